@@ -1,0 +1,103 @@
+"""Plain data passed between the pipeline's pure functions and the storage shell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one part of a dump: reported, and that part is skipped."""
+
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """One article as the parser found it, before repair."""
+
+    title: str
+    date: date
+    body: str
+    line: int  # 1-based line of the title in the dump
+    source_url: str | None = None
+    section: str | None = None
+    lang: str | None = None  # given by the dump (JSON Lines), else detected later
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDump:
+    articles: list[RawArticle]
+    problems: list[Problem]
+    format: str  # "govkz" or "jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """An article after the CPU-bound work (repair, language, topics, summary, fingerprints)."""
+
+    title: str
+    date: date
+    body: str
+    line: int
+    source_url: str | None
+    url_key: str | None  # canonical source URL, the identity when present
+    section: str | None
+    lang: str
+    text_key: str  # hash of the normalised text, the identity otherwise
+    minhash: tuple[int, ...]
+    bands: tuple[str, ...]
+    topics: dict[str, float]  # topic id -> score, only topics at or above the threshold
+    topic_scores: dict[str, float]  # every topic with a non-zero score, for `explain`
+    summary: str
+    quality: float  # higher is the better copy of a story
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article as stored."""
+
+    id: int
+    title: str
+    date: date
+    body: str
+    source_url: str | None
+    lang: str
+    summary: str
+    topics: list[str] = field(default_factory=list)
+    section: str | None = None
+    ingested_at: datetime | None = None
+    duplicates: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    file: str
+    parsed: int
+    stored: int
+    duplicates_exact: int
+    duplicates_near: int
+    replaced: int  # stored copies swapped for a better duplicate
+    topics: dict[str, int]
+    languages: dict[str, int]
+    problems: list[Problem]
+    stored_ids: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "parsed": self.parsed,
+            "stored": self.stored,
+            "duplicates_exact": self.duplicates_exact,
+            "duplicates_near": self.duplicates_near,
+            "replaced": self.replaced,
+            "topics": self.topics,
+            "languages": self.languages,
+            "problems": [{"line": p.line, "reason": p.reason} for p in self.problems],
+            "stored_ids": self.stored_ids,
+        }

@@ -1,0 +1,114 @@
+"""The database schema as an ordered list of forward migrations.
+
+``PRAGMA user_version`` holds how many of them have run. Never edit a migration that has
+shipped: append a new one. Each runs in its own transaction together with the version bump.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: articles, their topics, the near-duplicate index, ingest runs, full-text search.
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        date TEXT NOT NULL,                 -- ISO date of publication
+        body TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        source_url TEXT,
+        url_key TEXT UNIQUE,                -- canonical source URL
+        text_key TEXT NOT NULL UNIQUE,      -- hash of the normalised text
+        lang TEXT NOT NULL,
+        section TEXT,
+        quality REAL NOT NULL,
+        minhash BLOB NOT NULL,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        ingest_id INTEGER REFERENCES ingests(id),
+        ingested_at TEXT NOT NULL
+    );
+    CREATE INDEX articles_date ON articles(date DESC, id DESC);
+
+    CREATE TABLE article_topics (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        score REAL NOT NULL,
+        assigned INTEGER NOT NULL,          -- 1 when score reached the threshold
+        PRIMARY KEY (article_id, topic)
+    );
+    CREATE INDEX article_topics_topic ON article_topics(topic, assigned);
+
+    CREATE TABLE lsh_bands (
+        band TEXT NOT NULL,                 -- "band number:hash of its rows"
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (band, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX lsh_bands_article ON lsh_bands(article_id);
+
+    CREATE TABLE ingests (
+        id INTEGER PRIMARY KEY,
+        file TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        parsed INTEGER NOT NULL,
+        stored INTEGER NOT NULL,
+        duplicates_exact INTEGER NOT NULL,
+        duplicates_near INTEGER NOT NULL,
+        replaced INTEGER NOT NULL,
+        problems TEXT NOT NULL              -- JSON list of {line, reason}
+    );
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, body, content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, body ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END;
+    """,
+    # 2: the bot's subscribers, their topics, what each was sent, and digest runs.
+    """
+    CREATE TABLE subscribers (
+        chat_id INTEGER PRIMARY KEY,
+        user_id INTEGER,
+        language TEXT NOT NULL DEFAULT 'en',   -- interface language: en, ru, kk
+        timezone TEXT NOT NULL,                -- IANA name
+        digest_time TEXT NOT NULL,             -- HH:MM local time
+        next_digest_at TEXT,                   -- ISO UTC; NULL while not subscribed
+        active INTEGER NOT NULL DEFAULT 1,     -- 0 once the user blocked the bot or /stop
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX subscribers_due ON subscribers(active, next_digest_at);
+
+    CREATE TABLE subscriptions (
+        chat_id INTEGER NOT NULL REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, topic)
+    );
+
+    CREATE TABLE deliveries (
+        chat_id INTEGER NOT NULL REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, article_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE digest_runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        sent INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        blocked INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+]

@@ -1,0 +1,123 @@
+"""The one settings object: built once at start-up and passed down.
+
+Values come from the environment (prefix ``NEWSBOT_``) or a ``.env`` file; see
+``config/example.env`` for every setting. Nothing else in the project reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+
+Algorithm = Literal[
+    "default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "edmundson", "kl"
+]
+
+
+class SettingsError(Exception):
+    """A setting has a value the bot cannot start with; the message names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    db_path: Path = Path("newsbot.db")
+    timezone: str = "Asia/Almaty"
+    digest_time: str = "09:00"
+    summary_sentences: int = Field(3, ge=1, le=20)
+    summary_algorithm: Algorithm = "default"
+    near_duplicate_threshold: float = Field(0.7, gt=0.0, le=1.0)
+    topics_file: Path = CONFIG_DIR / "topics.yaml"
+    workers: int = Field(2, ge=1, le=32)
+
+    # Telegram transport (used by `newsbot run`).
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str | None = None
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_listen: str = "0.0.0.0"
+    webhook_secret: SecretStr | None = None
+    rate_overall: float = Field(25.0, gt=0)
+    rate_per_chat: float = Field(1.0, gt=0)
+    max_upload_mb: int = Field(20, ge=1)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be comma-separated numeric Telegram user ids") from None
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return validate_timezone(value)
+
+    @field_validator("digest_time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    @field_validator("topics_file")
+    @classmethod
+    def _readable(cls, value: Path) -> Path:
+        if not value.is_file():
+            raise ValueError(f"{value} is not a readable file")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def digest_clock(self) -> time:
+        return parse_hhmm(self.digest_time)
+
+
+def validate_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA time zone {value!r} (example: Asia/Almaty)") from None
+    return value
+
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> time:
+    match = _HHMM.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day as HH:MM (example: 09:00)")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning a validation error into one line naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        reason = str(err["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"bad setting NEWSBOT_{field.upper()}: {reason}") from None
