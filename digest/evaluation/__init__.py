@@ -1,0 +1,1 @@
+"""Quality harnesses: `newsbot eval summaries` and `newsbot eval topics`."""
