@@ -50,7 +50,7 @@ class PreparedArticle:
     section: str | None
     lang: str
     text_key: str  # hash of the normalised text, the identity otherwise
-    minhash: tuple[int, ...]
+    minhash: bytes  # MinHash signature, uint32 values
     bands: tuple[str, ...]
     topics: dict[str, float]  # topic id -> score, only topics at or above the threshold
     topic_scores: dict[str, float]  # every topic with a non-zero score, for `explain`
