@@ -1,0 +1,1 @@
+"""newsbot's Telegram layer: a thin async shell over the `digest` package."""

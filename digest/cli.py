@@ -1,0 +1,334 @@
+"""The `newsbot` command line: ingest dumps, read what is stored, explain, evaluate.
+
+Every expected failure (missing file, rejected dump, bad setting, unknown topic or article)
+is one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from digest.compose import compose_digest, render_plain
+from digest.ingest import ingest_path
+from digest.models import Article, IngestReport
+from digest.parsing import DumpError
+from digest.settings import Settings, SettingsError, load_settings
+from digest.store import Store, StoreError
+from digest.topics import TopicCatalog, TopicsFileError, classify, explain, load_catalog
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line, exit code attached."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser(
+    extra_commands: Callable[[argparse._SubParsersAction], None] | None = None,
+) -> argparse.ArgumentParser:
+    """The parser; `extra_commands` lets the bot package add `run` without digest importing it."""
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Deduplicated, summarised, topic-filtered digests of gov.kz news dumps.",
+    )
+    parser.add_argument("--db", type=Path, help="SQLite database (default: NEWSBOT_DB_PATH)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="ingest dump files (.txt gov.kz format or .jsonl)")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(command_func=cmd_ingest)
+
+    p = sub.add_parser("latest", help="the newest articles")
+    p.add_argument("--topic", "-t")
+    p.add_argument("-n", type=int, default=5, help="how many (default 5)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(command_func=cmd_latest)
+
+    p = sub.add_parser("search", help="full-text search over stored articles")
+    p.add_argument("words", nargs="+")
+    p.add_argument("-n", type=int, default=10, help="how many at most (default 10)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(command_func=cmd_search)
+
+    p = sub.add_parser("topics", help="the topics with their article counts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(command_func=cmd_topics)
+
+    p = sub.add_parser("explain", help="why an article got its topics")
+    p.add_argument("article_id", type=int, metavar="ID")
+    p.set_defaults(command_func=cmd_explain)
+
+    p = sub.add_parser("digest", help="the digest for topics, as the bot would send it")
+    p.add_argument("--topic", "-t", action="append", required=True,
+                   help="topic id or name; repeat for several")
+    p.add_argument("--since", type=_iso_date, help="only articles dated on or after YYYY-MM-DD")
+    p.add_argument("--lang", default="en", choices=["en", "ru", "kk"])
+    p.add_argument("-n", type=int, default=50, help="at most this many articles (default 50)")
+    p.set_defaults(command_func=cmd_digest)
+
+    p = sub.add_parser("demo", help="ingest the bundled sample and print each topic's digest")
+    p.set_defaults(command_func=cmd_demo)
+
+    evaluation = sub.add_parser("eval", help="measure summary and topic quality")
+    eval_sub = evaluation.add_subparsers(dest="eval_command", required=True, metavar="WHAT")
+    from digest.evaluation import summaries, topics
+
+    summaries.register(eval_sub)
+    topics.register(eval_sub)
+    if extra_commands:
+        extra_commands(sub)
+    return parser
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date as YYYY-MM-DD") from None
+
+
+def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+    parser = parser or build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if getattr(args, "func", None) is not None:  # eval and run build what they need
+            return int(args.func(args))
+        overrides: dict[str, Any] = {"db_path": args.db} if args.db else {}
+        settings = load_settings(**overrides)
+        return asyncio.run(args.command_func(args, settings))
+    except CliError as exc:
+        return _fail(exc, exc.code)
+    except (SettingsError, TopicsFileError) as exc:
+        return _fail(exc, EXIT_USAGE)
+    except (DumpError, StoreError) as exc:
+        return _fail(exc, EXIT_FAILED)
+    except KeyboardInterrupt:
+        print("newsbot: interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(exc: Exception, code: int) -> int:
+    print(f"newsbot: {exc}", file=sys.stderr)
+    return code
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.topics_file)
+    reports: list[IngestReport] = []
+    rejected: list[str] = []
+    async with await Store.open(settings.db_path) as store:
+        with ProcessPoolExecutor(max_workers=settings.workers) as pool:
+            for path in args.files:
+                try:
+                    with _progress_bar(path.name, enabled=not args.json) as progress:
+                        report = await ingest_path(
+                            store, path, settings, catalog, progress=progress, executor=pool
+                        )
+                except DumpError as exc:
+                    print(f"newsbot: {exc}", file=sys.stderr)
+                    rejected.append(str(exc))
+                    continue
+                reports.append(report)
+                if not args.json:
+                    print(format_report(report, catalog))
+    if args.json:
+        print(json.dumps(_reports_json(reports, rejected), ensure_ascii=False, indent=2))
+    return EXIT_FAILED if rejected else EXIT_OK
+
+
+def _reports_json(reports: list[IngestReport], rejected: list[str]) -> dict[str, Any]:
+    topics: dict[str, int] = {}
+    languages: dict[str, int] = {}
+    for r in reports:
+        for k, v in r.topics.items():
+            topics[k] = topics.get(k, 0) + v
+        for k, v in r.languages.items():
+            languages[k] = languages.get(k, 0) + v
+    return {
+        "parsed": sum(r.parsed for r in reports),
+        "stored": sum(r.stored for r in reports),
+        "duplicates_exact": sum(r.duplicates_exact for r in reports),
+        "duplicates_near": sum(r.duplicates_near for r in reports),
+        "replaced": sum(r.replaced for r in reports),
+        "topics": topics,
+        "languages": languages,
+        "problems": [
+            {"file": r.file, "line": p.line, "reason": p.reason} for r in reports for p in r.problems
+        ],
+        "rejected": rejected,
+        "files": [r.as_json() for r in reports],
+    }
+
+
+def format_report(report: IngestReport, catalog: TopicCatalog) -> str:
+    dups = report.duplicates_exact + report.duplicates_near
+    lines = [
+        f"{report.file}: {report.parsed} records parsed, {report.stored} stored, "
+        f"{dups} duplicates ({report.duplicates_exact} exact, {report.duplicates_near} near)"
+        + (f", {report.replaced} stored copies replaced by a better one" if report.replaced else ""),
+        "  languages: " + (", ".join(f"{k} {v}" for k, v in report.languages.items()) or "-"),
+        "  topics of stored articles: "
+        + (", ".join(f"{catalog.name(k)} {v}" for k, v in report.topics.items()) or "none"),
+    ]
+    if report.problems:
+        lines.append(f"  problems ({len(report.problems)}):")
+        lines.extend(f"    {p}" for p in report.problems)
+    return "\n".join(lines)
+
+
+class _progress_bar:
+    """A tqdm bar on stderr while preparing articles, only when stderr is a terminal."""
+
+    def __init__(self, name: str, enabled: bool) -> None:
+        self.name = name
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        if not self.enabled:
+            return None
+        from tqdm import tqdm
+
+        def update(done: int, total: int) -> None:
+            if self.bar is None:
+                self.bar = tqdm(total=total, desc=self.name, unit="article", file=sys.stderr,
+                                leave=False)
+            self.bar.update(done - self.bar.n)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+async def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.topics_file)
+    topic = _topic(catalog, args.topic) if args.topic else None
+    async with await Store.open(settings.db_path) as store:
+        articles = await store.latest(topic, max(1, args.n))
+    _print_articles(articles, catalog, args.json, empty="No articles yet.")
+    return EXIT_OK
+
+
+async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.topics_file)
+    async with await Store.open(settings.db_path) as store:
+        articles = await store.search(" ".join(args.words), max(1, args.n))
+    _print_articles(articles, catalog, args.json, empty="Nothing found.")
+    return EXIT_OK
+
+
+async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.topics_file)
+    async with await Store.open(settings.db_path) as store:
+        counts = await store.topic_counts()
+    rows = [{"id": t, "name": catalog.name(t), "articles": counts.get(t, 0)} for t in catalog.ids]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        width = max(len(r["id"]) for r in rows)
+        for r in rows:
+            print(f"{r['id']:<{width}}  {r['articles']:>5}  {r['name']}")
+    return EXIT_OK
+
+
+async def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.topics_file)
+    async with await Store.open(settings.db_path) as store:
+        article = await store.get_article(args.article_id)
+        if article is None:
+            raise CliError(f"no article with id {args.article_id}")
+        stored = await store.topic_scores(article.id)
+    print(f"#{article.id} {article.title} ({article.date.isoformat()}, {article.lang})")
+    print("stored scores: " + (", ".join(
+        f"{t} {s:.2f}{' (assigned)' if a else ''}" for t, s, a in stored) or "none"))
+    print(explain(classify(catalog, article.title, article.body, article.lang), catalog))
+    return EXIT_OK
+
+
+async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.topics_file)
+    topics = [_topic(catalog, t) for t in args.topic]
+    async with await Store.open(settings.db_path) as store:
+        articles = await store.articles_for_topics(topics, since=args.since, limit=max(1, args.n))
+    print(render_plain(compose_digest(articles, topics, catalog, args.lang)), end="")
+    return EXIT_OK
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = load_catalog(settings.topics_file)
+    sample = resources.files("digest").joinpath("data/sample_dump.txt")
+    with resources.as_file(sample) as path:
+        async with await Store.open(settings.db_path) as store:
+            report = await ingest_path(store, Path(path), settings, catalog)
+            print(format_report(report, catalog))
+            print(f"database: {settings.db_path}\n")
+            for topic in catalog.ids:
+                articles = await store.articles_for_topics([topic], limit=20)
+                if articles:
+                    print(render_plain(compose_digest(articles, [topic], catalog)))
+    return EXIT_OK
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _topic(catalog: TopicCatalog, text: str) -> str:
+    topic = catalog.resolve(text)
+    if topic is None:
+        raise CliError(f"unknown topic {text!r}; topics are: {', '.join(catalog.ids)}", EXIT_USAGE)
+    return topic
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "date": article.date.isoformat(),
+        "url": article.source_url,
+        "lang": article.lang,
+        "topics": article.topics,
+        "summary": article.summary,
+    }
+
+
+def _print_articles(
+    articles: list[Article], catalog: TopicCatalog, as_json: bool, empty: str
+) -> None:
+    if as_json:
+        print(json.dumps([article_json(a) for a in articles], ensure_ascii=False, indent=2))
+        return
+    if not articles:
+        print(empty)
+        return
+    for a in articles:
+        topics = ", ".join(catalog.name(t) for t in a.topics) or "no topic"
+        print(f"#{a.id} {a.title}")
+        print(f"  {a.date.strftime('%d.%m.%Y')} · {a.lang} · {topics}")
+        if a.source_url:
+            print(f"  {a.source_url}")
+        print(f"  {a.summary}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
