@@ -29,7 +29,11 @@ class SettingsError(Exception):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="NEWSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="NEWSBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
     )
 
     bot_token: SecretStr | None = None
