@@ -1,0 +1,31 @@
+"""Shared fixtures: paths to the real sample, settings on a temporary database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seeds" / "000_c98922bd1529e520.txt"
+SAMPLE = REPO / "digest" / "data" / "sample_dump.txt"
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    if not SEED.is_file():
+        pytest.skip("../shared/seeds is not beside the repository")
+    return SEED
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    # Tests must not pick up a developer's .env or NEWSBOT_* variables.
+    monkeypatch.chdir(tmp_path)
+    for name in list(__import__("os").environ):
+        if name.startswith("NEWSBOT_"):
+            monkeypatch.delenv(name)
+    return load_settings(db_path=tmp_path / "news.db", workers=1)
