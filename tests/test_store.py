@@ -1,0 +1,72 @@
+"""Storage: pragmas, forward migrations, refusal of a newer schema."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from digest.schema import MIGRATIONS
+from digest.store import Store, StoreError, migrate
+
+
+async def test_open_sets_pragmas_and_latest_schema(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "sub" / "n.db") as store:
+        async def pragma(name: str) -> object:
+            async with store.db.execute(f"PRAGMA {name}") as cur:
+                return (await cur.fetchone())[0]
+
+        assert await pragma("journal_mode") == "wal"
+        assert await pragma("foreign_keys") == 1
+        assert await pragma("busy_timeout") == 10_000
+        assert await pragma("user_version") == len(MIGRATIONS)
+        tables = {r[0] for r in await store.db.execute_fetchall(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    assert {"articles", "article_topics", "lsh_bands", "ingests", "articles_fts",
+            "subscribers", "subscriptions", "deliveries", "digest_runs"} <= tables
+
+
+async def test_migrations_run_forward_from_an_older_version(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # a database created by the first release
+        conn.executescript(MIGRATIONS[0])
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(
+            "INSERT INTO articles (title, date, body, summary, text_key, lang, quality, minhash, "
+            "ingested_at) VALUES ('Old', '2026-01-01', 'Kept body', 's', 'k', 'en', 1, x'00', "
+            "'2026-01-01T00:00:00+00:00')"
+        )
+    async with await Store.open(path) as store:
+        assert (await store.get_article(1)).title == "Old"
+        assert [a.title for a in await store.search("kept")] == ["Old"]
+        await store.db.execute(
+            "INSERT INTO subscribers (chat_id, timezone, digest_time, created_at, updated_at) "
+            "VALUES (1, 'Asia/Almaty', '09:00', 'now', 'now')"
+        )
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+async def test_failed_migration_leaves_the_version_alone(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "n.db") as store:
+        with pytest.raises(sqlite3.OperationalError):
+            await migrate(store.db, [*MIGRATIONS, "CREATE TABLE t (x);\nNOT SQL AT ALL;"])
+        rows = await store.db.execute_fetchall("PRAGMA user_version")
+        assert rows[0][0] == len(MIGRATIONS)
+        assert not await store.db.execute_fetchall(
+            "SELECT 1 FROM sqlite_master WHERE name = 't'")
+
+
+async def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreError, match="newer than this newsbot"):
+        await Store.open(path)
+
+
+@pytest.mark.parametrize("query", ['"', "AND OR NOT", "constitution*)", "NEAR(", "'; DROP TABLE", ""])
+async def test_search_never_errors_on_fts_syntax(tmp_path: Path, query: str) -> None:
+    async with await Store.open(tmp_path / "n.db") as store:
+        assert await store.search(query) == []
