@@ -172,7 +172,9 @@ def _reports_json(reports: list[IngestReport], rejected: list[str]) -> dict[str,
         "topics": topics,
         "languages": languages,
         "problems": [
-            {"file": r.file, "line": p.line, "reason": p.reason} for r in reports for p in r.problems
+            {"file": r.file, "line": p.line, "reason": p.reason}
+            for r in reports
+            for p in r.problems
         ],
         "rejected": rejected,
         "files": [r.as_json() for r in reports],
@@ -184,7 +186,7 @@ def format_report(report: IngestReport, catalog: TopicCatalog) -> str:
     lines = [
         f"{report.file}: {report.parsed} records parsed, {report.stored} stored, "
         f"{dups} duplicates ({report.duplicates_exact} exact, {report.duplicates_near} near)"
-        + (f", {report.replaced} stored copies replaced by a better one" if report.replaced else ""),
+        + (f", {report.replaced} kept copies replaced by a better one" if report.replaced else ""),
         "  languages: " + (", ".join(f"{k} {v}" for k, v in report.languages.items()) or "-"),
         "  topics of stored articles: "
         + (", ".join(f"{catalog.name(k)} {v}" for k, v in report.topics.items()) or "none"),

@@ -125,7 +125,8 @@ def _parse_date(line: str) -> date | None:
 def _looks_like_header(line: str) -> bool:
     """Section headers are short labels, not sentences: `News`, `More`, `Society`."""
     stripped = line.strip()
-    return len(stripped) <= 40 and len(stripped.split()) <= 4 and not stripped.endswith(_SENTENCE_END)
+    short = len(stripped) <= 40 and len(stripped.split()) <= 4
+    return short and not stripped.endswith(_SENTENCE_END)
 
 
 def _looks_like_title(line: str, following: str | None) -> bool:
@@ -179,7 +180,8 @@ def parse_govkz(lines: list[str]) -> ParsedDump:
             following = lines[block[j + 1]] if j + 1 < len(block) else None
             if body_lines and _looks_like_title(lines[idx], following):
                 # Another article whose date line is missing: report it and skip its body.
-                problems.append(Problem(idx + 1, f"article {lines[idx].strip()[:60]!r} has no date line"))
+                undated = lines[idx].strip()[:60]
+                problems.append(Problem(idx + 1, f"article {undated!r} has no date line"))
                 j += 2
                 while j < len(block) and not _looks_like_title(
                     lines[block[j]], lines[block[j + 1]] if j + 1 < len(block) else None

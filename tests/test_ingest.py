@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from digest.topics import load_catalog
 
 from digest.ingest import ingest_bytes, ingest_path
 from digest.parsing import DumpError
 from digest.settings import Settings
 from digest.store import Store
-from digest.topics import load_catalog
 
 
 @pytest.fixture
@@ -126,9 +126,9 @@ async def test_failure_halfway_stores_nothing(store: Store, settings: Settings, 
 
 
 async def test_rejected_file_stores_nothing(store: Store, settings: Settings, pool) -> None:
-    with pytest.raises(DumpError, match="bad.txt: not UTF-8"):
+    with pytest.raises(DumpError, match=r"bad\.txt: not UTF-8"):
         await ingest(store, settings, pool, "Title\n10.02.2026\nCafé\n".encode("latin-1"), "bad.txt")
-    with pytest.raises(DumpError, match="missing.txt: no such file"):
+    with pytest.raises(DumpError, match=r"missing\.txt: no such file"):
         await ingest_path(store, Path("missing.txt"), settings, load_catalog(settings.topics_file))
     assert await store.count_articles() == 0
 
