@@ -7,12 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from digest.topics import load_catalog
 
 from digest.ingest import ingest_bytes, ingest_path
 from digest.parsing import DumpError
 from digest.settings import Settings
 from digest.store import Store
+from digest.topics import load_catalog
 
 
 @pytest.fixture
