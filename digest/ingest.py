@@ -12,9 +12,9 @@ import asyncio
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -88,10 +88,12 @@ async def ingest_bytes(
     problems = sorted([*parsed.problems, *problems], key=lambda p: p.line or 0)
     if not prepared:
         raise DumpError(f"{name}: no article could be processed; {problems[0]}")
-    return await _store_all(
-        store, name, prepared, problems, parsed_count=len(parsed.articles),
-        threshold=settings.near_duplicate_threshold, started=started, finished=now or utcnow(),
-    )
+    async with _writer(store) as writer:
+        return await _write(
+            writer, name, prepared, problems, parsed_count=len(parsed.articles),
+            threshold=settings.near_duplicate_threshold, started=started,
+            finished=now or utcnow(),
+        )
 
 
 async def _prepare_all(
@@ -121,7 +123,21 @@ async def _prepare_all(
     return prepared, problems
 
 
-async def _store_all(
+@asynccontextmanager
+async def _writer(store: Store) -> AsyncIterator[Store]:
+    """A connection of its own for the write transaction.
+
+    On the shared connection, statements of other tasks (a bot user's /subscribe) would run
+    inside the ingest transaction and vanish with its rollback.
+    """
+    if store.path == ":memory:":
+        yield store
+        return
+    async with await Store.open(store.path) as own:
+        yield own
+
+
+async def _write(
     store: Store,
     name: str,
     prepared: Sequence[PreparedArticle],
