@@ -1,0 +1,1 @@
+"""Telegram update handlers, one module per area (users, subscriptions, admin)."""
