@@ -1,0 +1,285 @@
+"""Topic classification from `config/topics.yaml`. Pure: a catalog in, scores out.
+
+Topics are data. Each keyword is a word pattern (`econom*` matches any word starting with
+`econom`, which also covers Kazakh and Russian inflections such as `экономикалық`), a phrase of
+such patterns (`foreign minist*`), or a regular expression (`re:...`). A hit in the title
+counts `title_weight` times more than one in the body; repeated body hits count with
+diminishing returns so that a long article mentioning a word in passing does not drift into
+a topic. A topic is assigned when its score reaches `threshold` and is at least `relative`
+times the best topic's score: an article is about what it is mostly about.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("en", "ru", "kk")
+_WORD = re.compile(r"\w+")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class TopicsFileError(ValueError):
+    """The topics file cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One keyword: a sequence of word patterns, or a regular expression."""
+
+    text: str  # as written in the file, for explanations
+    words: tuple[tuple[str, bool], ...]  # (stem, is_prefix) per word
+    weight: float
+    regex: re.Pattern[str] | None = None
+
+    def count(self, text: _Text) -> int:
+        if self.regex is not None:
+            return len(self.regex.findall(text.joined))
+        first, rest = self.words[0], self.words[1:]
+        if not rest:
+            return sum(text.counts[t] for t in text.matching(first))
+        n = 0
+        for token in text.matching(first):
+            for i in text.positions[token]:
+                following = text.tokens[i + 1 : i + 1 + len(rest)]
+                if len(following) == len(rest) and all(
+                    _word_matches(t, w) for t, w in zip(following, rest, strict=True)
+                ):
+                    n += 1
+        return n
+
+
+def _word_matches(token: str, word: tuple[str, bool]) -> bool:
+    stem, prefix = word
+    return token.startswith(stem) if prefix else token == stem
+
+
+class _Text:
+    """Tokens of one text, indexed so that each pattern looks only at candidate words."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = _WORD.findall(text.casefold())
+        self.joined = " ".join(self.tokens)
+        self.counts: dict[str, int] = {}
+        self.positions: dict[str, list[int]] = {}
+        for i, token in enumerate(self.tokens):
+            self.counts[token] = self.counts.get(token, 0) + 1
+            self.positions.setdefault(token, []).append(i)
+        self._by_head: dict[str, list[str]] = {}
+        for token in self.counts:
+            self._by_head.setdefault(token[:3], []).append(token)
+
+    def matching(self, word: tuple[str, bool]) -> list[str]:
+        stem, prefix = word
+        if not prefix:
+            return [stem] if stem in self.counts else []
+        return [t for t in self._by_head.get(stem[:3], ()) if t.startswith(stem)]
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    names: dict[str, str]
+    patterns: tuple[Pattern, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCatalog:
+    topics: tuple[Topic, ...]
+    threshold: float = 4.0
+    relative: float = 0.3
+    title_weight: float = 3.0
+    source: str = ""
+    _by_id: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({t.id: t for t in self.topics})
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.topics]
+
+    def get(self, topic_id: str) -> Topic | None:
+        return self._by_id.get(topic_id)
+
+    def name(self, topic_id: str, lang: str = "en") -> str:
+        topic = self._by_id.get(topic_id)
+        if topic is None:
+            return topic_id
+        return topic.names.get(lang) or topic.names.get("en") or topic_id
+
+    def resolve(self, text: str) -> str | None:
+        """The topic id for what a user typed: an id or a display name in any language."""
+        wanted = " ".join(text.replace("_", " ").casefold().split())
+        for topic in self.topics:
+            candidates = [topic.id.replace("_", " "), *topic.names.values()]
+            if any(wanted == " ".join(c.casefold().split()) for c in candidates):
+                return topic.id
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class TopicHit:
+    topic: str
+    keyword: str
+    where: str  # "title" or "body"
+    count: int
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    scores: dict[str, float]  # every topic with a non-zero score
+    labels: list[str]  # assigned topics, best first
+    hits: list[TopicHit]
+
+
+def classify(
+    catalog: TopicCatalog, title: str, body: str, lang: str | None = None
+) -> Classification:
+    """Score every topic on title and body; assign the ones that clear both thresholds.
+
+    `lang` is accepted for symmetry with the rest of the pipeline; keywords of all three
+    languages are matched, which also handles mixed-language articles.
+    """
+    del lang
+    parts = {"title": _Text(title), "body": _Text(body)}
+    scores: dict[str, float] = {}
+    hits: list[TopicHit] = []
+    for topic in catalog.topics:
+        total = 0.0
+        for pattern in topic.patterns:
+            for where, text in parts.items():
+                count = pattern.count(text)
+                if not count:
+                    continue
+                if where == "title":
+                    points = pattern.weight * catalog.title_weight
+                else:
+                    points = pattern.weight * (1.0 + math.log(count))
+                total += points
+                hits.append(TopicHit(topic.id, pattern.text, where, count, round(points, 2)))
+        if total > 0:
+            scores[topic.id] = round(total, 2)
+    best = max(scores.values(), default=0.0)
+    labels = sorted(
+        (t for t, s in scores.items() if s >= catalog.threshold and s >= catalog.relative * best),
+        key=lambda t: -scores[t],
+    )
+    return Classification(scores, labels, hits)
+
+
+def explain(classification: Classification, catalog: TopicCatalog) -> str:
+    """A human-readable account of why the article got (or missed) each topic."""
+    best = max(classification.scores.values(), default=0.0)
+    cutoff = max(catalog.threshold, catalog.relative * best)
+    lines = [
+        f"assigned: {', '.join(classification.labels) or 'none'} "
+        f"(a topic needs a score of at least {cutoff:.2f}: threshold {catalog.threshold:g}, "
+        f"and {catalog.relative:g} × best score {best:.2f})"
+    ]
+    ranked = sorted(classification.scores.items(), key=lambda kv: -kv[1])
+    for topic, score in ranked:
+        mark = "+" if topic in classification.labels else "-"
+        hits = sorted(
+            (h for h in classification.hits if h.topic == topic), key=lambda h: -h.points
+        )
+        detail = ", ".join(f"{h.keyword} ×{h.count} in {h.where} ({h.points:g})" for h in hits)
+        lines.append(f"{mark} {topic} {score:.2f}: {detail}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_catalog(path: str | Path) -> TopicCatalog:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TopicsFileError(f"{path}: cannot read topics file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise TopicsFileError(f"{path}: topics file is not UTF-8") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}:" if where is not None else ""
+        raise TopicsFileError(f"{path}:{line} not valid YAML ({exc})") from None
+    return parse_catalog(raw, str(path))
+
+
+def parse_catalog(raw: Any, source: str = "<topics>") -> TopicCatalog:
+    def fail(reason: str) -> TopicsFileError:
+        return TopicsFileError(f"{source}: {reason}")
+
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("topics"), Mapping):
+        raise fail("expected a mapping with a 'topics' mapping of topic id → definition")
+    options = {}
+    for key in ("threshold", "relative", "title_weight"):
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+                raise fail(f"{key} must be a non-negative number, not {value!r}")
+            options[key] = float(value)
+    topics = []
+    for topic_id, spec in raw["topics"].items():
+        if not isinstance(topic_id, str) or not _ID.match(topic_id):
+            raise fail(f"topic id {topic_id!r} must be lower-case letters, digits and _")
+        if not isinstance(spec, Mapping):
+            raise fail(f"topic {topic_id}: expected a mapping with names and keywords")
+        names = spec.get("names")
+        if not isinstance(names, Mapping) or not all(
+            isinstance(names.get(lang), str) and names[lang].strip() for lang in LANGUAGES
+        ):
+            raise fail(f"topic {topic_id}: names must give en, ru and kk display names")
+        patterns = list(_patterns(topic_id, spec.get("keywords"), fail))
+        if not patterns:
+            raise fail(f"topic {topic_id}: no keywords")
+        topics.append(Topic(topic_id, {k: str(v).strip() for k, v in names.items()},
+                            tuple(patterns)))
+    if not topics:
+        raise fail("no topics defined")
+    return TopicCatalog(tuple(topics), source=source, **options)
+
+
+def _patterns(topic_id: str, keywords: Any, fail: Any) -> Iterable[Pattern]:
+    if not isinstance(keywords, Mapping):
+        raise fail(f"topic {topic_id}: keywords must map a language to keyword: weight pairs")
+    for lang, entries in keywords.items():
+        if lang not in LANGUAGES:
+            raise fail(f"topic {topic_id}: unknown keyword language {lang!r}")
+        if not isinstance(entries, Mapping):
+            raise fail(f"topic {topic_id}.{lang}: expected keyword: weight pairs")
+        for text, weight in entries.items():
+            if not isinstance(weight, int | float) or isinstance(weight, bool):
+                raise fail(f"topic {topic_id}.{lang}: weight of {text!r} must be a number")
+            yield _pattern(topic_id, str(text), float(weight), fail)
+
+
+def _pattern(topic_id: str, text: str, weight: float, fail: Any) -> Pattern:
+    if text.startswith("re:"):
+        try:
+            regex = re.compile(text[3:], re.IGNORECASE)
+        except re.error as exc:
+            raise fail(f"topic {topic_id}: bad regular expression {text!r}: {exc}") from None
+        return Pattern(text, (), weight, regex)
+    words = []
+    # Hyphens and apostrophes split words in the text too, so they split the keyword.
+    for word in re.sub(r"[^\w*]+", " ", text.casefold()).split():
+        prefix = word.endswith("*")
+        stem = word.rstrip("*")
+        if not _WORD.fullmatch(stem):
+            raise fail(f"topic {topic_id}: keyword {text!r}: {word!r} is not a word pattern")
+        # The first word's head indexes the lookup; later words only extend a match.
+        if prefix and len(stem) < (2 if words else 3):
+            raise fail(f"topic {topic_id}: keyword {text!r}: {word!r} is too short a prefix")
+        words.append((stem, prefix))
+    if not words:
+        raise fail(f"topic {topic_id}: empty keyword")
+    return Pattern(text, tuple(words), weight)
