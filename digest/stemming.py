@@ -1,0 +1,113 @@
+"""Stemming and stop words for English, Russian and Kazakh, offline.
+
+English and Russian use NLTK's Snowball stemmers (pure code, no downloaded data). Kazakh is
+agglutinative and has no Snowball stemmer: a light suffix stripper collapses the inflected
+forms of a word (`экономикалық`, `экономиканың`, `экономикасы`) onto one stem, which is all
+that topic matching and sentence ranking need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from digest.settings import CONFIG_DIR
+
+KAZAKH_STOPWORDS_FILE = CONFIG_DIR / "stopwords-kk.txt"
+
+_SNOWBALL = {"en": "english", "ru": "russian"}
+
+# Kazakh suffixes with their vowel-harmony and consonant-assimilation variants: plural,
+# possessive, case, and the common derivational endings. Stripped longest first.
+_KK_SUFFIXES: tuple[str, ...] = tuple(
+    sorted(
+        set(
+            str.split(
+                # plural, plural + possessive
+                "лар лер дар дер тар тер лары лері дары дері тары тері ларың лерің "
+                "ларымыз леріміз ларыңыз леріңіз "
+                # possessive
+                "ым ім м ың ің ң ыңыз іңіз ңыз ңіз ымыз іміз мыз міз ы і сы сі "
+                # genitive, dative, accusative, locative, ablative, instrumental
+                "ның нің дың дің тың тің ға ге қа ке на не а е ны ні ды ді ты ті н "
+                "да де та те нда нде дан ден тан тен нан нен мен пен бен менен "
+                # locative adjectives (`жылғы`, `елдегі`), possessive + case (`оның`, `ындағы`)
+                "ғы гі қы кі дағы дегі тағы тегі ндағы ндегі ына іне сына сіне ын ін сын сін "
+                # derivational: -lyq (economic), -ly (having), -syz (without), agent, abstract
+                "лық лік дық дік тық тік лы лі сыз сіз шы ші шылық шілік лау леу дау деу тау теу "
+                # verbal: participles, verbal nouns, past tense
+                "ған ген қан кен у уы уі атын етін йтын йтін ды ді ты ті"
+            )
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+_KK_MIN_STEM = 3
+_KK_VOWELS = frozenset("аәеёиоөуұүыіэюя")
+
+
+def stem(word: str, lang: str) -> str:
+    """The stem of `word` (lower-cased) in `lang`; unknown languages only lower-case."""
+    word = word.lower()
+    if lang == "kk":
+        return _kazakh_stem(word)
+    stemmer = _snowball(lang)
+    return stemmer(word) if stemmer else word
+
+
+@cache
+def _snowball(lang: str) -> Callable[[str], str] | None:
+    name = _SNOWBALL.get(lang)
+    if name is None:
+        return None
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer(name).stem
+
+
+def _kazakh_stem(word: str) -> str:
+    # Each pass removes one suffix layer (derivation, plural, possessive, case), at most four.
+    for _ in range(4):
+        for suffix in _KK_SUFFIXES:
+            if word.endswith(suffix) and _kazakh_stem_ok(word[: -len(suffix)], suffix):
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
+    return word
+
+
+def _kazakh_stem_ok(candidate: str, suffix: str) -> bool:
+    if not any(c in _KK_VOWELS for c in candidate):
+        return False
+    if len(candidate) >= _KK_MIN_STEM:
+        return True
+    # Two-letter roots such as `ел` take consonant-initial endings: ел-дің, ел-ге, ел-дер.
+    # A vowel-final two-letter remainder (`жы-лы`, `за-ң`) is a longer root cut too short.
+    return len(candidate) == 2 and candidate[-1] not in _KK_VOWELS and suffix[0] not in _KK_VOWELS
+
+
+@cache
+def stop_words(lang: str) -> frozenset[str]:
+    """Lower-case stop words for `lang` ("en", "ru", "kk"); empty for other languages."""
+    if lang == "en":
+        from sumy.utils import get_stop_words as sumy_stop_words
+
+        return frozenset(w.lower() for w in sumy_stop_words("english"))
+    if lang == "ru":
+        from stop_words import get_stop_words
+
+        return frozenset(w.lower() for w in get_stop_words("russian"))
+    if lang == "kk":
+        return read_stop_words_file(KAZAKH_STOPWORDS_FILE)
+    return frozenset()
+
+
+def read_stop_words_file(path: Path) -> frozenset[str]:
+    """Words of a UTF-8 list, one per line; blank lines and `#` comments are ignored."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        w.strip().lower() for w in lines if w.strip() and not w.lstrip().startswith("#")
+    )

@@ -1,0 +1,66 @@
+"""Stemmers and stop-word lists for English, Russian and Kazakh."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.stemming import read_stop_words_file, stem, stop_words
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ["экономика", "экономикалық", "экономиканың", "экономикасы", "экономикаға", "экономикасына"],
+        ["мемлекет", "мемлекеттік", "мемлекеттің", "мемлекетке"],
+        ["ел", "елдің", "елге", "елде", "елдер", "елдердің", "елдегі"],
+        ["заң", "заңы", "заңның", "заңдар"],
+        ["жыл", "жылы", "жылғы"],
+        ["мектеп", "мектептер", "мектепте", "мектептің"],
+        ["оқу", "оқушы", "оқушылар"],
+        ["денсаулық", "денсаулықты", "денсаулыққа"],
+    ],
+)
+def test_kazakh_suffix_family_collapses_to_one_stem(family: list[str]) -> None:
+    assert len({stem(word, "kk") for word in family}) == 1
+
+
+def test_kazakh_stemmer_keeps_short_and_distinct_words_apart() -> None:
+    assert stem("ел", "kk") == "ел"
+    assert stem("сот", "kk") == "сот"
+    # A single-letter ending is not cut off a root it would leave as two letters.
+    assert stem("заң", "kk") == "заң"
+    assert stem("оқу", "kk") == "оқу"
+    assert stem("экономика", "kk") != stem("денсаулық", "kk")
+    assert len(stem("экономикаларымыздың", "kk")) >= 3
+
+
+def test_stems_are_lower_case() -> None:
+    assert stem("Экономикалық", "kk") == stem("экономикалық", "kk")
+    assert stem("Economy", "en") == stem("economy", "en")
+
+
+def test_snowball_for_english_and_russian() -> None:
+    assert stem("economic", "en") == stem("economics", "en") == "econom"
+    assert stem("development", "en") == stem("developments", "en")
+    assert stem("экономика", "ru") == stem("экономики", "ru") == stem("экономику", "ru")
+    assert stem("конституции", "ru") == stem("конституция", "ru")
+
+
+def test_unknown_language_only_lower_cases() -> None:
+    assert stem("Économie", "fr") == "économie"
+
+
+def test_stop_words_for_all_three_languages() -> None:
+    en, ru, kk = stop_words("en"), stop_words("ru"), stop_words("kk")
+    assert {"the", "and", "of"} <= en
+    assert {"и", "в", "что", "на"} <= ru
+    assert {"және", "мен", "үшін", "бойынша", "туралы", "осы", "бұл", "олар"} <= kk
+    assert len(kk) >= 150
+    assert "экономика" not in kk and "economy" not in en
+    assert stop_words("xx") == frozenset()
+
+
+def test_stop_word_file_skips_comments_and_blanks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "words.txt"
+    path.write_text("# a comment\n\nЖӘНЕ\n  мен  \n", encoding="utf-8")
+    assert read_stop_words_file(path) == frozenset({"және", "мен"})

@@ -1,0 +1,144 @@
+"""Summaries: cleaning, length, order and every algorithm offline in three languages."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from digest.summarize import ALGORITHMS, candidate_sentences, cut, summarize
+from digest.text import split_sentences
+
+EN_TITLE = "Kazakhstan budget deficit to fall to 0.9% of GDP by 2028"
+EN_BODY = (
+    "Astana, 10 February 2026 - Kazakhstan budget deficit to fall to 0.9% of GDP by 2028. "
+    "The Prime Minister reported on the budget reform to the President of Kazakhstan. "
+    "Tax and budget reforms made it possible to form a three-year budget without transfers "
+    "from the National Fund. As a result, the budget deficit will fall to 0.9% of GDP by 2028. "
+    "The dependence of local budgets on the republican budget is also decreasing. "
+    "Photo: press service of the Government. "
+    "GDP growth for the year reached 6.5%, driven by construction and transport. "
+    "The President said the budget reform must continue next year.\n"
+    "Source : https://www.gov.kz/memleket/entities/kostanai/press/news/details/1158714?lang=kk"
+)
+RU_TITLE = "Бюджет Казахстана станет устойчивее"
+RU_BODY = (
+    "На расширенном заседании Правительства премьер-министр доложил Президенту о реформе. "
+    "Налоговая и бюджетная реформы позволили сформировать трехлетний бюджет без трансфертов. "
+    "В 2024 г. рост экономики составил 5,1%, а инвестиции выросли на 1,5 млрд. долларов. "
+    "Дефицит бюджета снизится до 0,9% ВВП к 2028 году. "
+    "Зависимость местных бюджетов от республиканского бюджета также снижается. "
+    "Президент поручил продолжить реформу бюджета в следующем году. "
+    "Источник: https://www.gov.kz/memleket/entities/mfa?lang=ru"
+)
+KK_TITLE = "Қазақстан экономикасы тұрақты өсуде"
+KK_BODY = (
+    "Үкіметтің кеңейтілген отырысында Премьер-министр Президентке экономикалық реформалар "
+    "туралы баяндады. Салық және бюджет реформалары үш жылдық бюджетті қалыптастыруға "
+    "мүмкіндік берді. 2025 ж. экономиканың өсімі 6,5% құрады. Құрылыс пен көлік салалары "
+    "экономиканың өсуіне үлкен үлес қосты. Жергілікті бюджеттердің республикалық бюджетке "
+    "тәуелділігі азаюда. Б. Момышұлы атындағы орталықта да экономикалық реформа талқыланды. "
+    "Дереккөз: https://www.gov.kz/memleket/entities/mfa?lang=kk"
+)
+ARTICLES = [("en", EN_TITLE, EN_BODY), ("ru", RU_TITLE, RU_BODY), ("kk", KK_TITLE, KK_BODY)]
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to open a socket or load NLTK data fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the summariser tried to use the network or NLTK data")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    import nltk
+
+    monkeypatch.setattr(nltk, "download", refuse)
+    monkeypatch.setattr(nltk.data, "load", refuse)
+    monkeypatch.setattr(nltk.data, "find", refuse)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize(("lang", "title", "body"), ARTICLES)
+def test_every_algorithm_runs_offline_in_every_language(
+    offline: None, algorithm: str, lang: str, title: str, body: str
+) -> None:
+    summary = summarize(title, body, lang, algorithm=algorithm, sentences=3)
+    sentences = split_sentences(summary, lang)
+    assert len(sentences) == 3
+    assert all(s in body for s in sentences)
+    assert "http" not in summary and "Source" not in summary
+    assert "Источник" not in summary and "Дереккөз" not in summary
+    assert title not in summary
+
+
+def test_title_dateline_photo_credit_and_source_never_appear() -> None:
+    candidates = candidate_sentences(EN_TITLE, EN_BODY, "en")
+    assert candidates[0].startswith("The Prime Minister reported")
+    assert not any("Photo" in c or "Source" in c or "Astana, 10" in c for c in candidates)
+    assert EN_TITLE + "." not in candidates
+    for n in (1, 3, 5, 20):
+        summary = summarize(EN_TITLE, EN_BODY, "en", algorithm="lead", sentences=n)
+        assert "Photo:" not in summary and "Source" not in summary and EN_TITLE not in summary
+
+
+def test_a_dateline_prefix_is_stripped_but_its_sentence_kept() -> None:
+    body = "New Delhi, 10 Febuary 2026 - H.E. Azamat Yeskarayev met Dr. Bina George. They talked."
+    assert candidate_sentences("Meeting", body, "en")[0] == (
+        "H.E. Azamat Yeskarayev met Dr. Bina George."
+    )
+
+
+def test_short_article_is_kept_whole() -> None:
+    body = "The first sentence is here. The second one follows.\nSource : https://gov.kz/x"
+    for algorithm in ALGORITHMS:
+        assert summarize("Title", body, "en", algorithm=algorithm, sentences=3) == (
+            "The first sentence is here. The second one follows."
+        )
+
+
+def test_empty_body_gives_an_empty_summary() -> None:
+    assert summarize("Title", "", "en") == ""
+    assert summarize("Title", "Source : https://gov.kz/x", "en") == ""
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+def test_sentences_keep_their_original_order(algorithm: str) -> None:
+    summary = summarize(EN_TITLE, EN_BODY, "en", algorithm=algorithm, sentences=4)
+    positions = [EN_BODY.index(s) for s in split_sentences(summary, "en")]
+    assert positions == sorted(positions) and len(positions) == 4
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize("budget", [60, 150, 300])
+def test_max_chars_is_respected(algorithm: str, budget: int) -> None:
+    summary = summarize(EN_TITLE, EN_BODY, "en", algorithm=algorithm, sentences=50,
+                        max_chars=budget)
+    assert 0 < len(summary) <= budget
+
+
+def test_max_chars_fills_the_budget_past_a_sentence_that_does_not_fit() -> None:
+    body = "A" * 10 + " short one. " + "A much longer sentence " * 10 + "ends. Tiny end here."
+    summary = summarize("T", body, "en", algorithm="lead", sentences=5, max_chars=40)
+    assert summary == "AAAAAAAAAA short one. Tiny end here."
+
+
+def test_a_single_sentence_longer_than_the_budget_is_cut_at_a_word() -> None:
+    body = "One very long sentence with many words that goes on and on. Another long one, too long."
+    summary = summarize("T", body, "en", algorithm="lead", sentences=1, max_chars=20)
+    assert summary == "One very long…"
+    assert cut("short", 10) == "short"
+
+
+def test_unknown_algorithm_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown summary algorithm 'magic'"):
+        summarize("T", EN_BODY, "en", algorithm="magic")
+
+
+def test_algorithms_match_the_settings_literal() -> None:
+    from typing import get_args
+
+    from digest.settings import Algorithm
+
+    assert set(get_args(Algorithm)) == set(ALGORITHMS)
