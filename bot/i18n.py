@@ -1,0 +1,422 @@
+"""The bot's interface strings in English, Russian and Kazakh.
+
+Strings are Telegram HTML. Their placeholders receive values that are already escaped (the
+handlers escape user input and dump text with ``html.escape`` before formatting), so a
+string here may use tags but must never contain a raw ``<`` or ``&`` of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("en", "ru", "kk")
+DEFAULT = "en"
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+
+# Command menu, registered per language with set_my_commands; admin commands are not listed.
+COMMANDS: dict[str, list[tuple[str, str]]] = {
+    "en": [
+        ("start", "Welcome and topic selection"),
+        ("topics", "Subscribe or unsubscribe by tapping topics"),
+        ("latest", "Latest news: /latest [topic] [N]"),
+        ("digest", "Your digest now"),
+        ("search", "Search the news: /search words"),
+        ("mysubs", "Your topics and digest time"),
+        ("subscribe", "Subscribe: /subscribe topic"),
+        ("unsubscribe", "Unsubscribe: /unsubscribe topic|all"),
+        ("time", "Digest time: /time HH:MM"),
+        ("timezone", "Time zone: /timezone Area/City"),
+        ("lang", "Interface language: /lang en|ru|kk"),
+        ("stop", "Stop all digests"),
+        ("help", "All commands"),
+    ],
+    "ru": [
+        ("start", "Приветствие и выбор тем"),
+        ("topics", "Подписка на темы нажатием кнопок"),
+        ("latest", "Последние новости: /latest [тема] [N]"),
+        ("digest", "Дайджест прямо сейчас"),
+        ("search", "Поиск по новостям: /search слова"),
+        ("mysubs", "Ваши темы и время дайджеста"),
+        ("subscribe", "Подписаться: /subscribe тема"),
+        ("unsubscribe", "Отписаться: /unsubscribe тема|all"),
+        ("time", "Время дайджеста: /time ЧЧ:ММ"),
+        ("timezone", "Часовой пояс: /timezone Регион/Город"),
+        ("lang", "Язык интерфейса: /lang en|ru|kk"),
+        ("stop", "Остановить все дайджесты"),
+        ("help", "Все команды"),
+    ],
+    "kk": [
+        ("start", "Сәлемдесу және тақырып таңдау"),
+        ("topics", "Батырмалар арқылы тақырыпқа жазылу"),
+        ("latest", "Соңғы жаңалықтар: /latest [тақырып] [N]"),
+        ("digest", "Дайджестті қазір алу"),
+        ("search", "Жаңалықтардан іздеу: /search сөздер"),
+        ("mysubs", "Тақырыптарыңыз бен дайджест уақыты"),
+        ("subscribe", "Жазылу: /subscribe тақырып"),
+        ("unsubscribe", "Жазылымнан шығу: /unsubscribe тақырып|all"),
+        ("time", "Дайджест уақыты: /time СС:ММ"),
+        ("timezone", "Уақыт белдеуі: /timezone Аймақ/Қала"),
+        ("lang", "Интерфейс тілі: /lang en|ru|kk"),
+        ("stop", "Барлық дайджестерді тоқтату"),
+        ("help", "Барлық командалар"),
+    ],
+}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "welcome": (
+            "Hello! I send a daily digest of Kazakhstan's government news on the topics you "
+            "choose.\n\nTap topics below to subscribe (tap again to unsubscribe). Your digest "
+            "comes every day at {time} ({tz}); change it with /time and /timezone. "
+            "/help lists every command."
+        ),
+        "help": (
+            "<b>Commands</b>\n"
+            "/start — welcome and topic selection\n"
+            "/topics — tap topics to subscribe or unsubscribe\n"
+            "/subscribe TOPIC — subscribe to a topic\n"
+            "/unsubscribe TOPIC|all — unsubscribe\n"
+            "/mysubs — your topics and digest time\n"
+            "/latest [TOPIC] [N] — the newest N articles (default 5, at most 20)\n"
+            "/digest — your digest now (what is new since the last one)\n"
+            "/search WORDS — search the stored news\n"
+            "/time HH:MM — when your daily digest comes\n"
+            "/timezone Area/City — your time zone, e.g. Asia/Almaty\n"
+            "/lang en|ru|kk — interface language\n"
+            "/stop — unsubscribe from everything\n"
+            "/help — this list"
+        ),
+        "help_admin": (
+            "\n\n<b>Administrators</b>\n"
+            "Send a .txt or .jsonl dump (optionally .gz) to ingest it.\n"
+            "/stats — subscribers, articles, ingests, digest runs"
+        ),
+        "topics_prompt": "Tap a topic to subscribe or unsubscribe (✅ = subscribed).",
+        "your_topics": "Your topics: {topics}",
+        "no_topics": "You have no topics yet.",
+        "cb_subscribed": "Subscribed to {topic}",
+        "cb_unsubscribed": "Unsubscribed from {topic}",
+        "unknown_topic": "I don't know the topic “{text}”. Topics: {topics}",
+        "subscribe_usage": "Which topic? For example: /subscribe economy\nTopics: {topics}",
+        "subscribed": "Subscribed to {topic}. Your digest comes every day at {time} ({tz}).",
+        "already_subscribed": "You are already subscribed to {topic}.",
+        "unsubscribe_usage": "Which topic? For example: /unsubscribe economy, or /unsubscribe all",
+        "unsubscribed": "Unsubscribed from {topic}.",
+        "not_subscribed": "You were not subscribed to {topic}.",
+        "unsubscribed_all": "You are unsubscribed from all topics.",
+        "mysubs": "Your topics: {topics}\nDaily digest at {time} ({tz}); next: {next}.",
+        "mysubs_none": "You have no topics yet. Choose some with /topics.",
+        "latest_header": "<b>Latest news</b>",
+        "latest_topic_header": "<b>Latest: {topic}</b>",
+        "no_articles": "No articles yet.",
+        "digest_header": "📰 <b>Your digest</b> · {date}",
+        "digest_nothing": "Nothing new on your topics since your last digest.",
+        "digest_no_topics": "You have no topics yet. Choose some with /topics.",
+        "search_usage": "What should I look for? For example: /search constitution",
+        "search_header": "<b>Search: {query}</b>",
+        "search_nothing": "Nothing found for “{query}”.",
+        "time_current": "Your digest comes at {time} ({tz}). To change it: /time 08:30",
+        "time_invalid": (
+            "“{value}” is not a time of day. Send it as HH:MM (24-hour clock), "
+            "for example: /time 08:30"
+        ),
+        "time_set": "Your daily digest now comes at {time} ({tz}).",
+        "next_digest": "Next digest: {next}.",
+        "tz_current": "Your time zone is {tz}. To change it: /timezone Asia/Almaty",
+        "tz_invalid": (
+            "“{value}” is not a time zone I know. Use an IANA name, for example: "
+            "/timezone Asia/Almaty or /timezone Europe/Berlin"
+        ),
+        "tz_set": "Your time zone is now {tz}; the digest comes at {time} local time.",
+        "stopped": (
+            "Done: you are unsubscribed from everything and will get no more digests. "
+            "/start brings you back."
+        ),
+        "lang_usage": "Interface language: {current}. Change it: /lang en, /lang ru or /lang kk",
+        "lang_set": "The interface language is now English.",
+        "unknown": "I don't understand that. /help lists what I can do.",
+        "error": "Sorry, something went wrong. Please try again later.",
+        "admin_only": "Sorry, this command is only for the bot's administrators.",
+        "upload_refused": "Sorry, only the bot's administrators can upload news dumps.",
+        "upload_bad_type": (
+            "Send the dump as a .txt or .jsonl file (optionally gzipped: .txt.gz, .jsonl.gz)."
+        ),
+        "upload_too_big": (
+            "{name} is {size} MB; this bot downloads files of at most {limit} MB."
+        ),
+        "upload_bot_api_limit": (
+            " The Telegram Bot API lets bots download files of at most 20 MB: gzip the dump "
+            "(.txt.gz), split it, or run the bot against a self-hosted Bot API server."
+        ),
+        "upload_received": "📥 {name} ({size}): downloading…",
+        "upload_progress": "⚙️ {name}: {done} of {total} articles processed…",
+        "upload_rejected": "❌ {reason}\nNothing was stored.",
+        "upload_failed": "❌ The ingest of {name} failed ({error}). Nothing was stored.",
+        "report": (
+            "✅ <b>{name}</b>\n{parsed} articles read, {stored} stored, {dups} duplicates "
+            "({exact} exact, {near} near)"
+        ),
+        "report_replaced": "{count} stored copies replaced by a better one",
+        "report_languages": "Languages: {languages}",
+        "report_topics": "Topics of the stored articles: {topics}",
+        "report_problems": "<b>Problems ({count})</b>",
+        "report_more": "… and {count} more",
+        "none": "none",
+        "stats": "<b>Statistics</b>",
+        "stats_subscribers": "Subscribers: {active} active, {inactive} inactive",
+        "stats_subscriptions": "Subscriptions per topic: {topics}",
+        "stats_articles": "Articles: {total}",
+        "stats_topic_line": "{topic}: {total} ({languages})",
+        "stats_ingests": "<b>Last ingests</b>",
+        "stats_ingest_line": (
+            "{when} · {file}: {stored} stored, {dups} duplicates, {problems} problems"
+        ),
+        "stats_run": "Last digest run: {when} · {sent} sent, {failed} failed, {blocked} blocked",
+        "stats_run_unfinished": "Last digest run: {when} · unfinished · {sent} sent",
+        "stats_no_run": "Last digest run: none yet",
+    },
+    "ru": {
+        "welcome": (
+            "Здравствуйте! Я присылаю ежедневный дайджест новостей государственных органов "
+            "Казахстана по выбранным вами темам.\n\nНажмите на темы ниже, чтобы подписаться "
+            "(повторное нажатие отменяет подписку). Дайджест приходит каждый день в {time} "
+            "({tz}); изменить: /time и /timezone. Все команды: /help."
+        ),
+        "help": (
+            "<b>Команды</b>\n"
+            "/start — приветствие и выбор тем\n"
+            "/topics — подписка на темы нажатием кнопок\n"
+            "/subscribe ТЕМА — подписаться на тему\n"
+            "/unsubscribe ТЕМА|all — отписаться\n"
+            "/mysubs — ваши темы и время дайджеста\n"
+            "/latest [ТЕМА] [N] — последние N статей (по умолчанию 5, не больше 20)\n"
+            "/digest — дайджест сейчас (новое с прошлого раза)\n"
+            "/search СЛОВА — поиск по новостям\n"
+            "/time ЧЧ:ММ — время ежедневного дайджеста\n"
+            "/timezone Регион/Город — часовой пояс, например Asia/Almaty\n"
+            "/lang en|ru|kk — язык интерфейса\n"
+            "/stop — отписаться от всего\n"
+            "/help — этот список"
+        ),
+        "help_admin": (
+            "\n\n<b>Администраторам</b>\n"
+            "Пришлите дамп .txt или .jsonl (можно .gz), чтобы загрузить его.\n"
+            "/stats — подписчики, статьи, загрузки, рассылки"
+        ),
+        "topics_prompt": "Нажмите на тему, чтобы подписаться или отписаться (✅ — подписка).",
+        "your_topics": "Ваши темы: {topics}",
+        "no_topics": "У вас пока нет тем.",
+        "cb_subscribed": "Подписка на тему «{topic}»",
+        "cb_unsubscribed": "Подписка на тему «{topic}» отменена",
+        "unknown_topic": "Темы «{text}» нет. Темы: {topics}",
+        "subscribe_usage": "Какая тема? Например: /subscribe economy\nТемы: {topics}",
+        "subscribed": (
+            "Вы подписаны на тему «{topic}». Дайджест приходит каждый день в {time} ({tz})."
+        ),
+        "already_subscribed": "Вы уже подписаны на тему «{topic}».",
+        "unsubscribe_usage": "Какая тема? Например: /unsubscribe economy или /unsubscribe all",
+        "unsubscribed": "Подписка на тему «{topic}» отменена.",
+        "not_subscribed": "Вы не были подписаны на тему «{topic}».",
+        "unsubscribed_all": "Вы отписаны от всех тем.",
+        "mysubs": "Ваши темы: {topics}\nДайджест каждый день в {time} ({tz}); следующий: {next}.",
+        "mysubs_none": "У вас пока нет тем. Выберите их: /topics.",
+        "latest_header": "<b>Последние новости</b>",
+        "latest_topic_header": "<b>Последние новости: {topic}</b>",
+        "no_articles": "Статей пока нет.",
+        "digest_header": "📰 <b>Ваш дайджест</b> · {date}",
+        "digest_nothing": "По вашим темам ничего нового с прошлого дайджеста.",
+        "digest_no_topics": "У вас пока нет тем. Выберите их: /topics.",
+        "search_usage": "Что искать? Например: /search конституция",
+        "search_header": "<b>Поиск: {query}</b>",
+        "search_nothing": "По запросу «{query}» ничего не найдено.",
+        "time_current": "Дайджест приходит в {time} ({tz}). Изменить: /time 08:30",
+        "time_invalid": (
+            "«{value}» — не время суток. Укажите его как ЧЧ:ММ (24-часовой формат), "
+            "например: /time 08:30"
+        ),
+        "time_set": "Теперь дайджест приходит в {time} ({tz}).",
+        "next_digest": "Следующий дайджест: {next}.",
+        "tz_current": "Ваш часовой пояс: {tz}. Изменить: /timezone Asia/Almaty",
+        "tz_invalid": (
+            "«{value}» — неизвестный часовой пояс. Укажите название IANA, например: "
+            "/timezone Asia/Almaty или /timezone Europe/Moscow"
+        ),
+        "tz_set": "Ваш часовой пояс теперь {tz}; дайджест приходит в {time} по местному времени.",
+        "stopped": (
+            "Готово: вы отписаны от всего, дайджесты больше не придут. "
+            "Вернуться: /start."
+        ),
+        "lang_usage": "Язык интерфейса: {current}. Изменить: /lang en, /lang ru или /lang kk",
+        "lang_set": "Язык интерфейса — русский.",
+        "unknown": "Я не понимаю. Что я умею: /help.",
+        "error": "Извините, что-то пошло не так. Попробуйте позже.",
+        "admin_only": "Извините, эта команда только для администраторов бота.",
+        "upload_refused": "Извините, загружать дампы новостей могут только администраторы бота.",
+        "upload_bad_type": (
+            "Пришлите дамп файлом .txt или .jsonl (можно сжатым: .txt.gz, .jsonl.gz)."
+        ),
+        "upload_too_big": "{name}: {size} МБ; бот скачивает файлы не больше {limit} МБ.",
+        "upload_bot_api_limit": (
+            " Telegram Bot API позволяет ботам скачивать файлы не больше 20 МБ: сожмите дамп "
+            "(.txt.gz), разделите его или подключите бота к собственному серверу Bot API."
+        ),
+        "upload_received": "📥 {name} ({size}): скачиваю…",
+        "upload_progress": "⚙️ {name}: обработано {done} из {total} статей…",
+        "upload_rejected": "❌ {reason}\nНичего не сохранено.",
+        "upload_failed": "❌ Загрузка {name} не удалась ({error}). Ничего не сохранено.",
+        "report": (
+            "✅ <b>{name}</b>\nПрочитано статей: {parsed}, сохранено: {stored}, дубликатов: "
+            "{dups} (точных {exact}, похожих {near})"
+        ),
+        "report_replaced": "Заменено лучшими копиями: {count}",
+        "report_languages": "Языки: {languages}",
+        "report_topics": "Темы сохранённых статей: {topics}",
+        "report_problems": "<b>Проблемы ({count})</b>",
+        "report_more": "… и ещё {count}",
+        "none": "нет",
+        "stats": "<b>Статистика</b>",
+        "stats_subscribers": "Подписчики: активных {active}, неактивных {inactive}",
+        "stats_subscriptions": "Подписки по темам: {topics}",
+        "stats_articles": "Статей: {total}",
+        "stats_topic_line": "{topic}: {total} ({languages})",
+        "stats_ingests": "<b>Последние загрузки</b>",
+        "stats_ingest_line": (
+            "{when} · {file}: сохранено {stored}, дубликатов {dups}, проблем {problems}"
+        ),
+        "stats_run": (
+            "Последняя рассылка: {when} · отправлено {sent}, ошибок {failed}, "
+            "заблокировали {blocked}"
+        ),
+        "stats_run_unfinished": "Последняя рассылка: {when} · не завершена · отправлено {sent}",
+        "stats_no_run": "Рассылок ещё не было",
+    },
+    "kk": {
+        "welcome": (
+            "Сәлеметсіз бе! Мен сіз таңдаған тақырыптар бойынша Қазақстанның мемлекеттік "
+            "органдары жаңалықтарының күнделікті дайджестін жіберемін.\n\nЖазылу үшін "
+            "төмендегі тақырыптарды басыңыз (қайта басу жазылымды тоқтатады). Дайджест күн "
+            "сайын {time} ({tz}) келеді; өзгерту: /time және /timezone. Барлық командалар: /help."
+        ),
+        "help": (
+            "<b>Командалар</b>\n"
+            "/start — сәлемдесу және тақырып таңдау\n"
+            "/topics — батырмалар арқылы тақырыпқа жазылу не одан шығу\n"
+            "/subscribe ТАҚЫРЫП — тақырыпқа жазылу\n"
+            "/unsubscribe ТАҚЫРЫП|all — жазылымнан шығу\n"
+            "/mysubs — тақырыптарыңыз бен дайджест уақыты\n"
+            "/latest [ТАҚЫРЫП] [N] — соңғы N мақала (әдепкі 5, ең көбі 20)\n"
+            "/digest — дайджест қазір (соңғысынан бергі жаңалықтар)\n"
+            "/search СӨЗДЕР — жаңалықтардан іздеу\n"
+            "/time СС:ММ — күнделікті дайджест уақыты\n"
+            "/timezone Аймақ/Қала — уақыт белдеуі, мысалы Asia/Almaty\n"
+            "/lang en|ru|kk — интерфейс тілі\n"
+            "/stop — барлық жазылымнан шығу\n"
+            "/help — осы тізім"
+        ),
+        "help_admin": (
+            "\n\n<b>Әкімшілерге</b>\n"
+            "Жүктеу үшін .txt немесе .jsonl дампын (.gz болуы мүмкін) жіберіңіз.\n"
+            "/stats — жазылушылар, мақалалар, жүктеулер, таратулар"
+        ),
+        "topics_prompt": "Жазылу не жазылымнан шығу үшін тақырыпты басыңыз (✅ — жазылғансыз).",
+        "your_topics": "Тақырыптарыңыз: {topics}",
+        "no_topics": "Әзірге тақырыптарыңыз жоқ.",
+        "cb_subscribed": "«{topic}» тақырыбына жазылдыңыз",
+        "cb_unsubscribed": "«{topic}» тақырыбынан шықтыңыз",
+        "unknown_topic": "«{text}» деген тақырып жоқ. Тақырыптар: {topics}",
+        "subscribe_usage": "Қай тақырып? Мысалы: /subscribe economy\nТақырыптар: {topics}",
+        "subscribed": (
+            "«{topic}» тақырыбына жазылдыңыз. Дайджест күн сайын {time} ({tz}) келеді."
+        ),
+        "already_subscribed": "Сіз «{topic}» тақырыбына жазылып қойғансыз.",
+        "unsubscribe_usage": "Қай тақырып? Мысалы: /unsubscribe economy немесе /unsubscribe all",
+        "unsubscribed": "«{topic}» тақырыбынан шықтыңыз.",
+        "not_subscribed": "Сіз «{topic}» тақырыбына жазылмағансыз.",
+        "unsubscribed_all": "Барлық тақырыптан шықтыңыз.",
+        "mysubs": "Тақырыптарыңыз: {topics}\nДайджест күн сайын {time} ({tz}); келесісі: {next}.",
+        "mysubs_none": "Әзірге тақырыптарыңыз жоқ. Таңдау: /topics.",
+        "latest_header": "<b>Соңғы жаңалықтар</b>",
+        "latest_topic_header": "<b>Соңғы жаңалықтар: {topic}</b>",
+        "no_articles": "Әзірге мақала жоқ.",
+        "digest_header": "📰 <b>Сіздің дайджестіңіз</b> · {date}",
+        "digest_nothing": "Соңғы дайджесттен бері тақырыптарыңыз бойынша жаңалық жоқ.",
+        "digest_no_topics": "Әзірге тақырыптарыңыз жоқ. Таңдау: /topics.",
+        "search_usage": "Не іздейміз? Мысалы: /search конституция",
+        "search_header": "<b>Іздеу: {query}</b>",
+        "search_nothing": "«{query}» бойынша ештеңе табылмады.",
+        "time_current": "Дайджест {time} ({tz}) келеді. Өзгерту: /time 08:30",
+        "time_invalid": (
+            "«{value}» — тәулік уақыты емес. Оны СС:ММ түрінде (24 сағаттық) жазыңыз, "
+            "мысалы: /time 08:30"
+        ),
+        "time_set": "Енді дайджест {time} ({tz}) келеді.",
+        "next_digest": "Келесі дайджест: {next}.",
+        "tz_current": "Уақыт белдеуіңіз: {tz}. Өзгерту: /timezone Asia/Almaty",
+        "tz_invalid": (
+            "«{value}» — белгісіз уақыт белдеуі. IANA атауын жазыңыз, мысалы: "
+            "/timezone Asia/Almaty немесе /timezone Asia/Aqtobe"
+        ),
+        "tz_set": "Енді уақыт белдеуіңіз {tz}; дайджест жергілікті уақытпен {time} келеді.",
+        "stopped": (
+            "Дайын: барлық жазылымнан шықтыңыз, дайджест енді келмейді. Қайта оралу: /start."
+        ),
+        "lang_usage": "Интерфейс тілі: {current}. Өзгерту: /lang en, /lang ru немесе /lang kk",
+        "lang_set": "Интерфейс тілі — қазақша.",
+        "unknown": "Түсінбедім. Не істей алатынымды /help көрсетеді.",
+        "error": "Кешіріңіз, бірдеңе дұрыс болмады. Кейінірек қайталап көріңіз.",
+        "admin_only": "Кешіріңіз, бұл команда тек бот әкімшілеріне арналған.",
+        "upload_refused": "Кешіріңіз, жаңалықтар дампын тек бот әкімшілері жүктей алады.",
+        "upload_bad_type": (
+            "Дампты .txt немесе .jsonl файлымен жіберіңіз (сығылған болуы мүмкін: .txt.gz, "
+            ".jsonl.gz)."
+        ),
+        "upload_too_big": "{name}: {size} МБ; бот ең көбі {limit} МБ файлды жүктей алады.",
+        "upload_bot_api_limit": (
+            " Telegram Bot API боттарға ең көбі 20 МБ файл жүктеуге рұқсат береді: дампты "
+            "сығыңыз (.txt.gz), бөліңіз немесе ботты өз Bot API серверіңізге қосыңыз."
+        ),
+        "upload_received": "📥 {name} ({size}): жүктеліп жатыр…",
+        "upload_progress": "⚙️ {name}: {total} мақаланың {done} өңделді…",
+        "upload_rejected": "❌ {reason}\nЕштеңе сақталмады.",
+        "upload_failed": "❌ {name} жүктелмеді ({error}). Ештеңе сақталмады.",
+        "report": (
+            "✅ <b>{name}</b>\nОқылған мақала: {parsed}, сақталды: {stored}, қайталанған: "
+            "{dups} (дәл {exact}, ұқсас {near})"
+        ),
+        "report_replaced": "Жақсырақ көшірмемен ауыстырылды: {count}",
+        "report_languages": "Тілдер: {languages}",
+        "report_topics": "Сақталған мақалалардың тақырыптары: {topics}",
+        "report_problems": "<b>Ақаулар ({count})</b>",
+        "report_more": "… тағы {count}",
+        "none": "жоқ",
+        "stats": "<b>Статистика</b>",
+        "stats_subscribers": "Жазылушылар: белсенді {active}, белсенді емес {inactive}",
+        "stats_subscriptions": "Тақырыптар бойынша жазылымдар: {topics}",
+        "stats_articles": "Мақалалар: {total}",
+        "stats_topic_line": "{topic}: {total} ({languages})",
+        "stats_ingests": "<b>Соңғы жүктеулер</b>",
+        "stats_ingest_line": (
+            "{when} · {file}: сақталды {stored}, қайталанған {dups}, ақау {problems}"
+        ),
+        "stats_run": (
+            "Соңғы тарату: {when} · жіберілді {sent}, қате {failed}, бұғаттағандар {blocked}"
+        ),
+        "stats_run_unfinished": "Соңғы тарату: {when} · аяқталмаған · жіберілді {sent}",
+        "stats_no_run": "Тарату әлі болған жоқ",
+    },
+}
+
+
+def language_of(code: str | None) -> str:
+    """Our language for a Telegram `language_code` such as ``ru`` or ``en-US``."""
+    if not code:
+        return DEFAULT
+    base = code.split("-")[0].lower()
+    return base if base in LANGUAGES else DEFAULT
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The string `key` in `lang` (English when missing), formatted with `values`."""
+    table = STRINGS.get(lang, STRINGS[DEFAULT])
+    template = table.get(key) or STRINGS[DEFAULT][key]
+    return template.format(**values) if values else template

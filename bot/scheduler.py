@@ -1,0 +1,227 @@
+"""Daily digests: compose each due subscriber's digest, send it message by message, record.
+
+Delivery guarantees, in the order things happen for one subscriber:
+
+1. the digest is the articles on their topics that were never delivered to them;
+2. after each message Telegram accepted, the articles it carried are recorded
+   (``deliveries``), so a crash or restart never sends them again;
+3. only after the last message is ``next_digest_at`` advanced, to the next occurrence after
+   *now*: a subscriber interrupted halfway is picked up again on restart, and a digest
+   missed while the bot was down is sent once, not once per missed day.
+
+``Forbidden`` (the user blocked the bot) deactivates the subscriber; any other error is
+logged and the subscriber is tried again a little later; the run goes on either way.
+``RetryAfter`` is waited out by the rate limiter, which then retries the message. A stop
+request (SIGTERM) lets the message being sent finish and be recorded, then the run ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+from telegram.ext import Application
+
+from bot.i18n import t
+from bot.render import Message, render_digest
+from digest.compose import compose_digest
+from digest.models import Article
+from digest.store import Store
+from digest.subscribers import Subscriber, Subscribers
+from digest.topics import TopicCatalog
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+# A digest covers what the bot learnt in the last week: a new subscriber is not sent the
+# whole archive, and an unsent backlog never trickles out day after day.
+DIGEST_WINDOW = timedelta(days=7)
+DIGEST_MAX_ARTICLES = 50
+_CANDIDATES = 500
+# After an error other than Forbidden, the subscriber is tried again this much later (never
+# later than their next regular digest).
+RETRY_DELAY = timedelta(minutes=15)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(slots=True)
+class Delivery:
+    """What happened to one subscriber's digest."""
+
+    messages: int = 0  # messages Telegram accepted
+    failed: bool = False
+    blocked: bool = False
+    stopped: bool = False  # a stop request came before the last message
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """Counted per subscriber: digests sent, failed, and subscribers who blocked the bot."""
+
+    due: int = 0
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    empty: int = 0
+    stopped: bool = False
+
+    def add(self, outcome: Delivery) -> None:
+        if outcome.blocked:
+            self.blocked += 1
+        elif outcome.failed:
+            self.failed += 1
+        elif outcome.messages:
+            self.sent += 1
+        else:
+            self.empty += 1
+        self.stopped = self.stopped or outcome.stopped
+
+
+class DigestScheduler:
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        subscribers: Subscribers,
+        catalog: TopicCatalog,
+        clock: Clock,
+    ) -> None:
+        self.bot = bot
+        self.store = store
+        self.subscribers = subscribers
+        self.catalog = catalog
+        self.clock = clock
+        self._lock = asyncio.Lock()
+        self._stopping = False
+        self._task: asyncio.Task[RunSummary | None] | None = None
+
+    # -- control --------------------------------------------------------------------------
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def request_stop(self) -> None:
+        """Finish the message being sent, record it, and send nothing more."""
+        self._stopping = True
+
+    def start_run(self, application: Application) -> asyncio.Task[RunSummary | None] | None:
+        """Start a run in the background unless one is going (the job calls this each minute).
+
+        The run is a task of the application, not of the job queue: the job queue cancels
+        its jobs on shutdown, while the application waits for its tasks, which is what lets
+        a stopping run finish its current message.
+        """
+        if self._stopping or self._lock.locked() or (self._task and not self._task.done()):
+            return None
+        self._task = application.create_task(self.run_due_digests(), name="digest-run")
+        return self._task
+
+    async def wait_idle(self) -> None:
+        """Wait for the background run started by `start_run`, if any."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    # -- runs -----------------------------------------------------------------------------
+
+    async def run_due_digests(self) -> RunSummary | None:
+        """Serve every subscriber whose digest is due now; None if another run is going."""
+        if self._lock.locked():
+            return None
+        async with self._lock:
+            due = await self.subscribers.due(self.clock())
+            summary = RunSummary(due=len(due))
+            if not due:
+                return summary
+            run_id = await self.subscribers.start_run(self.clock())
+            for subscriber in due:
+                if self._stopping:
+                    summary.stopped = True
+                    break
+                outcome = await self.serve(subscriber)
+                summary.add(outcome)
+                await self.subscribers.update_run(
+                    run_id, sent=summary.sent, failed=summary.failed, blocked=summary.blocked
+                )
+            await self.subscribers.update_run(
+                run_id, sent=summary.sent, failed=summary.failed, blocked=summary.blocked,
+                finished=self.clock(),
+            )
+            log.info(
+                "digest run: %d due, %d sent, %d empty, %d failed, %d blocked%s",
+                summary.due, summary.sent, summary.empty, summary.failed, summary.blocked,
+                " (stopped)" if summary.stopped else "",
+            )
+            return summary
+
+    async def serve(self, subscriber: Subscriber) -> Delivery:
+        """One subscriber's daily digest, then their next digest time."""
+        messages = await self.compose(subscriber)
+        outcome = await self.deliver(subscriber.chat_id, messages)
+        if outcome.blocked or outcome.stopped:
+            return outcome  # not advanced: the rest goes out when they are reachable again
+        if outcome.failed:
+            await self._retry_later(subscriber)
+        else:
+            await self.subscribers.advance(subscriber.chat_id, self.clock())
+        return outcome
+
+    async def compose(self, subscriber: Subscriber) -> list[Message]:
+        """The digest as messages: new articles on their topics, newest first, by topic."""
+        topics = await self.subscribers.topics(subscriber.chat_id)
+        articles = await self.undelivered(subscriber.chat_id, topics)
+        if not articles:
+            return []
+        lang = subscriber.language
+        digest = compose_digest(articles, topics, self.catalog, lang)
+        today = self.clock().astimezone(ZoneInfo(subscriber.timezone)).date()
+        header = t(lang, "digest_header", date=today.strftime("%d.%m.%Y"))
+        return render_digest(digest, header)
+
+    async def undelivered(self, chat_id: int, topics: list[str]) -> list[Article]:
+        if not topics:
+            return []
+        cutoff = self.clock() - DIGEST_WINDOW
+        candidates = await self.store.articles_for_topics(
+            topics, undelivered_to=chat_id, limit=_CANDIDATES
+        )
+        fresh = [a for a in candidates if a.ingested_at is None or a.ingested_at >= cutoff]
+        return fresh[:DIGEST_MAX_ARTICLES]
+
+    async def deliver(self, chat_id: int, messages: list[Message]) -> Delivery:
+        """Send the messages in order, recording each one's articles as soon as it is sent."""
+        outcome = Delivery()
+        for message in messages:
+            if self._stopping:
+                outcome.stopped = True
+                break
+            try:
+                await self.bot.send_message(
+                    chat_id, message.text, parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                )
+            except Forbidden as exc:
+                log.info("chat %s blocked the bot (%s): marked inactive", chat_id, exc)
+                await self.subscribers.mark_blocked(chat_id, self.clock())
+                outcome.blocked = True
+                break
+            except Exception as exc:  # any other failure on one chat must not stop the run
+                log.warning("digest to chat %s failed: %r", chat_id, exc)
+                outcome.failed = True
+                break
+            outcome.messages += 1
+            await self.subscribers.record_deliveries(chat_id, message.article_ids, self.clock())
+        return outcome
+
+    async def _retry_later(self, subscriber: Subscriber) -> None:
+        now = self.clock()
+        await self.subscribers.postpone(subscriber.chat_id, now + RETRY_DELAY, now)

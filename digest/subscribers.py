@@ -1,0 +1,374 @@
+"""Subscribers, their topics, what each was sent, and digest runs, on top of ``Store``.
+
+Every write is either a single statement or a short transaction taken under one lock: the
+bot serves many chats concurrently on one shared connection, and two interleaved
+``BEGIN`` ... ``COMMIT`` on it would collide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from digest.schedule import next_digest_at
+from digest.settings import parse_hhmm
+from digest.store import Store, iso
+
+LANGUAGES = ("en", "ru", "kk")
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    chat_id: int
+    user_id: int | None
+    language: str
+    timezone: str
+    digest_time: str  # HH:MM, local to `timezone`
+    next_digest_at: datetime | None  # UTC; None while subscribed to nothing
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRun:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    sent: int
+    failed: int
+    blocked: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberCounts:
+    active: int
+    inactive: int
+
+
+class Subscribers:
+    """The bot's view of the subscriber tables; `default_timezone`/`default_time` for new rows."""
+
+    def __init__(self, store: Store, default_timezone: str, default_time: str) -> None:
+        self.store = store
+        self.default_timezone = default_timezone
+        self.default_time = default_time
+        self._lock = asyncio.Lock()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        return self.store.db
+
+    async def _execute(self, sql: str, params: Sequence[Any]) -> aiosqlite.Cursor:
+        """One write statement, never inside another task's transaction."""
+        async with self._lock:
+            return await self.db.execute(sql, params)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    # -- subscribers ----------------------------------------------------------------------
+
+    async def get(self, chat_id: int) -> Subscriber | None:
+        async with self.db.execute(
+            "SELECT * FROM subscribers WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _subscriber(row) if row else None
+
+    async def ensure(
+        self, chat_id: int, user_id: int | None, language: str, now: datetime
+    ) -> Subscriber:
+        """The chat's row, created with the defaults (and `language`) if it has none."""
+        await self._execute(
+            "INSERT INTO subscribers (chat_id, user_id, language, timezone, digest_time, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (chat_id) DO NOTHING",
+            (chat_id, user_id, _language(language), self.default_timezone, self.default_time,
+             iso(now), iso(now)),
+        )
+        found = await self.get(chat_id)
+        assert found is not None
+        return found
+
+    async def set_language(self, chat_id: int, language: str, now: datetime) -> None:
+        await self._execute(
+            "UPDATE subscribers SET language = ?, updated_at = ? WHERE chat_id = ?",
+            (_language(language), iso(now), chat_id),
+        )
+
+    async def set_schedule(
+        self, chat_id: int, now: datetime, *, digest_time: str | None = None,
+        timezone: str | None = None,
+    ) -> Subscriber:
+        """Change the local time and/or zone; the next digest moves accordingly."""
+        async with self._transaction() as db:
+            if digest_time is not None:
+                await db.execute(
+                    "UPDATE subscribers SET digest_time = ? WHERE chat_id = ?",
+                    (digest_time, chat_id),
+                )
+            if timezone is not None:
+                await db.execute(
+                    "UPDATE subscribers SET timezone = ? WHERE chat_id = ?", (timezone, chat_id)
+                )
+            await self._reschedule(chat_id, now)
+        found = await self.get(chat_id)
+        assert found is not None
+        return found
+
+    async def reactivate(self, chat_id: int, now: datetime) -> None:
+        """The user is back (/start): digests resume if they still have topics."""
+        async with self._transaction():
+            await self._activate(chat_id, now)
+
+    async def _activate(self, chat_id: int, now: datetime) -> None:
+        """Mark the chat active; a chat coming back gets a fresh digest time, not a stale one."""
+        cursor = await self.db.execute(
+            "UPDATE subscribers SET active = 1, updated_at = ? WHERE chat_id = ? AND active = 0",
+            (iso(now), chat_id),
+        )
+        await self._reschedule(chat_id, now, only_if_unset=not cursor.rowcount)
+
+    async def stop(self, chat_id: int, now: datetime) -> None:
+        """/stop: no topics, no digests, until the user subscribes again."""
+        async with self._transaction() as db:
+            await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            await db.execute(
+                "UPDATE subscribers SET active = 0, next_digest_at = NULL, updated_at = ? "
+                "WHERE chat_id = ?",
+                (iso(now), chat_id),
+            )
+
+    async def mark_blocked(self, chat_id: int, now: datetime) -> None:
+        """The user blocked the bot: keep their topics, send nothing until they come back."""
+        await self._execute(
+            "UPDATE subscribers SET active = 0, updated_at = ? WHERE chat_id = ?",
+            (iso(now), chat_id),
+        )
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    async def topics(self, chat_id: int) -> list[str]:
+        async with self.db.execute(
+            "SELECT topic FROM subscriptions WHERE chat_id = ? ORDER BY created_at, topic",
+            (chat_id,),
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def subscribe(self, chat_id: int, topics: Iterable[str], now: datetime) -> list[str]:
+        """Add topics (reactivating the chat); return those that were new."""
+        added: list[str] = []
+        async with self._transaction() as db:
+            for topic in topics:
+                cursor = await db.execute(
+                    "INSERT OR IGNORE INTO subscriptions (chat_id, topic, created_at) "
+                    "VALUES (?, ?, ?)",
+                    (chat_id, topic, iso(now)),
+                )
+                if cursor.rowcount:
+                    added.append(topic)
+            await self._activate(chat_id, now)
+        return added
+
+    async def unsubscribe(self, chat_id: int, topics: Iterable[str] | None, now: datetime) -> int:
+        """Remove the given topics, or all of them when `topics` is None; return how many."""
+        async with self._transaction() as db:
+            if topics is None:
+                cursor = await db.execute(
+                    "DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)
+                )
+                removed = cursor.rowcount
+            else:
+                removed = 0
+                for topic in topics:
+                    cursor = await db.execute(
+                        "DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?",
+                        (chat_id, topic),
+                    )
+                    removed += cursor.rowcount
+            await self._reschedule(chat_id, now, only_if_unset=True)
+        return removed
+
+    async def toggle(self, chat_id: int, topic: str, now: datetime) -> bool:
+        """Flip one subscription; return whether the chat is now subscribed to `topic`."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?", (chat_id, topic)
+            )
+            subscribed = not cursor.rowcount
+            if subscribed:
+                await db.execute(
+                    "INSERT INTO subscriptions (chat_id, topic, created_at) VALUES (?, ?, ?)",
+                    (chat_id, topic, iso(now)),
+                )
+                await self._activate(chat_id, now)
+            else:
+                await self._reschedule(chat_id, now, only_if_unset=True)
+        return subscribed
+
+    async def _reschedule(
+        self, chat_id: int, now: datetime, *, only_if_unset: bool = False
+    ) -> None:
+        """Keep next_digest_at consistent: NULL without topics, else the next occurrence.
+
+        With `only_if_unset` a pending digest time is left alone, so adding a topic never
+        postpones (or repeats) a digest that is already due.
+        """
+        async with self.db.execute(
+            "SELECT s.digest_time, s.timezone, s.next_digest_at, "
+            "EXISTS (SELECT 1 FROM subscriptions t WHERE t.chat_id = s.chat_id) "
+            "FROM subscribers s WHERE s.chat_id = ?",
+            (chat_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return
+        digest_time, timezone, current, has_topics = row
+        if not has_topics:
+            value = None
+        elif only_if_unset and current is not None:
+            return
+        else:
+            value = iso(next_digest_at(parse_hhmm(digest_time), timezone, now))
+        await self.db.execute(
+            "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ?",
+            (value, iso(now), chat_id),
+        )
+
+    # -- daily digests --------------------------------------------------------------------
+
+    async def due(self, now: datetime, limit: int = 1000) -> list[Subscriber]:
+        """Active subscribers whose digest time has come, the longest-waiting first."""
+        async with self.db.execute(
+            "SELECT * FROM subscribers WHERE active = 1 AND next_digest_at IS NOT NULL "
+            "AND next_digest_at <= ? ORDER BY next_digest_at, chat_id LIMIT ?",
+            (iso(now), limit),
+        ) as cursor:
+            return [_subscriber(row) for row in await cursor.fetchall()]
+
+    async def record_deliveries(
+        self, chat_id: int, article_ids: Sequence[int], now: datetime
+    ) -> None:
+        """Record what one sent message carried, in one statement (atomic on its own)."""
+        if not article_ids:
+            return
+        await self._execute(
+            "INSERT OR IGNORE INTO deliveries (chat_id, article_id, delivered_at) "
+            "SELECT ?, j.value, ? FROM json_each(?) j "
+            "WHERE EXISTS (SELECT 1 FROM articles a WHERE a.id = j.value)",
+            (chat_id, iso(now), json.dumps(list(article_ids))),
+        )
+
+    async def advance(self, chat_id: int, now: datetime) -> datetime | None:
+        """After a digest: the next one is the next occurrence after `now` (missed days once)."""
+        async with self._lock:
+            sub = await self.get(chat_id)
+            if sub is None or sub.next_digest_at is None:
+                return None
+            upcoming = next_digest_at(parse_hhmm(sub.digest_time), sub.timezone, now)
+            await self.db.execute(
+                "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ?",
+                (iso(upcoming), iso(now), chat_id),
+            )
+        return upcoming
+
+    async def postpone(self, chat_id: int, until: datetime, now: datetime) -> datetime | None:
+        """Try again at `until` (after a failure), or at the next regular time if sooner."""
+        async with self._lock:
+            sub = await self.get(chat_id)
+            if sub is None or sub.next_digest_at is None:
+                return None
+            regular = next_digest_at(parse_hhmm(sub.digest_time), sub.timezone, now)
+            when = min(until, regular)
+            await self.db.execute(
+                "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ?",
+                (iso(when), iso(now), chat_id),
+            )
+        return when
+
+    async def start_run(self, now: datetime) -> int:
+        cursor = await self._execute(
+            "INSERT INTO digest_runs (started_at) VALUES (?)", (iso(now),)
+        )
+        return int(cursor.lastrowid or 0)
+
+    async def update_run(
+        self, run_id: int, *, sent: int, failed: int, blocked: int,
+        finished: datetime | None = None,
+    ) -> None:
+        await self._execute(
+            "UPDATE digest_runs SET sent = ?, failed = ?, blocked = ?, "
+            "finished_at = coalesce(?, finished_at) WHERE id = ?",
+            (sent, failed, blocked, iso(finished) if finished else None, run_id),
+        )
+
+    async def last_run(self) -> DigestRun | None:
+        async with self.db.execute(
+            "SELECT * FROM digest_runs ORDER BY id DESC LIMIT 1"
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return DigestRun(
+            id=row["id"],
+            started_at=datetime.fromisoformat(row["started_at"]),
+            finished_at=datetime.fromisoformat(row["finished_at"]) if row["finished_at"] else None,
+            sent=row["sent"],
+            failed=row["failed"],
+            blocked=row["blocked"],
+        )
+
+    # -- statistics -----------------------------------------------------------------------
+
+    async def counts(self) -> SubscriberCounts:
+        async with self.db.execute(
+            "SELECT coalesce(sum(active = 1), 0), coalesce(sum(active = 0), 0) FROM subscribers"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return SubscriberCounts(active=int(row[0]), inactive=int(row[1])) if row else \
+            SubscriberCounts(0, 0)
+
+    async def subscriptions_per_topic(self) -> dict[str, int]:
+        """Subscriptions of active subscribers, per topic."""
+        async with self.db.execute(
+            "SELECT t.topic, count(*) FROM subscriptions t JOIN subscribers s "
+            "ON s.chat_id = t.chat_id WHERE s.active = 1 GROUP BY t.topic ORDER BY 2 DESC, 1"
+        ) as cursor:
+            return {row[0]: row[1] for row in await cursor.fetchall()}
+
+    async def delivered(self, chat_id: int) -> set[int]:
+        async with self.db.execute(
+            "SELECT article_id FROM deliveries WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
+
+def _language(value: str) -> str:
+    return value if value in LANGUAGES else "en"
+
+
+def _subscriber(row: Any) -> Subscriber:
+    return Subscriber(
+        chat_id=row["chat_id"],
+        user_id=row["user_id"],
+        language=row["language"],
+        timezone=row["timezone"],
+        digest_time=row["digest_time"],
+        next_digest_at=datetime.fromisoformat(row["next_digest_at"])
+        if row["next_digest_at"] else None,
+        active=bool(row["active"]),
+    )
