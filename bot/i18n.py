@@ -92,8 +92,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "/stats — subscribers, articles, ingests, digest runs"
         ),
         "topics_prompt": "Tap a topic to subscribe or unsubscribe (✅ = subscribed).",
-        "your_topics": "Your topics: {topics}",
-        "no_topics": "You have no topics yet.",
         "cb_subscribed": "Subscribed to {topic}",
         "cb_unsubscribed": "Unsubscribed from {topic}",
         "unknown_topic": "I don't know the topic “{text}”. Topics: {topics}",
@@ -204,8 +202,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "/stats — подписчики, статьи, загрузки, рассылки"
         ),
         "topics_prompt": "Нажмите на тему, чтобы подписаться или отписаться (✅ — подписка).",
-        "your_topics": "Ваши темы: {topics}",
-        "no_topics": "У вас пока нет тем.",
         "cb_subscribed": "Подписка на тему «{topic}»",
         "cb_unsubscribed": "Подписка на тему «{topic}» отменена",
         "unknown_topic": "Темы «{text}» нет. Темы: {topics}",
@@ -319,8 +315,6 @@ STRINGS: dict[str, dict[str, str]] = {
             "/stats — жазылушылар, мақалалар, жүктеулер, таратулар"
         ),
         "topics_prompt": "Жазылу не жазылымнан шығу үшін тақырыпты басыңыз (✅ — жазылғансыз).",
-        "your_topics": "Тақырыптарыңыз: {topics}",
-        "no_topics": "Әзірге тақырыптарыңыз жоқ.",
         "cb_subscribed": "«{topic}» тақырыбына жазылдыңыз",
         "cb_unsubscribed": "«{topic}» тақырыбынан шықтыңыз",
         "unknown_topic": "«{text}» деген тақырып жоқ. Тақырыптар: {topics}",

@@ -25,7 +25,7 @@ ELLIPSIS = "…"
 TopicName = Callable[[str], str]
 
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"'»”)\]]*)(?=\s|$)")
-_URL_OK = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
+_URL_OK = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,61 @@
-"""Telegram update handlers, one module per area (users, subscriptions, admin)."""
+"""Telegram update handlers, one module per area (users, subscriptions, news, admin)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import admin, news, subscriptions, users
+from bot.handlers.context import TOPIC_CALLBACK, reader, services
+from bot.i18n import t
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "start": users.start,
+    "help": users.help_command,
+    "lang": users.lang_command,
+    "stop": users.stop,
+    "topics": subscriptions.topics_command,
+    "subscribe": subscriptions.subscribe,
+    "unsubscribe": subscriptions.unsubscribe,
+    "mysubs": subscriptions.mysubs,
+    "time": subscriptions.time_command,
+    "timezone": subscriptions.timezone_command,
+    "latest": news.latest,
+    "digest": news.digest_now,
+    "search": news.search,
+    "stats": admin.stats,
+}
+
+
+def register(application: Application) -> None:
+    for name, callback in COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(
+        CallbackQueryHandler(subscriptions.toggle_topic, pattern=f"^{TOPIC_CALLBACK}")
+    )
+    application.add_handler(MessageHandler(filters.Document.ALL, admin.upload))
+    # Everything else: unknown commands, plain text, stickers... one line pointing at /help.
+    application.add_handler(MessageHandler(filters.ALL, users.unknown))
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_message is None:
+        return
+    try:
+        lang, _ = await reader(update, services(context))
+        await update.effective_message.reply_text(t(lang, "error"))
+    except Exception:  # the error reply is best effort; the error itself is logged above
+        log.debug("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,192 @@
+"""Build and run the bot: the Application, its services, the digest job, polling or webhook.
+
+Start-up (``post_init``) opens the database, builds the services and registers the command
+menu in English, Russian and Kazakh; shutdown (``post_shutdown``) closes what start-up
+opened. ``run_bot`` installs its own SIGTERM/SIGINT handler, which tells a digest run in
+progress to stop after the message it is sending and then stops the application; the
+application waits for that run before it shuts down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import signal
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.handlers import register
+from bot.handlers.context import Services
+from bot.i18n import COMMANDS, DEFAULT
+from bot.ratelimit import ChatRateLimiter
+from bot.scheduler import DigestScheduler
+from digest.settings import Settings
+from digest.store import Store, utcnow
+from digest.subscribers import Subscribers
+from digest.topics import TopicCatalog, load_catalog
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+DIGEST_INTERVAL = 60.0  # seconds between looks for due digests
+DIGEST_FIRST = 5.0  # the first look, this long after start
+PROGRESS_INTERVAL = 2.0  # seconds between edits of an upload's progress message
+MAX_RETRIES = 3  # RetryAfter is waited out and the request retried this many times
+
+
+def build_application(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    catalog: TopicCatalog | None = None,
+    clock: Clock = utcnow,
+    executor: Executor | None = None,
+    digest_interval: float = DIGEST_INTERVAL,
+    digest_first: float = DIGEST_FIRST,
+    progress_interval: float = PROGRESS_INTERVAL,
+) -> Application:
+    """The bot, ready for ``run_polling``/``run_webhook`` or for manual start in tests.
+
+    What is not given is made from the settings: the store is opened at start-up and closed
+    at shutdown, the catalog is loaded now, the executor is a process pool for ingests.
+    """
+    if settings.bot_token is None:
+        raise ValueError("no bot token: set NEWSBOT_BOT_TOKEN")
+    catalog = catalog or load_catalog(settings.topics_file)
+    limiter = ChatRateLimiter(
+        overall_max_rate=settings.rate_overall,
+        private_max_rate=settings.rate_per_chat,
+        max_retries=MAX_RETRIES,
+    )
+    owned: dict[str, object] = {}
+
+    async def post_init(application: Application) -> None:
+        opened = store or await Store.open(settings.db_path)
+        if store is None:
+            owned["store"] = opened
+        pool = executor
+        if pool is None:
+            # spawn, not fork: the bot process has threads (aiosqlite, HTTP) a fork would copy.
+            pool = ProcessPoolExecutor(
+                max_workers=settings.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+            owned["executor"] = pool
+        subscribers = Subscribers(opened, settings.timezone, settings.digest_time)
+        application.bot_data["services"] = Services(
+            settings=settings,
+            store=opened,
+            subscribers=subscribers,
+            catalog=catalog,
+            scheduler=DigestScheduler(application.bot, opened, subscribers, catalog, clock),
+            clock=clock,
+            executor=pool,
+            progress_interval=progress_interval,
+        )
+        await set_commands(application)
+
+    async def post_shutdown(application: Application) -> None:
+        pool = owned.pop("executor", None)
+        if isinstance(pool, ProcessPoolExecutor):
+            pool.shutdown(wait=False, cancel_futures=True)
+        opened = owned.pop("store", None)
+        if isinstance(opened, Store):
+            await opened.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .rate_limiter(limiter)
+        .defaults(Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        ))
+        # Updates are handled concurrently: one user's long digest or an admin's ingest
+        # must not hold up everyone else's commands.
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    register(application)
+    assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    application.job_queue.run_repeating(
+        digest_tick, interval=digest_interval, first=digest_first, name="digests"
+    )
+    return application
+
+
+async def digest_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The minute job: start a digest run unless one is still going."""
+    services: Services | None = context.bot_data.get("services")
+    if services is not None:
+        services.scheduler.start_run(context.application)
+
+
+async def set_commands(application: Application) -> None:
+    """The command menu in each interface language (English also as the default)."""
+    for lang, commands in COMMANDS.items():
+        menu = [BotCommand(name, description) for name, description in commands]
+        try:
+            for code in ([None, lang] if lang == DEFAULT else [lang]):
+                await application.bot.set_my_commands(menu, language_code=code)
+        except TelegramError as exc:  # the menu is a convenience; the bot works without it
+            log.warning("could not register the %s command menu: %r", lang, exc)
+
+
+def run_bot(settings: Settings) -> None:
+    """`newsbot run`: long polling, or a webhook server when NEWSBOT_WEBHOOK_URL is set."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    application = build_application(settings)
+    startup = application.post_init
+
+    async def post_init(app: Application) -> None:
+        if startup is not None:
+            await startup(app)
+        _install_stop_signals(app)
+
+    application.post_init = post_init
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            stop_signals=None,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
+
+
+def _install_stop_signals(application: Application) -> None:
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        log.info("stop signal: finishing the message being sent, then stopping")
+        services: Services | None = application.bot_data.get("services")
+        if services is not None:
+            services.scheduler.request_stop()
+        application.stop_running()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on every platform
+            loop.add_signal_handler(sig, stop)

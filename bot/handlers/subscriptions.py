@@ -1,0 +1,196 @@
+"""Topics (keyboard and commands) and when the daily digest comes."""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from zoneinfo import available_timezones
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.handlers.context import (
+    TOPIC_CALLBACK,
+    Services,
+    ensure_subscriber,
+    local_time,
+    reader,
+    reply,
+    services,
+    topic_list,
+    topic_names,
+    topics_keyboard,
+)
+from bot.i18n import t
+from digest.settings import parse_hhmm, validate_timezone
+from digest.subscribers import Subscriber
+
+
+async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    lang, sub = await reader(update, svc)
+    topics = await svc.subscribers.topics(sub.chat_id) if sub else []
+    await reply(update, t(lang, "topics_prompt"),
+                reply_markup=topics_keyboard(svc.catalog, topics, lang))
+
+
+async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap on the topic keyboard: flip the subscription, answer, redraw the ✅ marks."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    topic = query.data.removeprefix(TOPIC_CALLBACK)
+    sub = await ensure_subscriber(update, svc)
+    lang = sub.language
+    if svc.catalog.get(topic) is None:  # a keyboard from before the topics file changed
+        await query.answer(t(lang, "unknown_topic", text=topic, topics="/topics"))
+        return
+    subscribed = await svc.subscribers.toggle(sub.chat_id, topic, svc.clock())
+    topics = await svc.subscribers.topics(sub.chat_id)
+    name = svc.catalog.name(topic, lang)
+    await query.answer(t(lang, "cb_subscribed" if subscribed else "cb_unsubscribed", topic=name))
+    try:
+        await query.edit_message_reply_markup(topics_keyboard(svc.catalog, topics, lang))
+    except BadRequest as exc:
+        # Two quick taps can leave nothing to change; anything else is a real error.
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+def _resolve_all(svc: Services, args: list[str]) -> tuple[list[str], str | None]:
+    """Topic ids for what the user typed (one name, or several ids); the first unknown."""
+    whole = svc.catalog.resolve(" ".join(args))
+    if whole is not None:
+        return [whole], None
+    found: list[str] = []
+    for word in (w.strip(",") for w in args):
+        if not word:
+            continue
+        topic = svc.catalog.resolve(word)
+        if topic is None:
+            return [], " ".join(args)
+        found.append(topic)
+    return found, None
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    lang, _ = await reader(update, svc)
+    args = context.args or []
+    if not args:
+        await reply(update, t(lang, "subscribe_usage", topics=topic_list(svc.catalog, lang)))
+        return
+    topics, unknown = _resolve_all(svc, args)
+    if unknown is not None:
+        await reply(update, t(lang, "unknown_topic", text=escape(unknown),
+                              topics=topic_list(svc.catalog, lang)))
+        return
+    sub = await ensure_subscriber(update, svc)
+    added = await svc.subscribers.subscribe(sub.chat_id, topics, svc.clock())
+    sub = await svc.subscribers.get(sub.chat_id) or sub
+    lines = [
+        t(lang, "subscribed", topic=escape(svc.catalog.name(topic, lang)),
+          time=escape(sub.digest_time), tz=escape(sub.timezone))
+        if topic in added else
+        t(lang, "already_subscribed", topic=escape(svc.catalog.name(topic, lang)))
+        for topic in topics
+    ]
+    await reply(update, "\n".join(lines))
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    lang, sub = await reader(update, svc)
+    args = context.args or []
+    if not args:
+        await reply(update, t(lang, "unsubscribe_usage"))
+        return
+    if len(args) == 1 and args[0].lower() in {"all", "все", "всё", "барлығы", "барлық"}:
+        if sub is not None:
+            await svc.subscribers.unsubscribe(sub.chat_id, None, svc.clock())
+        await reply(update, t(lang, "unsubscribed_all"))
+        return
+    topics, unknown = _resolve_all(svc, args)
+    if unknown is not None:
+        await reply(update, t(lang, "unknown_topic", text=escape(unknown),
+                              topics=topic_list(svc.catalog, lang)))
+        return
+    current = await svc.subscribers.topics(sub.chat_id) if sub else []
+    if sub is not None:
+        await svc.subscribers.unsubscribe(sub.chat_id, topics, svc.clock())
+    await reply(update, "\n".join(
+        t(lang, "unsubscribed" if topic in current else "not_subscribed",
+          topic=escape(svc.catalog.name(topic, lang)))
+        for topic in topics
+    ))
+
+
+async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    lang, sub = await reader(update, svc)
+    topics = await svc.subscribers.topics(sub.chat_id) if sub else []
+    if sub is None or not topics:
+        await reply(update, t(lang, "mysubs_none"))
+        return
+    await reply(update, t(
+        lang, "mysubs", topics=topic_names(svc.catalog, topics, lang),
+        time=escape(sub.digest_time), tz=escape(sub.timezone),
+        next=local_time(sub.next_digest_at, sub.timezone),
+    ))
+
+
+async def time_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    lang, sub = await reader(update, svc)
+    value = " ".join(context.args or [])
+    if not value:
+        await reply(update, t(lang, "time_current",
+                              time=escape(sub.digest_time if sub else svc.settings.digest_time),
+                              tz=escape(sub.timezone if sub else svc.settings.timezone)))
+        return
+    try:
+        clock = parse_hhmm(value)
+    except ValueError:
+        await reply(update, t(lang, "time_invalid", value=escape(value)))
+        return
+    sub = await ensure_subscriber(update, svc)
+    sub = await svc.subscribers.set_schedule(
+        sub.chat_id, svc.clock(), digest_time=clock.strftime("%H:%M")
+    )
+    await reply(update, _with_next(
+        lang, sub, t(lang, "time_set", time=escape(sub.digest_time), tz=escape(sub.timezone))
+    ))
+
+
+async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    lang, sub = await reader(update, svc)
+    value = " ".join(context.args or [])
+    if not value:
+        await reply(update, t(lang, "tz_current",
+                              tz=escape(sub.timezone if sub else svc.settings.timezone)))
+        return
+    zone = _known_zones().get(value.casefold())
+    try:
+        zone = validate_timezone(zone or value)
+    except ValueError:
+        await reply(update, t(lang, "tz_invalid", value=escape(value)))
+        return
+    sub = await ensure_subscriber(update, svc)
+    sub = await svc.subscribers.set_schedule(sub.chat_id, svc.clock(), timezone=zone)
+    await reply(update, _with_next(
+        lang, sub, t(lang, "tz_set", tz=escape(sub.timezone), time=escape(sub.digest_time))
+    ))
+
+
+def _with_next(lang: str, sub: Subscriber, text: str) -> str:
+    if sub.next_digest_at is None:
+        return text
+    return f"{text}\n{t(lang, 'next_digest', next=local_time(sub.next_digest_at, sub.timezone))}"
+
+
+@cache
+def _known_zones() -> dict[str, str]:
+    """IANA names by their case-folded form, so `asia/almaty` is understood too."""
+    return {name.casefold(): name for name in available_timezones()}

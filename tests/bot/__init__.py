@@ -1,0 +1,1 @@
+"""End-to-end tests of the Telegram bot over HTTP against a fake Bot API server."""

@@ -1,0 +1,517 @@
+"""A small stand-in for the Telegram Bot API server, served over HTTP on 127.0.0.1.
+
+The bot under test talks to it exactly as it talks to api.telegram.org (python-telegram-bot,
+httpx, form-encoded requests). It implements the methods the bot uses, queues updates for
+``getUpdates`` (long polling), serves uploaded files through ``getFile`` and the file
+download route, and records every call. Like Telegram, it parses the HTML of each message
+(rejecting what Telegram would reject: unknown tags, unclosed tags, a bare ``<`` or ``&``,
+more than 4096 characters) and keeps the text the reader would see, with its entities.
+
+It can also misbehave on request: answer a chat with 403 (the user blocked the bot), with
+429 (flood control) once, with another error, or hold messages to simulate a crash mid-run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-token"
+BOT_ID = 123456
+MAX_TEXT = 4096
+BOT_API_FILE_LIMIT = 20 * 1024 * 1024
+LONG_POLL_CAP = 0.5  # seconds a getUpdates waits at most, whatever the client asks
+
+_STRING_PARAMS = {
+    "text", "caption", "parse_mode", "callback_query_id", "file_id", "language_code", "url",
+    "secret_token", "description", "action",
+}
+_TAGS = {
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
+    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
+    "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
+    "tg-spoiler": "spoiler", "span": "spoiler",
+}
+_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+="[^"<>]*")*)\s*>')
+_ATTR = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, **parameters: Any) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _decode_entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name.startswith("#x"):
+        return chr(int(name[2:], 16))
+    if name.startswith("#"):
+        return chr(int(name[1:]))
+    return _NAMED[name]
+
+
+def _unescape_attr(value: str) -> str:
+    return _ENTITY.sub(_decode_entity, value)
+
+
+def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
+    """Telegram's HTML parse mode: the visible text and its entities, or ApiError(400)."""
+    out: list[str] = []
+    offset = 0  # in UTF-16 code units, as Telegram counts
+    stack: list[tuple[str, int, dict[str, str]]] = []
+    entities: list[dict[str, Any]] = []
+    pos = 0
+
+    def fail(reason: str) -> ApiError:
+        return ApiError(400, f"Bad Request: can't parse entities: {reason} at byte offset {pos}")
+
+    while pos < len(source):
+        char = source[pos]
+        if char == "<":
+            match = _TAG.match(source, pos)
+            if not match:
+                raise fail("unexpected character '<'")
+            closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
+            if name not in _TAGS:
+                raise fail(f"unsupported start tag \"{name}\"")
+            if closing:
+                if not stack or stack[-1][0] != name:
+                    raise fail(f"unmatched end tag \"{name}\"")
+                tag, start, attributes = stack.pop()
+                entity: dict[str, Any] = {"type": _TAGS[tag], "offset": start,
+                                          "length": offset - start}
+                if tag == "a":
+                    entity["url"] = attributes.get("href", "")
+                if entity["length"] > 0:
+                    entities.append(entity)
+            else:
+                attributes = {k: _unescape_attr(v) for k, v in _ATTR.findall(attrs)}
+                if name == "a" and not attributes.get("href"):
+                    raise fail("a tag without href")
+                stack.append((name, offset, attributes))
+            pos = match.end()
+        elif char == "&":
+            match = _ENTITY.match(source, pos)
+            if not match:
+                raise fail("character '&' is reserved and must be escaped")
+            decoded = _decode_entity(match)
+            out.append(decoded)
+            offset += utf16_len(decoded)
+            pos = match.end()
+        elif char == ">":
+            raise fail("character '>' is reserved and must be escaped")
+        else:
+            out.append(char)
+            offset += utf16_len(char)
+            pos += 1
+    if stack:
+        raise fail(f"can't find end tag corresponding to start tag \"{stack[-1][0]}\"")
+    return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    ok: bool | None = None  # None while held
+
+    @property
+    def chat_id(self) -> Any:
+        return self.params.get("chat_id")
+
+
+@dataclass
+class SentMessage:
+    """A message the bot sent, as the reader sees it."""
+
+    chat_id: int
+    message_id: int
+    source: str  # what the bot sent (HTML)
+    text: str  # what the reader sees
+    entities: list[dict[str, Any]]
+    reply_markup: dict[str, Any] | None
+    params: dict[str, Any]
+
+    def links(self) -> list[tuple[str, str]]:
+        """(visible text, URL) of every link."""
+        return [(self.entity_text(e), e["url"]) for e in self.entities
+                if e["type"] == "text_link"]
+
+    def entity_text(self, entity: dict[str, Any]) -> str:
+        encoded = self.text.encode("utf-16-le")
+        start, length = entity["offset"] * 2, entity["length"] * 2
+        return encoded[start : start + length].decode("utf-16-le")
+
+    def buttons(self) -> list[tuple[str, str]]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+class FakeBotApi:
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.sent: list[SentMessage] = []  # every successful sendMessage, in order
+        self.messages: dict[tuple[int, int], SentMessage] = {}  # current state, edits applied
+        self.commands: dict[str | None, list[dict[str, str]]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._new_update: asyncio.Event | None = None
+        self.blocked: set[int] = set()
+        self._flood: dict[int, float] = {}  # chat -> retry_after, answered once
+        self._errors: dict[int, tuple[int, str]] = {}  # chat -> (code, description), always
+        self._hold_after: int | None = None
+        self._release: asyncio.Event | None = None
+        self._deliver_held = True
+        self.held = 0  # sendMessage requests waiting to be released
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- server ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._new_update = asyncio.Event()
+        self._release = asyncio.Event()
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self.release(deliver=False)
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def file_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    # -- misbehaviour on request ----------------------------------------------------------
+
+    def block(self, chat_id: int) -> None:
+        """Answer every message to this chat with 403, as when the user blocked the bot."""
+        self.blocked.add(chat_id)
+
+    def flood_once(self, chat_id: int, retry_after: float = 0.05) -> None:
+        """Answer the next message to this chat with 429 Too Many Requests."""
+        self._flood[chat_id] = retry_after
+
+    def fail(self, chat_id: int, code: int = 400,
+             description: str = "Bad Request: chat not found") -> None:
+        self._errors[chat_id] = (code, description)
+
+    def hold_sends_after(self, count: int) -> None:
+        """Accept `count` more sendMessage calls, then hold the rest until `release`."""
+        self._hold_after = len([c for c in self.calls if c.method == "sendMessage"]) + count
+        assert self._release is not None
+        self._release.clear()
+
+    def release(self, *, deliver: bool) -> None:
+        """Let held messages go: delivered (answered OK) or lost (answered with 502)."""
+        self._hold_after = None
+        self._deliver_held = deliver
+        if self._release is not None:
+            self._release.set()
+
+    # -- updates from users ---------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        assert self._new_update is not None
+        self._new_update.set()
+        return update_id
+
+    @staticmethod
+    def user(user_id: int, language_code: str | None = "en") -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        if language_code:
+            user["language_code"] = language_code
+        return user
+
+    @staticmethod
+    def chat(chat_id: int) -> dict[str, Any]:
+        return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
+
+    def _message(self, chat_id: int, user: dict[str, Any], **content: Any) -> dict[str, Any]:
+        return {"message_id": next(self._message_ids), "date": int(time.time()),
+                "chat": self.chat(chat_id), "from": user, **content}
+
+    def send_text(self, chat_id: int, text: str, *, language_code: str | None = "en",
+                  user_id: int | None = None) -> int:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": utf16_len(command)}]
+        user = self.user(user_id or chat_id, language_code)
+        return self.push({"message": self._message(chat_id, user, **content)})
+
+    def send_document(self, chat_id: int, name: str, data: bytes, *,
+                      size: int | None = None, language_code: str | None = "en") -> str:
+        file_id = f"file{next(self._file_ids)}"
+        self.files[file_id] = (f"documents/{file_id}_{name}", data)
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
+                    "mime_type": "text/plain", "file_size": len(data) if size is None else size}
+        user = self.user(chat_id, language_code)
+        self.push({"message": self._message(chat_id, user, document=document)})
+        return file_id
+
+    def press(self, chat_id: int, message: SentMessage, data: str, *,
+              language_code: str | None = "en") -> str:
+        query_id = f"q{next(self._update_ids)}"
+        current = self.messages[(message.chat_id, message.message_id)]
+        self.push({"callback_query": {
+            "id": query_id, "from": self.user(chat_id, language_code), "chat_instance": "ci",
+            "data": data, "message": self._message_dict(current),
+        }})
+        return query_id
+
+    # -- what the bot did -----------------------------------------------------------------
+
+    def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
+        return [c for c in self.calls if c.method == method
+                and (chat_id is None or c.chat_id == chat_id)]
+
+    def sent_to(self, chat_id: int) -> list[SentMessage]:
+        return [m for m in self.sent if m.chat_id == chat_id]
+
+    def current(self, message: SentMessage) -> SentMessage:
+        return self.messages[(message.chat_id, message.message_id)]
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0,
+                       what: str = "condition") -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                recent = [(c.method, c.params.get("chat_id"), str(c.params.get("text", ""))[:80])
+                          for c in self.calls[-8:]]
+                raise AssertionError(f"timed out waiting for {what}; last calls: {recent}")
+            await asyncio.sleep(0.01)
+
+    async def wait_sent(self, chat_id: int, count: int, timeout: float = 10.0) -> list[SentMessage]:
+        await self.wait_for(lambda: len(self.sent_to(chat_id)) >= count, timeout,
+                            f"{count} messages to chat {chat_id}")
+        return self.sent_to(chat_id)
+
+    # -- HTTP -----------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _error(ApiError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        params = await _params(request)
+        if method == "getUpdates":
+            return _ok(await self._get_updates(params))
+        call = Call(method, params)
+        self.calls.append(call)
+        handler = getattr(self, f"_m_{method}", None)
+        try:
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            result = await handler(params)
+        except ApiError as exc:
+            call.ok = False
+            return _error(exc)
+        call.ok = True
+        return _ok(result)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        for file_path, data in self.files.values():
+            if file_path == path:
+                return web.Response(body=data)
+        return web.Response(status=404)
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        wait = min(float(params.get("timeout") or 0), LONG_POLL_CAP)
+        assert self._new_update is not None
+        deadline = time.monotonic() + wait
+        while True:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if self._updates or time.monotonic() >= deadline:
+                return list(self._updates[: int(params.get("limit") or 100)])
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_update.wait(), deadline - time.monotonic())
+
+    # -- methods --------------------------------------------------------------------------
+
+    def _bot_user(self) -> dict[str, Any]:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot",
+                "username": "newsbot_test_bot", "can_join_groups": True,
+                "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    async def _m_getMe(self, params: dict[str, Any]) -> Any:
+        return self._bot_user()
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
+        self.commands[params.get("language_code")] = params["commands"]
+        return True
+
+    async def _m_getMyCommands(self, params: dict[str, Any]) -> Any:
+        return self.commands.get(params.get("language_code"), [])
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_sendChatAction(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_getFile(self, params: dict[str, Any]) -> Any:
+        file_id = params["file_id"]
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        path, data = self.files[file_id]
+        if len(data) > BOT_API_FILE_LIMIT:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data),
+                "file_path": path}
+
+    def _check_chat(self, chat_id: int) -> None:
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self._flood:
+            retry_after = self._flood.pop(chat_id)
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}",
+                           retry_after=retry_after)
+        if chat_id in self._errors:
+            raise ApiError(*self._errors[chat_id])
+
+    def _render(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        source = str(params.get("text", ""))
+        if params.get("parse_mode") == "HTML":
+            text, entities = parse_html(source)
+        else:
+            text, entities = source, []
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > MAX_TEXT:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text, entities
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        self._check_chat(chat_id)
+        text, entities = self._render(params)
+        if self._hold_after is not None and \
+                len(self.calls_to("sendMessage")) > self._hold_after:
+            assert self._release is not None
+            self.held += 1
+            try:
+                await self._release.wait()
+            finally:
+                self.held -= 1
+            if not self._deliver_held:
+                raise ApiError(502, "Bad Gateway")
+        message = SentMessage(chat_id, next(self._message_ids), str(params["text"]), text,
+                              entities, params.get("reply_markup"), params)
+        self.sent.append(message)
+        self.messages[(chat_id, message.message_id)] = message
+        return self._message_dict(message)
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        self._check_chat(key[0])
+        text, entities = self._render(params)
+        old = self.messages[key]
+        markup = params.get("reply_markup")
+        if text == old.text and entities == old.entities and markup == old.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same as a current "
+                                "content and reply markup of the message")
+        edited = SentMessage(key[0], key[1], str(params["text"]), text, entities, markup, params)
+        self.messages[key] = edited
+        return self._message_dict(edited)
+
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        old = self.messages[key]
+        edited = SentMessage(key[0], key[1], old.source, old.text, old.entities,
+                             params.get("reply_markup"), params)
+        self.messages[key] = edited
+        return self._message_dict(edited)
+
+    def _message_dict(self, message: SentMessage) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "message_id": message.message_id, "date": int(time.time()),
+            "chat": self.chat(message.chat_id), "from": self._bot_user(),
+            "text": message.text,
+        }
+        if message.entities:
+            result["entities"] = message.entities
+        if message.reply_markup:
+            result["reply_markup"] = message.reply_markup
+        return result
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        return dict(await request.json())
+    raw: dict[str, Any] = dict(request.query)
+    if request.can_read_body:
+        raw.update(dict(await request.post()))
+    params: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _STRING_PARAMS or not isinstance(value, str):
+            params[key] = value
+            continue
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+def _ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+def _error(exc: ApiError) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+    if exc.parameters:
+        body["parameters"] = exc.parameters
+    return web.json_response(body, status=exc.code)
