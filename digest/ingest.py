@@ -165,7 +165,7 @@ async def _write(
             match = await _find_match(store, article, threshold)
             if match is None:
                 stored_ids.append(await _insert(store, article, ingest_id, finished))
-                topics.update(article.topics)
+                topics.update(list(article.topics))  # one per article
                 continue
             near += match.near
             exact += not match.near
