@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -121,6 +122,11 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `newsbot latest | head`: the reader went away; that is not an error of ours.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _fail(exc: Exception, code: int) -> int:
