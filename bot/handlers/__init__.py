@@ -45,8 +45,9 @@ def register(application: Application) -> None:
         CallbackQueryHandler(subscriptions.toggle_topic, pattern=f"^{TOPIC_CALLBACK}")
     )
     application.add_handler(MessageHandler(filters.Document.ALL, admin.upload))
-    # Everything else: unknown commands, plain text, stickers... one line pointing at /help.
-    application.add_handler(MessageHandler(filters.ALL, users.unknown))
+    # Everything else in a private chat (unknown commands, plain text, stickers...): one line
+    # pointing at /help. In groups the bot keeps quiet about what is not for it.
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE, users.unknown))
     application.add_error_handler(on_error)
 
 

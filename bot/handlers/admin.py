@@ -92,7 +92,7 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def _too_big(lang: str, name: str, size: int, limit: int) -> str:
     text = t(lang, "upload_too_big", name=escape(name), size=f"{size / MB:.1f}", limit=limit)
-    if limit <= BOT_API_DOWNLOAD_LIMIT_MB:
+    if size > BOT_API_DOWNLOAD_LIMIT_MB * MB and limit <= BOT_API_DOWNLOAD_LIMIT_MB:
         text += t(lang, "upload_bot_api_limit")
     return text
 
@@ -167,7 +167,7 @@ def format_report(report: IngestReport, svc: Services, lang: str) -> str:
     lines.append(t(lang, "report_languages", languages=escape(
         ", ".join(f"{k} {v}" for k, v in report.languages.items()) or none)))
     lines.append(t(lang, "report_topics", topics=escape(", ".join(
-        f"{svc.catalog.name(k, lang)} {v:g}" for k, v in report.topics.items()) or none)))
+        f"{svc.catalog.name(k, lang)} {v}" for k, v in report.topics.items()) or none)))
     if report.problems:
         lines.append(t(lang, "report_problems", count=len(report.problems)))
         budget = MAX_MESSAGE - 200

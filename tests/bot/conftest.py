@@ -7,7 +7,6 @@ event loop, talking HTTP to the fake Bot API server on 127.0.0.1.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -164,8 +163,10 @@ class Reader:
         sent = await self.api.wait_sent(self.chat_id, before + 1)
         return sent[before]
 
-
-async def settle(api: FakeBotApi, seconds: float = 0.3) -> None:
-    """Give the bot time to (wrongly) send something; used before asserting silence."""
-    del api
-    await asyncio.sleep(seconds)
+    async def ingest(self, name: str, data: bytes) -> SentMessage:
+        """Upload a dump and wait for the final state of the status message (✅ or ❌)."""
+        first = await self.upload(name, data)
+        return await self.api.wait_for(
+            lambda: (m := self.api.current(first)).text.startswith(("✅", "❌")) and m,
+            what=f"the ingest report for {name}",
+        )

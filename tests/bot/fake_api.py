@@ -187,6 +187,7 @@ class FakeBotApi:
         self._deliver_held = True
         self.held = 0  # sendMessage requests waiting to be released
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.port = 0
 
     # -- server ---------------------------------------------------------------------------
@@ -206,6 +207,9 @@ class FakeBotApi:
         self.port = server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        self._closing = True
+        if self._new_update is not None:
+            self._new_update.set()  # wake pending long polls so shutdown does not wait
         self.release(deliver=False)
         if self._runner is not None:
             await self._runner.cleanup()
@@ -367,7 +371,7 @@ class FakeBotApi:
         deadline = time.monotonic() + wait
         while True:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            if self._updates or time.monotonic() >= deadline:
+            if self._updates or self._closing or time.monotonic() >= deadline:
                 return list(self._updates[: int(params.get("limit") or 100)])
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):

@@ -1,0 +1,151 @@
+"""End to end: admin uploads (download, ingest, progress, report), refusals, /stats."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from tests.bot.conftest import ADMIN, Reader, StartBot, services_of
+from tests.bot.dumps import economy_article, jsonl
+from tests.bot.fake_api import FakeBotApi
+
+SEED_REPORT = "10 articles read, 5 stored, 5 duplicates (2 exact, 3 near)"
+
+
+async def test_admin_uploads_the_real_sample_and_gets_the_report(
+    bot: Application, fake_api: FakeBotApi, seed_path: Path
+) -> None:
+    admin = Reader(fake_api, ADMIN)
+    report = await admin.ingest(seed_path.name, seed_path.read_bytes())
+    assert report.text.splitlines()[0] == f"✅ {seed_path.name}"
+    assert report.text.splitlines()[1] == SEED_REPORT
+    assert "Languages: en 10" in report.text
+    assert "Topics of the stored articles: " in report.text
+    assert "Economy 1" in report.text and "Foreign policy 1" in report.text
+    # One status message, edited: received -> progress -> report.
+    edits = [c.params["text"] for c in fake_api.calls_to("editMessageText", ADMIN)]
+    assert any("articles processed" in text for text in edits)
+    assert len(fake_api.sent_to(ADMIN)) == 1
+    assert fake_api.sent_to(ADMIN)[0].text.startswith(f"📥 {seed_path.name} (26 KB)")
+    assert await services_of(bot).store.count_articles() == 5
+
+
+async def test_gzipped_jsonl_with_problems_reports_their_line_numbers(
+    bot: Application, fake_api: FakeBotApi
+) -> None:
+    lines = jsonl([economy_article(1), economy_article(2)]).decode().splitlines()
+    lines.insert(1, '{"title": "No date", "body": "text"}')
+    lines.insert(2, "this is not json")
+    data = gzip.compress("\n".join(lines).encode())
+    report = await Reader(fake_api, ADMIN).ingest("news.jsonl.gz", data)
+    assert report.text.splitlines()[1].startswith("2 articles read, 2 stored")
+    assert "Problems (2)" in report.text
+    problem_lines = [line for line in report.text.splitlines() if line.startswith("line ")]
+    assert [line.split(":")[0] for line in problem_lines] == ["line 2", "line 3"]
+    assert await services_of(bot).store.count_articles() == 2
+
+
+async def test_a_rejected_file_changes_nothing(bot: Application, fake_api: FakeBotApi) -> None:
+    admin = Reader(fake_api, ADMIN)
+    report = await admin.ingest("empty.txt", b"   \n\n")
+    assert report.text.startswith("❌ empty.txt: the file is empty")
+    assert report.text.endswith("Nothing was stored.")
+    binary = await admin.ingest("photo.txt", b"\x89PNG\x00\x00\x00binary")
+    assert binary.text.startswith("❌ photo.txt: this is a binary file")
+    store = services_of(bot).store
+    assert await store.count_articles() == 0
+    assert await store.recent_ingests() == []
+
+
+async def test_non_admin_upload_is_refused_and_nothing_is_downloaded(
+    bot: Application, fake_api: FakeBotApi, seed_path: Path
+) -> None:
+    stranger = Reader(fake_api, 222)
+    reply = await stranger.upload(seed_path.name, seed_path.read_bytes())
+    assert reply.text == "Sorry, only the bot's administrators can upload news dumps."
+    assert (await stranger.ask("/stats")).text == (
+        "Sorry, this command is only for the bot's administrators.")
+    assert fake_api.calls_to("getFile") == []
+    assert await services_of(bot).store.count_articles() == 0
+
+
+async def test_too_big_or_wrong_type_is_refused_before_download(
+    bot: Application, fake_api: FakeBotApi
+) -> None:
+    admin = Reader(fake_api, ADMIN)
+    big = await admin.upload("huge.txt", b"x", size=25 * 1024 * 1024)
+    assert big.text.startswith("huge.txt is 25.0 MB; this bot downloads files of at most 20 MB.")
+    assert "The Telegram Bot API lets bots download files of at most 20 MB" in big.text
+    wrong = await admin.upload("picture.png", b"\x89PNG")
+    assert wrong.text.startswith("Send the dump as a .txt or .jsonl file")
+    assert fake_api.calls_to("getFile") == []
+
+
+async def test_a_self_hosted_api_server_allows_a_configured_limit(
+    start_bot: StartBot, bot_settings: Any, fake_api: FakeBotApi
+) -> None:
+    settings = bot_settings.model_copy(update={"max_upload_mb": 1})
+    async with start_bot(settings):
+        reply = await Reader(fake_api, ADMIN).upload("big.txt", b"x", size=3 * 1024 * 1024)
+    assert reply.text == "big.txt is 3.0 MB; this bot downloads files of at most 1 MB."
+
+
+class GatedExecutor(ThreadPoolExecutor):
+    """Ingest work waits at a gate, so a test can act while an ingest is in progress."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=2)
+        self.gate = threading.Event()
+        self.waiting = threading.Event()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        def gated() -> Any:
+            self.waiting.set()
+            self.gate.wait(10)
+            return fn(*args, **kwargs)
+
+        return super().submit(gated)
+
+
+async def test_other_users_are_answered_while_an_ingest_runs(
+    start_bot: StartBot, fake_api: FakeBotApi, seed_path: Path
+) -> None:
+    with GatedExecutor() as gated:
+        async with start_bot(executor=gated) as app:
+            admin = Reader(fake_api, ADMIN)
+            status = await admin.upload(seed_path.name, seed_path.read_bytes())
+            await fake_api.wait_for(gated.waiting.is_set, what="the ingest to start")
+            # The ingest is stuck in its worker; the bot still answers someone else.
+            assert (await Reader(fake_api, 333).ask("/help")).text.startswith("Commands")
+            assert fake_api.current(status).text.startswith("📥")
+            gated.gate.set()
+            report = await fake_api.wait_for(
+                lambda: (m := fake_api.current(status)).text.startswith("✅") and m)
+            assert report.text.splitlines()[1] == SEED_REPORT
+            assert await services_of(app).store.count_articles() == 5
+
+
+async def test_stats_for_admins(bot: Application, fake_api: FakeBotApi, seed_path: Path) -> None:
+    admin = Reader(fake_api, ADMIN)
+    await admin.ingest(seed_path.name, seed_path.read_bytes())
+    await Reader(fake_api, 401).ask("/subscribe economy")
+    await Reader(fake_api, 402).ask("/subscribe economy")
+    await Reader(fake_api, 402).ask("/subscribe health")
+    await Reader(fake_api, 403).ask("/subscribe health")
+    await Reader(fake_api, 403).ask("/stop")
+    stats = (await admin.ask("/stats")).text.splitlines()
+    assert stats[0] == "Statistics"
+    assert "Subscribers: 2 active, 1 inactive" in stats
+    assert "Subscriptions per topic: Economy 2, Health 1" in stats
+    assert "Articles: 5" in stats
+    assert "Constitution and law: 3 (en 3)" in stats
+    assert "Economy: 1 (en 1)" in stats
+    assert "Last ingests" in stats
+    assert f"11.02.2026 07:00 · {seed_path.name}: 5 stored, 5 duplicates, 0 problems" in stats
+    assert "Last digest run: none yet" in stats
