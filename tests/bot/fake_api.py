@@ -236,6 +236,12 @@ class FakeBotApi:
              description: str = "Bad Request: chat not found") -> None:
         self._errors[chat_id] = (code, description)
 
+    def heal(self, chat_id: int) -> None:
+        """Stop misbehaving towards this chat."""
+        self.blocked.discard(chat_id)
+        self._flood.pop(chat_id, None)
+        self._errors.pop(chat_id, None)
+
     def hold_sends_after(self, count: int) -> None:
         """Accept `count` more sendMessage calls, then hold the rest until `release`."""
         self._hold_after = len([c for c in self.calls if c.method == "sendMessage"]) + count
@@ -388,6 +394,9 @@ class FakeBotApi:
         return self._bot_user()
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
         return True
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:

@@ -1,0 +1,100 @@
+"""`python -m bot run` as a process: long polling or webhook, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+
+from tests.bot.fake_api import TOKEN, FakeBotApi
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def newsbot_run(
+    fake_api: FakeBotApi, tmp_path: Path, **settings: str
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update({
+        "NEWSBOT_BOT_TOKEN": TOKEN,
+        "NEWSBOT_API_BASE_URL": fake_api.base_url,
+        "NEWSBOT_API_FILE_URL": fake_api.file_url,
+        "NEWSBOT_DB_PATH": str(tmp_path / "news.db"),
+        "PYTHONPATH": str(REPO),
+        **{f"NEWSBOT_{k.upper()}": v for k, v in settings.items()},
+    })
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def stop(process: asyncio.subprocess.Process) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, stderr.decode()
+    return stderr.decode()
+
+
+async def test_polling_answers_and_stops_cleanly_on_sigterm(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    async with newsbot_run(fake_api, tmp_path) as process:
+        await fake_api.wait_for(lambda: len(fake_api.commands) == 4, timeout=30,
+                                what="the command menus")
+        fake_api.send_text(801, "/help")
+        [reply] = await fake_api.wait_sent(801, 1)
+        assert reply.text.startswith("Commands")
+        log = await stop(process)
+    assert "stop signal" in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+async def test_webhook_mode_checks_the_secret_and_answers(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/newsbot-hook"
+    async with newsbot_run(fake_api, tmp_path, webhook_url=url, webhook_listen="127.0.0.1",
+                           webhook_port=str(port), webhook_secret="s3cret") as process:
+        await fake_api.wait_for(lambda: fake_api.calls_to("setWebhook"), timeout=30,
+                                what="setWebhook")
+        [call] = fake_api.calls_to("setWebhook")
+        assert call.params["url"] == url and call.params["secret_token"] == "s3cret"
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 0, "chat": fake_api.chat(802),
+            "from": fake_api.user(802), "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+        async with aiohttp.ClientSession() as http:
+            wrong = await http.post(url, data=json.dumps(update),
+                                    headers={"Content-Type": "application/json",
+                                             "X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            assert wrong.status == 403
+            right = await http.post(url, data=json.dumps(update),
+                                    headers={"Content-Type": "application/json",
+                                             "X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            assert right.status == 200
+        [reply] = await fake_api.wait_sent(802, 1)
+        assert reply.text.startswith("Commands")
+        await stop(process)
