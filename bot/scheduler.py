@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, LinkPreviewOptions
@@ -103,6 +104,7 @@ class DigestScheduler:
         self._lock = asyncio.Lock()
         self._stopping = False
         self._task: asyncio.Task[RunSummary | None] | None = None
+        self._chat_locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
 
     # -- control --------------------------------------------------------------------------
 
@@ -165,15 +167,33 @@ class DigestScheduler:
 
     async def serve(self, subscriber: Subscriber) -> Delivery:
         """One subscriber's daily digest, then their next digest time."""
-        messages = await self.compose(subscriber)
-        outcome = await self.deliver(subscriber.chat_id, messages)
-        if outcome.blocked or outcome.stopped:
-            return outcome  # not advanced: the rest goes out when they are reachable again
-        if outcome.failed:
-            await self._retry_later(subscriber)
-        else:
-            await self.subscribers.advance(subscriber.chat_id, self.clock())
-        return outcome
+        async with self._chat_lock(subscriber.chat_id):
+            messages = await self.compose(subscriber)
+            outcome = await self.deliver(subscriber.chat_id, messages)
+            if outcome.blocked or outcome.stopped:
+                return outcome  # not advanced: the rest goes out when they are reachable
+            if outcome.failed:
+                await self._retry_later(subscriber)
+            else:
+                await self.subscribers.advance(subscriber.chat_id, self.clock())
+            return outcome
+
+    async def send_now(self, subscriber: Subscriber) -> Delivery | None:
+        """/digest: what the daily digest would send now, recorded the same way (None: nothing
+        new). The daily digest time is left as it is."""
+        async with self._chat_lock(subscriber.chat_id):
+            messages = await self.compose(subscriber)
+            if not messages:
+                return None
+            return await self.deliver(subscriber.chat_id, messages)
+
+    def _chat_lock(self, chat_id: int) -> asyncio.Lock:
+        """One digest at a time per chat: /digest and the daily run must not both send the
+        same undelivered articles."""
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = self._chat_locks[chat_id] = asyncio.Lock()
+        return lock
 
     async def compose(self, subscriber: Subscriber) -> list[Message]:
         """The digest as messages: new articles on their topics, newest first, by topic."""

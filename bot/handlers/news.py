@@ -54,11 +54,8 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if sub is None or not topics:
         await reply(update, t(lang, "digest_no_topics"))
         return
-    messages = await svc.scheduler.compose(sub)
-    if not messages:
+    if await svc.scheduler.send_now(sub) is None:
         await reply(update, t(lang, "digest_nothing"))
-        return
-    await svc.scheduler.deliver(sub.chat_id, messages)
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -188,6 +188,7 @@ class FakeBotApi:
         self.held = 0  # sendMessage requests waiting to be released
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self.fetched_up_to = 0  # the last update id handed to the bot by getUpdates
         self.port = 0
 
     # -- server ---------------------------------------------------------------------------
@@ -378,7 +379,10 @@ class FakeBotApi:
         while True:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if self._updates or self._closing or time.monotonic() >= deadline:
-                return list(self._updates[: int(params.get("limit") or 100)])
+                batch = list(self._updates[: int(params.get("limit") or 100)])
+                if batch:
+                    self.fetched_up_to = max(self.fetched_up_to, batch[-1]["update_id"])
+                return batch
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), deadline - time.monotonic())

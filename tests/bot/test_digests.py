@@ -309,6 +309,29 @@ async def test_digest_command_sends_now_and_the_daily_one_does_not_repeat_it(
     assert (await Reader(fake_api, 652).ask("/digest")).text.startswith("You have no topics yet")
 
 
+async def test_digest_command_during_the_daily_run_does_not_send_twice(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    user = await subscribe(fake_api, 653, "economy")
+    await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+    before = len(user.received)
+    clock.set(DUE)
+    fake_api.hold_sends_after(0)
+    run = asyncio.create_task(services_of(bot).scheduler.run_due_digests())
+    await fake_api.wait_for(lambda: fake_api.held == 1, what="the daily digest on its way")
+    update_id = fake_api.send_text(653, "/digest")  # while the daily digest is being sent
+    await fake_api.wait_for(lambda: fake_api.fetched_up_to >= update_id)
+    # A moment for the handler to reach the digest (two queries); without the per-chat lock
+    # it would now compose the same articles and send them a second time.
+    await asyncio.sleep(0.05)
+    fake_api.release(deliver=True)
+    await run
+    await fake_api.wait_sent(653, before + 2)
+    digest, nothing = user.received[before:]
+    assert titles([digest]) == ["Economy report 1: GDP growth and inflation"]
+    assert nothing.text == "Nothing new on your topics since your last digest."
+
+
 async def test_after_stop_nothing_is_sent(
     bot: Application, fake_api: FakeBotApi, clock: FakeClock
 ) -> None:

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.bot.conftest import ADMIN
 from tests.bot.fake_api import TOKEN, FakeBotApi
 
 REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "digest" / "data" / "sample_dump.txt"
 
 
 def free_port() -> int:
@@ -57,15 +59,23 @@ async def stop(process: asyncio.subprocess.Process) -> str:
     return stderr.decode()
 
 
-async def test_polling_answers_and_stops_cleanly_on_sigterm(
+async def test_polling_answers_ingests_in_worker_processes_and_stops_on_sigterm(
     fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    async with newsbot_run(fake_api, tmp_path) as process:
+    async with newsbot_run(fake_api, tmp_path, admin_ids=str(ADMIN), workers="1") as process:
         await fake_api.wait_for(lambda: len(fake_api.commands) == 4, timeout=30,
                                 what="the command menus")
         fake_api.send_text(801, "/help")
         [reply] = await fake_api.wait_sent(801, 1)
         assert reply.text.startswith("Commands")
+        # The default executor: a pool of spawned worker processes.
+        fake_api.send_document(ADMIN, "sample_dump.txt", SAMPLE.read_bytes())
+        [status] = await fake_api.wait_sent(ADMIN, 1)
+        report = await fake_api.wait_for(
+            lambda: (m := fake_api.current(status)).text.startswith(("✅", "❌")) and m,
+            timeout=60, what="the ingest report")
+        assert report.text.startswith("✅ sample_dump.txt\n"), report.text
+        assert " stored, " in report.text
         log = await stop(process)
     assert "stop signal" in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log

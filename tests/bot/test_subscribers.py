@@ -1,0 +1,95 @@
+"""Subscriber storage: the digest time stays consistent with topics, activity and failures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from digest.store import Store
+from digest.subscribers import Subscribers
+
+NOW = datetime(2026, 2, 11, 2, 0, tzinfo=UTC)  # 07:00 in Almaty
+NINE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # 09:00 in Almaty
+
+
+@pytest.fixture
+async def subs(tmp_path: Path) -> AsyncIterator[Subscribers]:
+    async with await Store.open(tmp_path / "s.db") as store:
+        yield Subscribers(store, "Asia/Almaty", "09:00")
+
+
+async def test_a_chat_without_topics_has_no_digest_time(subs: Subscribers) -> None:
+    await subs.ensure(1, 1, "ru", NOW)
+    sub = await subs.get(1)
+    assert sub is not None and sub.language == "ru" and sub.next_digest_at is None
+    assert await subs.toggle(1, "economy", NOW) is True
+    assert (await subs.get(1)).next_digest_at == NINE  # type: ignore[union-attr]
+    assert await subs.toggle(1, "economy", NOW) is False
+    assert (await subs.get(1)).next_digest_at is None  # type: ignore[union-attr]
+
+
+async def test_unknown_languages_fall_back_to_english(subs: Subscribers) -> None:
+    assert (await subs.ensure(2, 2, "de", NOW)).language == "en"
+
+
+async def test_adding_a_topic_keeps_a_digest_that_is_already_due(subs: Subscribers) -> None:
+    await subs.ensure(1, 1, "en", NOW)
+    await subs.subscribe(1, ["economy"], NOW)
+    later = NINE + timedelta(minutes=5)  # due, not yet served
+    assert await subs.subscribe(1, ["health", "economy"], later) == ["health"]
+    assert (await subs.get(1)).next_digest_at == NINE  # type: ignore[union-attr]
+    assert [s.chat_id for s in await subs.due(later)] == [1]
+
+
+async def test_a_chat_back_from_being_blocked_gets_a_fresh_time(subs: Subscribers) -> None:
+    await subs.ensure(1, 1, "en", NOW)
+    await subs.subscribe(1, ["economy"], NOW)
+    await subs.mark_blocked(1, NINE)
+    assert await subs.due(NINE) == []
+    back = NINE + timedelta(days=5, hours=3)
+    await subs.reactivate(1, back)
+    sub = await subs.get(1)
+    assert sub is not None and sub.active
+    assert sub.next_digest_at == NINE + timedelta(days=6)  # not the stale one five days ago
+    assert await subs.topics(1) == ["economy"]
+
+
+async def test_postpone_never_goes_past_the_next_regular_digest(subs: Subscribers) -> None:
+    await subs.ensure(1, 1, "en", NOW)
+    await subs.subscribe(1, ["economy"], NOW)
+    assert await subs.postpone(1, NINE + timedelta(minutes=15), NINE) == \
+        NINE + timedelta(minutes=15)
+    late = NINE + timedelta(hours=23, minutes=50)
+    assert await subs.postpone(1, late + timedelta(minutes=15), late) == NINE + timedelta(days=1)
+
+
+async def test_deliveries_of_unknown_articles_are_ignored(subs: Subscribers) -> None:
+    await subs.ensure(1, 1, "en", NOW)
+    await subs.record_deliveries(1, [41, 42], NOW)  # no such articles
+    assert await subs.delivered(1) == set()
+
+
+async def test_counts_and_subscriptions_per_topic_of_active_chats(subs: Subscribers) -> None:
+    for chat in (1, 2, 3):
+        await subs.ensure(chat, chat, "en", NOW)
+        await subs.subscribe(chat, ["economy"], NOW)
+    await subs.subscribe(2, ["health"], NOW)
+    await subs.stop(3, NOW)
+    counts = await subs.counts()
+    assert (counts.active, counts.inactive) == (2, 1)
+    assert await subs.subscriptions_per_topic() == {"economy": 2, "health": 1}
+
+
+async def test_digest_runs_are_recorded(subs: Subscribers) -> None:
+    assert await subs.last_run() is None
+    run = await subs.start_run(NINE)
+    await subs.update_run(run, sent=3, failed=1, blocked=0)
+    partial = await subs.last_run()
+    assert partial is not None and partial.finished_at is None and partial.sent == 3
+    await subs.update_run(run, sent=4, failed=1, blocked=2, finished=NINE + timedelta(seconds=9))
+    done = await subs.last_run()
+    assert done is not None and (done.sent, done.failed, done.blocked) == (4, 1, 2)
+    assert done.finished_at == NINE + timedelta(seconds=9)
