@@ -74,6 +74,11 @@ async def reply_all(update: Update, messages: Sequence[Rendered]) -> None:
         await reply(update, rendered.text, link_preview_options=NO_PREVIEW)
 
 
+def echo(text: str, limit: int = 100) -> str:
+    """What the user typed, escaped and shortened, for quoting it back in a reply."""
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def topic_list(catalog: TopicCatalog, lang: str) -> str:
     """Every topic as “Name (id)”, escaped: what to type after /subscribe."""
     return ", ".join(

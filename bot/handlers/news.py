@@ -8,7 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.context import reader, reply, reply_all, services, topic_list
+from bot.handlers.context import echo, reader, reply, reply_all, services, topic_list
 from bot.i18n import t
 from bot.render import render_articles
 
@@ -30,7 +30,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if args:
         topic = svc.catalog.resolve(" ".join(args))
         if topic is None:
-            await reply(update, t(lang, "unknown_topic", text=escape(" ".join(args)),
+            await reply(update, t(lang, "unknown_topic", text=echo(" ".join(args)),
                                   topics=topic_list(svc.catalog, lang)))
             return
     articles = await svc.store.latest(topic, count)
@@ -67,9 +67,9 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     articles = await svc.store.search(query, MAX_SEARCH)
     if not articles:
-        await reply(update, t(lang, "search_nothing", query=escape(query)))
+        await reply(update, t(lang, "search_nothing", query=echo(query)))
         return
     await reply_all(update, render_articles(
         articles, lambda tid: svc.catalog.name(tid, lang),
-        t(lang, "search_header", query=escape(query)),
+        t(lang, "search_header", query=echo(query)),
     ))

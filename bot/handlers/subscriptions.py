@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot.handlers.context import (
     TOPIC_CALLBACK,
     Services,
+    echo,
     ensure_subscriber,
     local_time,
     reader,
@@ -83,7 +84,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     topics, unknown = _resolve_all(svc, args)
     if unknown is not None:
-        await reply(update, t(lang, "unknown_topic", text=escape(unknown),
+        await reply(update, t(lang, "unknown_topic", text=echo(unknown),
                               topics=topic_list(svc.catalog, lang)))
         return
     sub = await ensure_subscriber(update, svc)
@@ -113,7 +114,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     topics, unknown = _resolve_all(svc, args)
     if unknown is not None:
-        await reply(update, t(lang, "unknown_topic", text=escape(unknown),
+        await reply(update, t(lang, "unknown_topic", text=echo(unknown),
                               topics=topic_list(svc.catalog, lang)))
         return
     current = await svc.subscribers.topics(sub.chat_id) if sub else []
@@ -152,7 +153,7 @@ async def time_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         clock = parse_hhmm(value)
     except ValueError:
-        await reply(update, t(lang, "time_invalid", value=escape(value)))
+        await reply(update, t(lang, "time_invalid", value=echo(value)))
         return
     sub = await ensure_subscriber(update, svc)
     sub = await svc.subscribers.set_schedule(
@@ -175,7 +176,7 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     try:
         zone = validate_timezone(zone or value)
     except ValueError:
-        await reply(update, t(lang, "tz_invalid", value=escape(value)))
+        await reply(update, t(lang, "tz_invalid", value=echo(value)))
         return
     sub = await ensure_subscriber(update, svc)
     sub = await svc.subscribers.set_schedule(sub.chat_id, svc.clock(), timezone=zone)

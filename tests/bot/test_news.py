@@ -101,6 +101,9 @@ async def test_search_usage_and_nothing_found(seeded: Application, fake_api: Fak
     user = Reader(fake_api, 506)
     assert (await user.ask("/search")).text.startswith("What should I look for?")
     assert (await user.ask("/search <zzzqqq>")).text == "Nothing found for “<zzzqqq>”."
+    # A query as long as a message is quoted back shortened, not as a too-long reply.
+    long = await user.ask("/search " + "zzzqqq " * 580)
+    assert long.text.startswith("Nothing found for “zzzqqq zzzqqq") and long.text.endswith("…”.")
 
 
 async def test_html_in_a_summary_arrives_escaped(bot: Application, fake_api: FakeBotApi) -> None:
