@@ -60,11 +60,16 @@ def _word_matches(token: str, word: tuple[str, bool]) -> bool:
     return token.startswith(stem) if prefix else token == stem
 
 
+def _fold(text: str) -> str:
+    # Russian writers drop the diaeresis at will (молодёжь / молодежь): match both as е.
+    return text.casefold().replace("ё", "е")
+
+
 class _Text:
     """Tokens of one text, indexed so that each pattern looks only at candidate words."""
 
     def __init__(self, text: str) -> None:
-        self.tokens = _WORD.findall(text.casefold())
+        self.tokens = _WORD.findall(_fold(text))
         self.joined = " ".join(self.tokens)
         self.counts: dict[str, int] = {}
         self.positions: dict[str, list[int]] = {}
@@ -239,6 +244,13 @@ def parse_catalog(raw: Any, source: str = "<topics>") -> TopicCatalog:
         ):
             raise fail(f"topic {topic_id}: names must give en, ru and kk display names")
         patterns = list(_patterns(topic_id, spec.get("keywords"), fail))
+        seen: dict[tuple[tuple[str, bool], ...] | str, str] = {}
+        for pattern in patterns:
+            key = pattern.words or pattern.text
+            if key in seen:
+                raise fail(f"topic {topic_id}: keyword {pattern.text!r} is listed twice "
+                           f"(also as {seen[key]!r}); it would count twice")
+            seen[key] = pattern.text
         if not patterns:
             raise fail(f"topic {topic_id}: no keywords")
         topics.append(Topic(topic_id, {k: str(v).strip() for k, v in names.items()},
@@ -271,7 +283,7 @@ def _pattern(topic_id: str, text: str, weight: float, fail: Any) -> Pattern:
         return Pattern(text, (), weight, regex)
     words = []
     # Hyphens and apostrophes split words in the text too, so they split the keyword.
-    for word in re.sub(r"[^\w*]+", " ", text.casefold()).split():
+    for word in re.sub(r"[^\w*]+", " ", _fold(text)).split():
         prefix = word.endswith("*")
         stem = word.rstrip("*")
         if not _WORD.fullmatch(stem):

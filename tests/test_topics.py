@@ -123,6 +123,8 @@ def test_explain_shows_scores_hits_and_cutoff() -> None:
         ("topics:\n  economy:\n    names: {en: E, ru: Э, kk: Э}\n    keywords: {en: {'re:(': 1}}",
          "regular expression"),
         ("threshold: -1\ntopics: {}", "threshold"),
+        ("topics:\n  society:\n    names: {en: E, ru: Э, kk: Э}\n"
+         "    keywords: {ru: {молодеж*: 1}, kk: {молодёж*: 2}}", "listed twice"),
         ("topics:\n  economy: [oops", "line"),
     ],
 )
@@ -152,3 +154,16 @@ def test_regex_and_phrase_keywords() -> None:
     assert result.labels == ["space"]
     assert result.scores["space"] == pytest.approx(3 * 3 + 2 * (1 + math.log(2)),
                                                    abs=0.01)
+
+
+def test_yo_and_ye_spellings_match_the_same_keyword() -> None:
+    catalog = parse_catalog({
+        "topics": {
+            "society": {
+                "names": {"en": "Society", "ru": "Общество", "kk": "Қоғам"},
+                "keywords": {"ru": {"молодёж*": 2}},
+            }
+        }
+    })
+    for spelling in ("молодёжь", "молодежь", "МОЛОДЁЖИ"):
+        assert classify(catalog, spelling, "").labels == ["society"], spelling
