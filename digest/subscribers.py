@@ -2,14 +2,18 @@
 
 Every write is either a single statement or a short transaction taken under one lock: the
 bot serves many chats concurrently on one shared connection, and two interleaved
-``BEGIN`` ... ``COMMIT`` on it would collide.
+``BEGIN`` ... ``COMMIT`` on it would collide. A write that finds the database locked (an
+ingest holds the write lock for its whole transaction) waits the connection's busy timeout
+and is tried again a few times: losing a delivery record would mean sending it twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +25,10 @@ from digest.schedule import next_digest_at
 from digest.settings import parse_hhmm
 from digest.store import Store, iso
 
+log = logging.getLogger(__name__)
+
 LANGUAGES = ("en", "ru", "kk")
+LOCKED_ATTEMPTS = 6  # each waits the busy timeout (10 s) before giving up
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,25 +61,33 @@ class SubscriberCounts:
 class Subscribers:
     """The bot's view of the subscriber tables; `default_timezone`/`default_time` for new rows."""
 
-    def __init__(self, store: Store, default_timezone: str, default_time: str) -> None:
+    def __init__(
+        self, store: Store, default_timezone: str, default_time: str,
+        *, locked_attempts: int = LOCKED_ATTEMPTS,
+    ) -> None:
         self.store = store
         self.default_timezone = default_timezone
         self.default_time = default_time
+        self.locked_attempts = locked_attempts
         self._lock = asyncio.Lock()
 
     @property
     def db(self) -> aiosqlite.Connection:
         return self.store.db
 
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """A write statement, tried again while the database is locked by another writer."""
+        return await _while_locked(lambda: self.db.execute(sql, params), self.locked_attempts)
+
     async def _execute(self, sql: str, params: Sequence[Any]) -> aiosqlite.Cursor:
         """One write statement, never inside another task's transaction."""
         async with self._lock:
-            return await self.db.execute(sql, params)
+            return await self._write(sql, params)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+            await self._write("BEGIN IMMEDIATE")
             try:
                 yield self.db
             except BaseException:
@@ -280,7 +295,7 @@ class Subscribers:
             if sub is None or sub.next_digest_at is None:
                 return None
             upcoming = next_digest_at(parse_hhmm(sub.digest_time), sub.timezone, now)
-            await self.db.execute(
+            await self._write(
                 "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ?",
                 (iso(upcoming), iso(now), chat_id),
             )
@@ -294,7 +309,7 @@ class Subscribers:
                 return None
             regular = next_digest_at(parse_hhmm(sub.digest_time), sub.timezone, now)
             when = min(until, regular)
-            await self.db.execute(
+            await self._write(
                 "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ?",
                 (iso(when), iso(now), chat_id),
             )
@@ -355,6 +370,19 @@ class Subscribers:
             "SELECT article_id FROM deliveries WHERE chat_id = ?", (chat_id,)
         ) as cursor:
             return {row[0] for row in await cursor.fetchall()}
+
+
+async def _while_locked(
+    operation: Callable[[], Awaitable[aiosqlite.Cursor]], attempts: int
+) -> aiosqlite.Cursor:
+    for attempt in range(1, attempts + 1):
+        try:
+            return await operation()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts:
+                raise
+            log.warning("database locked (attempt %d of %d); trying again", attempt, attempts)
+    raise AssertionError("unreachable")
 
 
 def _language(value: str) -> str:

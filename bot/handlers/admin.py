@@ -75,10 +75,11 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     progress.start()
     try:
-        report = await ingest_bytes(
-            svc.store, data, name, svc.settings, svc.catalog,
-            progress=progress.update, executor=svc.executor, now=svc.clock(),
-        )
+        async with svc.ingest_lock:
+            report = await ingest_bytes(
+                svc.store, data, name, svc.settings, svc.catalog,
+                progress=progress.update, executor=svc.executor, now=svc.clock(),
+            )
     except DumpError as exc:
         await progress.finish(t(lang, "upload_rejected", reason=escape(str(exc))))
         return

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -34,6 +35,8 @@ class Services:
     clock: Clock
     executor: Executor
     progress_interval: float  # seconds between edits of an upload's progress message
+    # One ingest at a time: a second would wait for the first's write lock and might time out.
+    ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def is_admin(self, update: Update) -> bool:
         user = update.effective_user

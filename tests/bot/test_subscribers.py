@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -93,3 +95,33 @@ async def test_digest_runs_are_recorded(subs: Subscribers) -> None:
     done = await subs.last_run()
     assert done is not None and (done.sent, done.failed, done.blocked) == (4, 1, 2)
     assert done.finished_at == NINE + timedelta(seconds=9)
+
+
+async def test_a_write_waits_out_another_writer_holding_the_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with await Store.open(tmp_path / "s.db") as store, \
+            await Store.open(tmp_path / "s.db") as other:  # e.g. an ingest's own connection
+        # Short busy timeouts, many attempts: the same behaviour as 6 x 10 s, in milliseconds.
+        await store.db.execute("PRAGMA busy_timeout = 10")
+        subs = Subscribers(store, "Asia/Almaty", "09:00", locked_attempts=100)
+        await subs.ensure(1, 1, "en", NOW)
+        await other.db.execute("BEGIN IMMEDIATE")
+        toggle = asyncio.create_task(subs.toggle(1, "economy", NOW))
+        await asyncio.sleep(0.1)  # longer than one busy timeout: the write had to try again
+        assert not toggle.done()
+        await other.db.execute("COMMIT")
+        assert await toggle is True
+        assert await subs.topics(1) == ["economy"]
+    assert "database locked (attempt 1 of 100)" in caplog.text
+
+
+async def test_a_write_gives_up_after_its_attempts(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "s.db") as store, \
+            await Store.open(tmp_path / "s.db") as other:
+        await store.db.execute("PRAGMA busy_timeout = 1")
+        subs = Subscribers(store, "Asia/Almaty", "09:00", locked_attempts=2)
+        await other.db.execute("BEGIN IMMEDIATE")
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            await subs.ensure(1, 1, "en", NOW)
+        await other.db.execute("ROLLBACK")
