@@ -44,7 +44,11 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(subscriptions.toggle_topic, pattern=f"^{TOPIC_CALLBACK}")
     )
-    application.add_handler(MessageHandler(filters.Document.ALL, admin.upload))
+    # Dumps are uploaded in a private chat with the bot; documents posted in groups are not
+    # for it.
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, admin.upload)
+    )
     # Everything else in a private chat (unknown commands, plain text, stickers...): one line
     # pointing at /help. In groups the bot keeps quiet about what is not for it.
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE, users.unknown))
