@@ -46,7 +46,6 @@ Clock = Callable[[], datetime]
 # whole archive, and an unsent backlog never trickles out day after day.
 DIGEST_WINDOW = timedelta(days=7)
 DIGEST_MAX_ARTICLES = 50
-_CANDIDATES = 500
 # After an error other than Forbidden, the subscriber is tried again this much later (never
 # later than their next regular digest).
 RETRY_DELAY = timedelta(minutes=15)
@@ -210,12 +209,12 @@ class DigestScheduler:
     async def undelivered(self, chat_id: int, topics: list[str]) -> list[Article]:
         if not topics:
             return []
-        cutoff = self.clock() - DIGEST_WINDOW
-        candidates = await self.store.articles_for_topics(
-            topics, undelivered_to=chat_id, limit=_CANDIDATES
+        return await self.store.articles_for_topics(
+            topics,
+            undelivered_to=chat_id,
+            ingested_since=self.clock() - DIGEST_WINDOW,
+            limit=DIGEST_MAX_ARTICLES,
         )
-        fresh = [a for a in candidates if a.ingested_at is None or a.ingested_at >= cutoff]
-        return fresh[:DIGEST_MAX_ARTICLES]
 
     async def deliver(self, chat_id: int, messages: list[Message]) -> Delivery:
         """Send the messages in order, recording each one's articles as soon as it is sent."""

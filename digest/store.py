@@ -130,6 +130,7 @@ class Store:
         *,
         undelivered_to: int | None = None,
         since: date | None = None,
+        ingested_since: datetime | None = None,
         limit: int = 100,
     ) -> list[Article]:
         """Articles assigned any of `topics`, newest first, optionally not yet sent to a chat."""
@@ -150,6 +151,9 @@ class Store:
         if since is not None:
             sql.append("AND a.date >= ?")
             params.append(since.isoformat())
+        if ingested_since is not None:
+            sql.append("AND a.ingested_at >= ?")
+            params.append(iso(ingested_since))
         sql.append("ORDER BY a.date DESC, a.id DESC LIMIT ?")
         params.append(limit)
         return await self._articles(" ".join(sql), params)

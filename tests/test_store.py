@@ -70,3 +70,40 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
 async def test_search_never_errors_on_fts_syntax(tmp_path: Path, query: str) -> None:
     async with await Store.open(tmp_path / "n.db") as store:
         assert await store.search(query) == []
+
+
+async def test_articles_for_topics_filters(tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    async with await Store.open(tmp_path / "n.db") as store:
+        rows = [  # id, date, ingested_at, topic
+            (1, "2026-01-01", "2026-01-01T08:00:00+00:00", "economy"),
+            (2, "2026-01-05", "2026-01-09T08:00:00+00:00", "economy"),
+            (3, "2026-01-07", "2026-01-09T09:00:00+00:00", "health"),
+            (4, "2026-01-08", "2026-01-09T10:00:00+00:00", "security"),
+        ]
+        for article_id, day, ingested, topic in rows:
+            await store.db.execute(
+                "INSERT INTO articles (id, title, date, body, summary, text_key, lang, quality, "
+                "minhash, ingested_at) VALUES (?, ?, ?, 'b', 's', ?, 'en', 1, x'00', ?)",
+                (article_id, f"t{article_id}", day, f"k{article_id}", ingested),
+            )
+            await store.db.execute(
+                "INSERT INTO article_topics (article_id, topic, score, assigned) "
+                "VALUES (?, ?, 9, 1)", (article_id, topic))
+        await store.db.execute(
+            "INSERT INTO subscribers (chat_id, timezone, digest_time, created_at, updated_at) "
+            "VALUES (7, 'Asia/Almaty', '09:00', 'now', 'now')")
+        await store.db.execute(
+            "INSERT INTO deliveries (chat_id, article_id, delivered_at) VALUES (7, 2, 'now')")
+
+        async def ids(**kw: object) -> list[int]:
+            return [a.id for a in await store.articles_for_topics(["economy", "health"], **kw)]
+
+        assert await ids() == [3, 2, 1]  # newest first, only the asked topics
+        assert await ids(undelivered_to=7) == [3, 1]
+        assert await ids(undelivered_to=8) == [3, 2, 1]
+        assert await ids(since=date(2026, 1, 5)) == [3, 2]
+        assert await ids(ingested_since=datetime(2026, 1, 9, 8, 30, tzinfo=UTC)) == [3]
+        assert await ids(limit=1) == [3]
+        assert await store.articles_for_topics([]) == []
