@@ -159,11 +159,8 @@ def classify(
     hits: list[TopicHit] = []
     for topic in catalog.topics:
         total = 0.0
-        for pattern in topic.patterns:
-            for where, text in parts.items():
-                count = pattern.count(text)
-                if not count:
-                    continue
+        for where, text in parts.items():
+            for pattern, count in _counts(topic, text):
                 if where == "title":
                     points = pattern.weight * catalog.title_weight
                 else:
@@ -178,6 +175,28 @@ def classify(
         key=lambda t: -scores[t],
     )
     return Classification(scores, labels, hits)
+
+
+def _counts(topic: Topic, text: _Text) -> list[tuple[Pattern, int]]:
+    """How often each of the topic's keywords occurs in the text.
+
+    A word that several one-word keywords match (строительство: строительств* and строит*)
+    counts once, for the heaviest of them; phrases and expressions count on their own.
+    """
+    owner: dict[str, Pattern] = {}
+    found: dict[Pattern, int] = {}
+    for pattern in topic.patterns:
+        if pattern.regex is None and len(pattern.words) == 1:
+            for token in text.matching(pattern.words[0]):
+                if token not in owner or pattern.weight > owner[token].weight:
+                    owner[token] = pattern
+        else:
+            count = pattern.count(text)
+            if count:
+                found[pattern] = count
+    for token, pattern in owner.items():
+        found[pattern] = found.get(pattern, 0) + text.counts[token]
+    return [(p, found[p]) for p in topic.patterns if p in found]
 
 
 def explain(classification: Classification, catalog: TopicCatalog) -> str:

@@ -167,3 +167,21 @@ def test_yo_and_ye_spellings_match_the_same_keyword() -> None:
     })
     for spelling in ("молодёжь", "молодежь", "МОЛОДЁЖИ"):
         assert classify(catalog, spelling, "").labels == ["society"], spelling
+
+
+def test_a_word_matched_by_two_keywords_counts_once_at_the_heavier_weight() -> None:
+    catalog = parse_catalog({
+        "topics": {
+            "infrastructure": {
+                "names": {"en": "I", "ru": "И", "kk": "И"},
+                "keywords": {"ru": {"строительств*": 2, "строит*": 1, "дорожн* строительств*": 1}},
+            }
+        }
+    })
+    result = classify(catalog, "", "Началось дорожное строительство.")
+    hits = {h.keyword: h.count for h in result.hits}
+    assert hits == {"строительств*": 1, "дорожн* строительств*": 1}
+    assert result.scores["infrastructure"] == 3.0
+    # строит* still counts the words only it matches
+    other = classify(catalog, "", "Строители и строительство.")
+    assert {h.keyword: h.count for h in other.hits} == {"строительств*": 1, "строит*": 1}
