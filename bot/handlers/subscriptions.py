@@ -24,7 +24,7 @@ from bot.handlers.context import (
     topics_keyboard,
 )
 from bot.i18n import t
-from digest.settings import parse_hhmm, validate_timezone
+from digest.settings import parse_hhmm
 from digest.subscribers import Subscriber
 
 
@@ -172,10 +172,10 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await reply(update, t(lang, "tz_current",
                               tz=escape(sub.timezone if sub else svc.settings.timezone)))
         return
+    # Only names in the zone database: ZoneInfo itself would also try to open "Asia" (a
+    # directory) or a 300-character name as files, and fail with OSError, not ValueError.
     zone = _known_zones().get(value.casefold())
-    try:
-        zone = validate_timezone(zone or value)
-    except ValueError:
+    if zone is None:
         await reply(update, t(lang, "tz_invalid", value=echo(value)))
         return
     sub = await ensure_subscriber(update, svc)
