@@ -42,11 +42,12 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query
     assert query is not None and query.data is not None
     topic = query.data.removeprefix(TOPIC_CALLBACK)
-    sub = await ensure_subscriber(update, svc)
-    lang = sub.language
     if svc.catalog.get(topic) is None:  # a keyboard from before the topics file changed
+        lang, _ = await reader(update, svc)
         await query.answer(t(lang, "unknown_topic", text=topic, topics="/topics"))
         return
+    sub = await ensure_subscriber(update, svc)
+    lang = sub.language
     subscribed = await svc.subscribers.toggle(sub.chat_id, topic, svc.clock())
     topics = await svc.subscribers.topics(sub.chat_id)
     name = svc.catalog.name(topic, lang)

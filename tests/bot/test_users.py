@@ -44,6 +44,26 @@ async def test_start_keyboard_then_pressing_economy_ticks_it(
     assert (await user.ask("/mysubs")).text.startswith("You have no topics yet")
 
 
+async def test_a_button_for_an_unknown_topic_is_answered_and_changes_nothing(
+    bot: Application, fake_api: FakeBotApi
+) -> None:
+    # A keyboard from an older topics file, or forged callback data.
+    user = Reader(fake_api, 119)
+    keyboard = await user.ask("/topics")
+    for data in ("topic:weather", "topic:", "topic:<b>&"):
+        answered = len(fake_api.calls_to("answerCallbackQuery"))
+        fake_api.press(119, keyboard, data)
+        await fake_api.wait_for(
+            lambda n=answered: len(fake_api.calls_to("answerCallbackQuery")) > n,
+            what="the callback answer")
+        text = fake_api.calls_to("answerCallbackQuery")[-1].params["text"]
+        assert text == f"I don't know the topic “{data.removeprefix('topic:')}”. Topics: /topics"
+    assert fake_api.calls_to("editMessageReplyMarkup") == []
+    assert await services_of(bot).subscribers.get(119) is None  # not even a subscriber row
+    # The bot is still fine: a real topic still works.
+    assert ("✅ Economy", "topic:economy") in (await user.press(keyboard, "topic:economy")).buttons()
+
+
 async def test_command_menu_is_registered_in_three_languages(
     bot: Application, fake_api: FakeBotApi
 ) -> None:
