@@ -14,6 +14,7 @@ becomes a :class:`Problem` and the rest of the dump goes on.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import zlib
@@ -64,30 +65,18 @@ def decode_dump(data: bytes, name: str) -> str:
 
 
 def _gunzip(data: bytes) -> bytes:
-    out = gzip.GzipFile(fileobj=_Reader(data)).read(MAX_DUMP_BYTES + 1)
+    out = gzip.GzipFile(fileobj=io.BytesIO(data)).read(MAX_DUMP_BYTES + 1)
     if len(out) > MAX_DUMP_BYTES:
         raise OSError(f"more than {MAX_DUMP_BYTES // 2**20} MiB once unpacked")
     return out
 
 
-class _Reader:
-    """A minimal file object over bytes (io.BytesIO would do; this avoids a copy)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._view = memoryview(data)
-        self._pos = 0
-
-    def read(self, size: int = -1) -> bytes:
-        end = len(self._view) if size < 0 else min(len(self._view), self._pos + size)
-        chunk = bytes(self._view[self._pos : end])
-        self._pos = end
-        return chunk
-
-
 def parse_dump(data: bytes, name: str) -> ParsedDump:
     """Parse a dump in either format; raise DumpError when it holds no usable article."""
     text = decode_dump(data, name)
-    lines = text.splitlines()
+    # Only CR/LF end a line: str.splitlines() also breaks at U+2028, U+0085 and form feeds,
+    # which would shift the reported line numbers and cut JSON strings that contain them.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     first = next((ln.strip() for ln in lines if ln.strip()), "")
     if name.removesuffix(".gz").lower().endswith(".jsonl") or first.startswith("{"):
         parsed = parse_jsonl(lines)
@@ -123,10 +112,13 @@ def _parse_date(line: str) -> date | None:
 
 
 def _looks_like_header(line: str) -> bool:
-    """Section headers are short labels, not sentences: `News`, `More`, `Society`."""
+    """Section headers are short labels, not sentences: `News`, `More`, `Society`.
+
+    A line with a link is never one: a short `Source : URL` on a line of its own ends a body.
+    """
     stripped = line.strip()
     short = len(stripped) <= 40 and len(stripped.split()) <= 4
-    return short and not stripped.endswith(_SENTENCE_END)
+    return short and not stripped.endswith(_SENTENCE_END) and "://" not in stripped
 
 
 def _looks_like_title(line: str, following: str | None) -> bool:
@@ -251,11 +243,12 @@ def parse_jsonl(lines: list[str]) -> ParsedDump:
             continue
         body, trailer_url = split_source(body)
         url = obj.get("url") if isinstance(obj.get("url"), str) and obj.get("url") else trailer_url
-        lang = obj.get("lang") if obj.get("lang") in _LANGS else None
+        lang = obj.get("lang")
         articles.append(
             RawArticle(
                 title=title.strip(), date=when, body=body, line=number,
-                source_url=url.strip() if url else None, lang=lang,
+                source_url=url.strip() if url else None,
+                lang=lang if isinstance(lang, str) and lang in _LANGS else None,
             )
         )
     return ParsedDump(articles=articles, problems=problems, format="jsonl")

@@ -143,6 +143,35 @@ def test_source_trailer_variants() -> None:
         "The Source : of the river is here.", None)
 
 
+def test_short_source_line_is_the_url_not_a_section_header() -> None:
+    own_line = (ARTICLE_2[0], ARTICLE_2[1], ARTICLE_2[2], "Source : https://gov.kz/a")
+    parsed = parse_dump(dump(own_line, ARTICLE_1), "d.txt")
+    first, second = parsed.articles
+    assert first.source_url == "https://gov.kz/a" and "Source" not in first.body
+    assert second.section == "News"
+
+
+def test_only_cr_and_lf_end_lines() -> None:
+    # U+2028 and U+0085 inside a body neither shift line numbers nor start a new line.
+    body = ARTICLE_1[2].replace(" noted", "\u2028noted").replace("growth", "gro\x85wth")
+    broken = (ARTICLE_2[0], "31.02.2026", ARTICLE_2[2])
+    parsed = parse_dump(dump((ARTICLE_1[0], ARTICLE_1[1], body), broken), "d.txt")
+    assert "Government\u2028noted gro\x85wth" in parsed.articles[0].body
+    assert [p.line for p in parsed.problems] == [7]
+
+
+def test_jsonl_string_with_a_line_separator_and_odd_lang() -> None:
+    rows = [
+        {"title": "A", "date": "2026-02-10", "body": "First.\u2028Second.", "lang": ["en"]},
+        {"title": "B", "date": "2026-02-10", "body": "Body b.", "lang": "fr"},
+    ]
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
+    parsed = parse_dump(text.encode(), "a.jsonl")
+    assert parsed.problems == []
+    assert [(a.body, a.lang) for a in parsed.articles] == [("First.\u2028Second.", None),
+                                                           ("Body b.", None)]
+
+
 def test_jsonl_format_with_bad_lines_reported() -> None:
     rows = [
         {"title": "A", "date": "2026-02-10", "body": "Body a.", "url": "https://a.kz/1"},
