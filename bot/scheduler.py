@@ -148,7 +148,7 @@ class DigestScheduler:
                 if self._stopping:
                     summary.stopped = True
                     break
-                outcome = await self.serve(subscriber)
+                outcome = await self._serve_or_fail(subscriber)
                 summary.add(outcome)
                 await self.subscribers.update_run(
                     run_id, sent=summary.sent, failed=summary.failed, blocked=summary.blocked
@@ -177,6 +177,19 @@ class DigestScheduler:
                 await self.subscribers.advance(subscriber.chat_id, self.clock())
             return outcome
 
+    async def _serve_or_fail(self, subscriber: Subscriber) -> Delivery:
+        """`serve`, but an unexpected error (a bug, a bad row) fails only this subscriber:
+        the longest-waiting subscriber raising every minute would otherwise starve the rest."""
+        try:
+            return await self.serve(subscriber)
+        except Exception:
+            log.exception("digest for chat %s failed", subscriber.chat_id)
+        try:
+            await self._retry_later(subscriber)
+        except Exception:  # still due: the next run tries again, and serves the others too
+            log.exception("could not postpone the digest for chat %s", subscriber.chat_id)
+        return Delivery(failed=True)
+
     async def send_now(self, subscriber: Subscriber) -> Delivery | None:
         """/digest: what the daily digest would send now, recorded the same way (None: nothing
         new). The daily digest time is left as it is."""
@@ -202,6 +215,8 @@ class DigestScheduler:
             return []
         lang = subscriber.language
         digest = compose_digest(articles, topics, self.catalog, lang)
+        if digest.is_empty:  # only articles on topics the topics file no longer has
+            return []
         today = self.clock().astimezone(ZoneInfo(subscriber.timezone)).date()
         header = t(lang, "digest_header", date=today.strftime("%d.%m.%Y"))
         return render_digest(digest, header)

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from telegram.ext import Application
 
 from bot.render import MAX_MESSAGE, tg_len
+from digest.topics import parse_catalog
 from tests.bot.conftest import ADMIN, FakeClock, Reader, StartBot, services_of
 from tests.bot.dumps import economy_article, jsonl
 from tests.bot.fake_api import FakeBotApi, SentMessage
@@ -289,6 +291,43 @@ async def test_another_error_is_counted_and_that_user_is_tried_again_later(
     assert titles(broken.received[counts[0]:]) == ["Economy report 1: GDP growth and inflation"]
     sub = await svc.subscribers.get(641)
     assert sub is not None and sub.next_digest_at == DUE + timedelta(days=1)
+
+
+async def test_an_unexpected_error_for_one_subscriber_fails_only_that_subscriber(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = await subscribe(fake_api, 643, "economy")  # the same time, served first
+    fine = await subscribe(fake_api, 644, "economy")
+    await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+    svc = services_of(bot)
+    # A zone the installed zone database does not know: composing their digest raises.
+    await svc.store.db.execute(
+        "UPDATE subscribers SET timezone = 'Mars/Olympus' WHERE chat_id = 643")
+    counts = (len(broken.received), len(fine.received))
+    clock.set(DUE)
+    summary = await svc.scheduler.run_due_digests()
+    assert summary is not None and (summary.due, summary.sent, summary.failed) == (2, 1, 1)
+    assert len(broken.received) == counts[0]
+    assert titles(fine.received[counts[1]:]) == ["Economy report 1: GDP growth and inflation"]
+    run = await svc.subscribers.last_run()
+    assert run is not None and run.finished_at is not None and run.failed == 1
+    assert "digest for chat 643 failed" in caplog.text
+
+
+async def test_articles_only_on_a_topic_gone_from_the_topics_file_send_no_empty_digest(
+    start_bot: StartBot, bot_settings: Any, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    async with start_bot():
+        user = await subscribe(fake_api, 645, "economy", "health")
+        await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+    raw = yaml.safe_load(Path(bot_settings.topics_file).read_text(encoding="utf-8"))
+    del raw["topics"]["economy"]
+    before = len(user.received)
+    async with start_bot(catalog=parse_catalog(raw)) as app:
+        clock.set(DUE)
+        summary = await services_of(app).scheduler.run_due_digests()
+    assert summary is not None and (summary.sent, summary.empty) == (0, 1)
+    assert len(user.received) == before  # not a digest header with nothing under it
 
 
 async def test_digest_command_sends_now_and_the_daily_one_does_not_repeat_it(
