@@ -44,11 +44,11 @@ class Store:
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
         try:
+            if target != ":memory:":
+                Path(target).parent.mkdir(parents=True, exist_ok=True)
             db = await aiosqlite.connect(target, isolation_level=None)
-        except Exception as exc:  # sqlite3.OperationalError: the path is unusable
+        except (OSError, sqlite3.Error) as exc:  # the path is unusable
             raise StoreError(f"cannot open database {target}: {exc}") from None
         db.row_factory = aiosqlite.Row
         try:
@@ -57,7 +57,11 @@ class Store:
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA synchronous = NORMAL")
             await migrate(db)
-        except Exception:
+        except sqlite3.DatabaseError as exc:
+            # Not a database at all ("file is not a database"), or a locked/corrupt one.
+            await db.close()
+            raise StoreError(f"cannot open database {target}: {exc}") from None
+        except BaseException:
             await db.close()
             raise
         return cls(db, target)

@@ -86,8 +86,10 @@ def test_rejected_and_missing_files(run, tmp_path: Path) -> None:
     assert json.loads(latest.stdout) == []
 
 
-def test_bad_input_errors_are_one_line(run) -> None:
+def test_bad_input_errors_are_one_line(run, tmp_path: Path) -> None:
     assert_one_line_error(run("latest", "--topic", "astrology"), 2, "unknown topic 'astrology'")
+    (tmp_path / "notes.txt").write_text("not a database\n" * 20)
+    assert_one_line_error(run("--db", "notes.txt", "latest"), 1, "file is not a database")
     assert_one_line_error(run("explain", "999"), 1, "no article with id 999")
     assert_one_line_error(run("topics", extra_env={"NEWSBOT_TIMEZONE": "Nowhere/City"}), 2,
                           "NEWSBOT_TIMEZONE")

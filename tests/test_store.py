@@ -66,10 +66,33 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
         await Store.open(path)
 
 
-@pytest.mark.parametrize("query", ['"', "AND OR NOT", "constitution*)", "NEAR(", "'; DROP TABLE", ""])
-async def test_search_never_errors_on_fts_syntax(tmp_path: Path, query: str) -> None:
+async def test_a_file_that_is_not_a_database_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 10)
+    with pytest.raises(StoreError, match=r"cannot open database .*notes\.db: file is not a database"):
+        await Store.open(path)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ('"', False), ("AND OR NOT", False), ("NEAR(", False), ("'; DROP TABLE", False), ("", False),
+        ("constitution*)", True), ('"Constitution"', True), ("-constitution:", True),
+        ("reform^ (constitution", True), ("NEAR(constitution reform)", False),
+    ],
+)
+async def test_search_treats_fts_syntax_as_plain_words(
+    tmp_path: Path, query: str, found: bool
+) -> None:
     async with await Store.open(tmp_path / "n.db") as store:
-        assert await store.search(query) == []
+        await store.db.execute(
+            "INSERT INTO articles (title, date, body, summary, text_key, lang, quality, minhash, "
+            "ingested_at) VALUES ('The new Constitution', '2026-02-10', 'A reform of the state "
+            "is close to completion.', 's', 'k', 'en', 1, x'00', '2026-02-10T00:00:00+00:00')"
+        )
+        assert [a.title for a in await store.search(query)] == (
+            ["The new Constitution"] if found else []
+        )
 
 
 async def test_articles_for_topics_filters(tmp_path: Path) -> None:
