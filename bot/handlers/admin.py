@@ -11,8 +11,9 @@ import contextlib
 import logging
 from datetime import datetime
 from html import escape
+from pathlib import Path
 
-from telegram import Message, Update
+from telegram import File, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
@@ -65,9 +66,9 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     status = await reply(update, received)
     progress = ProgressMessage(status, received, lang, name, svc.progress_interval)
     try:
-        file = await context.bot.get_file(document.file_id, read_timeout=DOWNLOAD_TIMEOUT)
-        data = bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT))
-    except TelegramError as exc:
+        data = await _download(await context.bot.get_file(
+            document.file_id, read_timeout=DOWNLOAD_TIMEOUT))
+    except (TelegramError, OSError) as exc:
         await progress.finish(t(lang, "upload_failed", name=escape(name), error=escape(str(exc))))
         return
     if len(data) > limit * MB:
@@ -89,6 +90,15 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                 error=escape(type(exc).__name__)))
         return
     await progress.finish(format_report(report, svc, lang))
+
+
+async def _download(file: File) -> bytes:
+    """The file's bytes. A self-hosted Bot API server in ``--local`` mode hands out a path on
+    this machine, which PTB would read on the event loop; a file of hundreds of MB would
+    hold up every chat, so it is read in a thread."""
+    if file.file_path and Path(file.file_path).is_absolute():
+        return await asyncio.to_thread(Path(file.file_path).read_bytes)
+    return bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT))
 
 
 def _too_big(lang: str, name: str, size: int, limit: int) -> str:

@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -174,6 +175,10 @@ class FakeBotApi:
         self.messages: dict[tuple[int, int], SentMessage] = {}  # current state, edits applied
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
+        # Set, getFile works like a self-hosted server in --local mode: it writes the file
+        # here and answers with its absolute path instead of a download route.
+        self.local_dir: Path | None = None
+        self.downloads = 0  # requests to the file download route
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
@@ -365,6 +370,7 @@ class FakeBotApi:
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
             return web.Response(status=401)
+        self.downloads += 1
         path = request.match_info["path"]
         for file_path, data in self.files.values():
             if file_path == path:
@@ -421,6 +427,12 @@ class FakeBotApi:
         if file_id not in self.files:
             raise ApiError(400, "Bad Request: invalid file_id")
         path, data = self.files[file_id]
+        if self.local_dir is not None:
+            local = self.local_dir / path
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_bytes(data)
+            return {"file_id": file_id, "file_unique_id": f"u{file_id}",
+                    "file_size": len(data), "file_path": str(local.resolve())}
         if len(data) > BOT_API_FILE_LIMIT:
             raise ApiError(400, "Bad Request: file is too big")
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data),

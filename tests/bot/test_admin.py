@@ -34,6 +34,7 @@ async def test_admin_uploads_the_real_sample_and_gets_the_report(
     assert len(fake_api.sent_to(ADMIN)) == 1
     assert fake_api.sent_to(ADMIN)[0].text.startswith(f"📥 {seed_path.name} (26 KB)")
     assert await services_of(bot).store.count_articles() == 5
+    assert fake_api.downloads == 1
 
 
 async def test_gzipped_jsonl_with_problems_reports_their_line_numbers(
@@ -94,6 +95,16 @@ async def test_a_self_hosted_api_server_allows_a_configured_limit(
     async with start_bot(settings):
         reply = await Reader(fake_api, ADMIN).upload("big.txt", b"x", size=3 * 1024 * 1024)
     assert reply.text == "big.txt is 3.0 MB; this bot downloads files of at most 1 MB."
+
+
+async def test_a_local_mode_api_server_hands_out_paths_the_bot_reads_from_disk(
+    bot: Application, fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    fake_api.local_dir = tmp_path / "bot-api"
+    report = await Reader(fake_api, ADMIN).ingest("local.jsonl", jsonl([economy_article(1)]))
+    assert report.text.splitlines()[1].startswith("1 articles read, 1 stored")
+    assert fake_api.downloads == 0
+    assert await services_of(bot).store.count_articles() == 1
 
 
 class GatedExecutor(ThreadPoolExecutor):
