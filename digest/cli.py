@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.compose import compose_digest, render_plain
-from digest.ingest import ingest_path
+from digest.ingest import ingest_bytes, read_dump
 from digest.models import Article, IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings, SettingsError, load_settings
@@ -146,8 +146,9 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             for path in args.files:
                 try:
                     with _progress_bar(path.name, enabled=not args.json) as progress:
-                        report = await ingest_path(
-                            store, path, settings, catalog, progress=progress, executor=pool
+                        report = await ingest_bytes(
+                            store, await read_dump(path), str(path), settings, catalog,
+                            progress=progress, executor=pool,
                         )
                 except DumpError as exc:
                     print(f"newsbot: {exc}", file=sys.stderr)
@@ -288,7 +289,8 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     sample = resources.files("digest").joinpath("data/sample_dump.txt")
     with resources.as_file(sample) as path:
         async with await Store.open(settings.db_path) as store:
-            report = await ingest_path(store, Path(path), settings, catalog)
+            data = await read_dump(Path(path))
+            report = await ingest_bytes(store, data, str(path), settings, catalog)
             print(format_report(report, catalog))
             print(f"database: {settings.db_path}\n")
             for topic in catalog.ids:

@@ -37,27 +37,16 @@ class _Match:
     near: bool
 
 
-async def ingest_path(
-    store: Store,
-    path: Path,
-    settings: Settings,
-    catalog: TopicCatalog,
-    *,
-    progress: Progress | None = None,
-    executor: Executor | None = None,
-    now: datetime | None = None,
-) -> IngestReport:
+async def read_dump(path: Path) -> bytes:
+    """The bytes of a dump file, read in a thread; an unreadable file is a DumpError."""
     try:
-        data = await asyncio.to_thread(path.read_bytes)
+        return await asyncio.to_thread(path.read_bytes)
     except FileNotFoundError:
         raise DumpError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise DumpError(f"{path}: is a directory, not a dump file") from None
     except OSError as exc:
         raise DumpError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
-    return await ingest_bytes(
-        store, data, str(path), settings, catalog, progress=progress, executor=executor, now=now
-    )
 
 
 async def ingest_bytes(
@@ -81,7 +70,11 @@ async def ingest_bytes(
     )
     async with AsyncExitStack() as stack:
         if executor is None:
-            executor = stack.enter_context(ProcessPoolExecutor(max_workers=settings.workers))
+            pool = ProcessPoolExecutor(max_workers=settings.workers)
+            # Shutting a pool down joins its processes (and, after a cancel, waits for queued
+            # batches): do it in a thread so the event loop stays free.
+            stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)
+            executor = pool
         loop = asyncio.get_running_loop()
         parsed: ParsedDump = await loop.run_in_executor(executor, parse_dump, data, name)
         prepared, problems = await _prepare_all(parsed.articles, config, executor, progress)
@@ -187,7 +180,10 @@ async def _write(
         )
         await db.execute("COMMIT")
     except BaseException:
-        await db.execute("ROLLBACK")
+        # SQLite rolls back by itself on some errors (disk full); a second ROLLBACK would
+        # fail and hide the original error.
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
         raise
     return IngestReport(
         file=name,
@@ -219,7 +215,7 @@ async def _find_match(store: Store, article: PreparedArticle, threshold: float) 
         article.bands,
     ) as cursor:
         candidates = await cursor.fetchall()
-        best: _Match | None = None
+    best: _Match | None = None
     best_similarity = threshold
     for cid, cquality, cminhash, curl in candidates:
         # Two different source URLs are two articles (e.g. translations), however similar.

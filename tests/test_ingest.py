@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.ingest import ingest_bytes, ingest_path
+from digest.ingest import ingest_bytes, read_dump
 from digest.parsing import DumpError
 from digest.settings import Settings
 from digest.store import Store
@@ -38,8 +38,9 @@ async def ingest(store: Store, settings: Settings, pool, data: bytes, name: str 
 
 async def test_real_seed_acceptance(store: Store, settings: Settings, pool, seed_path: Path) -> None:
     progress: list[tuple[int, int]] = []
-    report = await ingest_path(store, seed_path, settings, load_catalog(settings.topics_file),
-                               executor=pool, progress=lambda d, t: progress.append((d, t)))
+    report = await ingest_bytes(store, await read_dump(seed_path), seed_path.name, settings,
+                                load_catalog(settings.topics_file), executor=pool,
+                                progress=lambda d, t: progress.append((d, t)))
     assert (report.parsed, report.stored) == (10, 5)
     assert (report.duplicates_exact, report.duplicates_near) == (2, 3)
     assert report.problems == []
@@ -74,8 +75,7 @@ async def test_real_seed_acceptance(store: Store, settings: Settings, pool, seed
         assert a.title not in a.summary
         assert a.duplicates == 1
 
-    again = await ingest_path(store, seed_path, settings, load_catalog(settings.topics_file),
-                              executor=pool)
+    again = await ingest(store, settings, pool, await read_dump(seed_path))
     assert again.stored == 0 and again.duplicates_exact + again.duplicates_near == 10
     assert await store.count_articles() == 5
 
@@ -129,11 +129,15 @@ async def test_same_text_under_another_lang_is_the_same_article(
     assert (report.stored, report.duplicates_exact) == (1, 1)
 
 
-async def test_failure_halfway_stores_nothing(store: Store, settings: Settings, pool, seed_path: Path) -> None:
-    # A database that fails on the third insert, like a disk filling up mid-ingest.
+@pytest.mark.parametrize("action", ["ABORT", "ROLLBACK"])
+async def test_failure_halfway_stores_nothing(
+    store: Store, settings: Settings, pool, seed_path: Path, action: str
+) -> None:
+    # A database that fails on the third insert, like a disk filling up mid-ingest; with
+    # ROLLBACK, SQLite itself ends the transaction (as it does on a full disk).
     await store.db.execute(
         "CREATE TRIGGER fail_third BEFORE INSERT ON articles "
-        "WHEN (SELECT count(*) FROM articles) >= 2 BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        f"WHEN (SELECT count(*) FROM articles) >= 2 BEGIN SELECT RAISE({action}, 'disk full'); END"
     )
     with pytest.raises(Exception, match="disk full"):
         await ingest(store, settings, pool, seed_path.read_bytes())
@@ -146,7 +150,7 @@ async def test_rejected_file_stores_nothing(store: Store, settings: Settings, po
     with pytest.raises(DumpError, match=r"bad\.txt: not UTF-8"):
         await ingest(store, settings, pool, "Title\n10.02.2026\nCafé\n".encode("latin-1"), "bad.txt")
     with pytest.raises(DumpError, match=r"missing\.txt: no such file"):
-        await ingest_path(store, Path("missing.txt"), settings, load_catalog(settings.topics_file))
+        await read_dump(Path("missing.txt"))
     assert await store.count_articles() == 0
 
 
