@@ -70,6 +70,21 @@ def test_ingest_seed_json_and_read_back(run, seed_path: Path) -> None:
     assert again["stored"] == 0
 
 
+def test_ingest_json_problems_carry_line_and_reason(run, tmp_path: Path) -> None:
+    (tmp_path / "dump.txt").write_text(
+        "News\nFarmers of Kostanay start spring sowing\n03.03.2026\n"
+        "Farmers in Kostanay region started the sowing campaign for wheat and barley.\n"
+        "Budget revenues grew by ten percent\n31.02.2026\nThe budget grew.\n",
+        encoding="utf-8",
+    )
+    result = run("ingest", "dump.txt", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["parsed"], report["stored"]) == (1, 1)
+    [problem] = report["problems"]
+    assert problem["line"] == 6 and "31.02.2026" in problem["reason"]
+
+
 def test_ingest_text_report(run, seed_path: Path) -> None:
     result = run("ingest", str(seed_path))
     assert result.returncode == 0
