@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import language_of
+from bot.i18n import language_of, t
 from bot.render import Message as Rendered
 from bot.scheduler import NO_PREVIEW, DigestScheduler
 from digest.settings import Settings
@@ -57,6 +57,12 @@ async def reader(update: Update, svc: Services) -> tuple[str, Subscriber | None]
     return language_of(user.language_code if user else None), None
 
 
+async def reader_topics(update: Update, svc: Services) -> tuple[str, Subscriber | None, list[str]]:
+    """`reader`, plus the subscriber's topics (none without a row)."""
+    lang, sub = await reader(update, svc)
+    return lang, sub, (await svc.subscribers.topics(sub.chat_id) if sub else [])
+
+
 async def ensure_subscriber(update: Update, svc: Services) -> Subscriber:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None
@@ -75,6 +81,11 @@ async def reply(update: Update, text: str, **kwargs: object) -> Message:
 async def reply_all(update: Update, messages: Sequence[Rendered]) -> None:
     for rendered in messages:
         await reply(update, rendered.text, link_preview_options=NO_PREVIEW)
+
+
+async def reply_unknown_topic(update: Update, svc: Services, lang: str, typed: str) -> None:
+    await reply(update, t(lang, "unknown_topic", text=echo(typed),
+                          topics=topic_list(svc.catalog, lang)))
 
 
 def echo(text: str, limit: int = 100) -> str:
@@ -104,8 +115,6 @@ def topics_keyboard(
         for tid in catalog.ids
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-
-
 
 
 def local_time(moment: datetime | None, zone: str) -> str:

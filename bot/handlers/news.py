@@ -8,7 +8,15 @@ from html import escape
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers.context import echo, reader, reply, reply_all, services, topic_list
+from bot.handlers.context import (
+    echo,
+    reader,
+    reader_topics,
+    reply,
+    reply_all,
+    reply_unknown_topic,
+    services,
+)
 from bot.i18n import t
 from bot.render import render_articles
 
@@ -30,8 +38,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if args:
         topic = svc.catalog.resolve(" ".join(args))
         if topic is None:
-            await reply(update, t(lang, "unknown_topic", text=echo(" ".join(args)),
-                                  topics=topic_list(svc.catalog, lang)))
+            await reply_unknown_topic(update, svc, lang, " ".join(args))
             return
     articles = await svc.store.latest(topic, count)
     if not articles:
@@ -49,8 +56,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest: the daily digest now. What it sends counts as delivered (see docs/bot.md)."""
     svc = services(context)
-    lang, sub = await reader(update, svc)
-    topics = await svc.subscribers.topics(sub.chat_id) if sub else []
+    lang, sub, topics = await reader_topics(update, svc)
     if sub is None or not topics:
         await reply(update, t(lang, "digest_no_topics"))
         return

@@ -17,7 +17,9 @@ from bot.handlers.context import (
     ensure_subscriber,
     local_time,
     reader,
+    reader_topics,
     reply,
+    reply_unknown_topic,
     services,
     topic_list,
     topic_names,
@@ -30,8 +32,7 @@ from digest.subscribers import Subscriber
 
 async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    lang, sub = await reader(update, svc)
-    topics = await svc.subscribers.topics(sub.chat_id) if sub else []
+    lang, _, topics = await reader_topics(update, svc)
     await reply(update, t(lang, "topics_prompt"),
                 reply_markup=topics_keyboard(svc.catalog, topics, lang))
 
@@ -60,20 +61,20 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             raise
 
 
-def _resolve_all(svc: Services, args: list[str]) -> tuple[list[str], str | None]:
-    """Topic ids for what the user typed (one name, or several ids); the first unknown."""
+async def _typed_topics(
+    update: Update, svc: Services, lang: str, args: list[str]
+) -> list[str] | None:
+    """Topic ids for what the user typed (one name, or several ids), each once; None, after
+    telling the user which topics there are, when any of it is not a topic."""
     whole = svc.catalog.resolve(" ".join(args))
     if whole is not None:
-        return [whole], None
-    found: list[str] = []
-    for word in (w.strip(",") for w in args):
-        if not word:
-            continue
-        topic = svc.catalog.resolve(word)
-        if topic is None:
-            return [], " ".join(args)
-        found.append(topic)
-    return found, None
+        return [whole]
+    found = [svc.catalog.resolve(word) for word in (w.strip(",") for w in args) if word]
+    topics = [topic for topic in found if topic is not None]
+    if not topics or len(topics) < len(found):
+        await reply_unknown_topic(update, svc, lang, " ".join(args))
+        return None
+    return list(dict.fromkeys(topics))
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -83,10 +84,8 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not args:
         await reply(update, t(lang, "subscribe_usage", topics=topic_list(svc.catalog, lang)))
         return
-    topics, unknown = _resolve_all(svc, args)
-    if unknown is not None:
-        await reply(update, t(lang, "unknown_topic", text=echo(unknown),
-                              topics=topic_list(svc.catalog, lang)))
+    topics = await _typed_topics(update, svc, lang, args)
+    if topics is None:
         return
     sub = await ensure_subscriber(update, svc)
     added = await svc.subscribers.subscribe(sub.chat_id, topics, svc.clock())
@@ -103,7 +102,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    lang, sub = await reader(update, svc)
+    lang, sub, current = await reader_topics(update, svc)
     args = context.args or []
     if not args:
         await reply(update, t(lang, "unsubscribe_usage"))
@@ -113,12 +112,9 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await svc.subscribers.unsubscribe(sub.chat_id, None, svc.clock())
         await reply(update, t(lang, "unsubscribed_all"))
         return
-    topics, unknown = _resolve_all(svc, args)
-    if unknown is not None:
-        await reply(update, t(lang, "unknown_topic", text=echo(unknown),
-                              topics=topic_list(svc.catalog, lang)))
+    topics = await _typed_topics(update, svc, lang, args)
+    if topics is None:
         return
-    current = await svc.subscribers.topics(sub.chat_id) if sub else []
     if sub is not None:
         await svc.subscribers.unsubscribe(sub.chat_id, topics, svc.clock())
     await reply(update, "\n".join(
@@ -130,8 +126,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    lang, sub = await reader(update, svc)
-    topics = await svc.subscribers.topics(sub.chat_id) if sub else []
+    lang, sub, topics = await reader_topics(update, svc)
     if sub is None or not topics:
         await reply(update, t(lang, "mysubs_none"))
         return

@@ -92,6 +92,11 @@ async def test_subscribe_unsubscribe_by_id_and_name_and_unknown_topics(
     assert "Foreign policy (foreign_policy)" in unknown.text
     usage = await user.ask("/subscribe")
     assert usage.text.startswith("Which topic? For example: /subscribe economy")
+    # Nothing but a comma is no topic (it used to make an empty reply Telegram refuses).
+    assert (await user.ask("/subscribe ,")).text.startswith("I don't know the topic “,”.")
+    assert (await user.ask("/subscribe health, health")).text == (
+        "Subscribed to Health. Your digest comes every day at 09:00 (Asia/Almaty).")
+    assert (await user.ask("/unsubscribe health")).text == "Unsubscribed from Health."
 
     svc = services_of(bot)
     assert sorted(await svc.subscribers.topics(112)) == ["economy", "foreign_policy"]
