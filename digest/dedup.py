@@ -76,8 +76,15 @@ def minhash(text: str) -> np.ndarray:
 
 @lru_cache(maxsize=16)
 def band_shape(threshold: float) -> tuple[int, int]:
-    """(bands, rows) that datasketch picks for this threshold: balanced false +/- rates."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    """(bands, rows) that datasketch picks for this threshold: balanced false +/- rates.
+
+    From about 0.99 up datasketch's optimum is a single band, which it refuses; two bands
+    are then the strictest banding, and the similarity check still applies the threshold.
+    """
+    try:
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    except ValueError:
+        return 2, NUM_PERM // 2
     return lsh.b, lsh.r
 
 

@@ -60,6 +60,16 @@ def test_bands_share_a_key_exactly_when_signatures_agree(threshold: float) -> No
     assert not set(a) & set(unrelated)
 
 
+@pytest.mark.parametrize("threshold", [0.99, 1.0])
+def test_a_threshold_near_one_still_gives_bands(threshold: float) -> None:
+    keys = dedup.band_keys(dedup.minhash(STORY), threshold)
+    assert len(keys) == 2
+    # Quotes do not count in shingles, so the stripped copy has the same signature.
+    assert keys == dedup.band_keys(dedup.minhash(STRIPPED), threshold)
+    changed = STORY.replace("expressed their full support", "voiced their complete backing")
+    assert not set(keys) & set(dedup.band_keys(dedup.minhash(changed), threshold))
+
+
 def test_quality_prefers_url_then_quotes_then_length() -> None:
     assert dedup.quality(STRIPPED, "https://a.kz/1") > dedup.quality(STORY, None)
     assert dedup.quality(STORY, None) > dedup.quality(STRIPPED, None)

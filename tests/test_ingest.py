@@ -99,6 +99,19 @@ async def test_near_duplicate_found_in_history_and_better_copy_kept(
     assert [a.id for a in await store.search("Friendship")] == [kept.id]
 
 
+async def test_threshold_one_still_ingests_and_finds_identical_signatures(
+    store: Store, settings: Settings, pool
+) -> None:
+    strict = settings.model_copy(update={"near_duplicate_threshold": 1.0})
+    body = ("Members of the city's Assembly of the People of Kazakhstan discussed the draft of "
+            "the new Constitution at the \"House of Friendship\" in Shymkent.")
+    title = "Shymkent discusses the draft Constitution"
+    dump = article(title, "10.02.2026", body.replace('"', "").replace("'", ""))
+    dump += article(title, "10.02.2026", body)
+    report = await ingest(store, strict, pool, dump.encode())
+    assert (report.stored, report.duplicates_near, report.replaced) == (1, 1, 1)
+
+
 async def test_translation_under_another_lang_is_not_a_duplicate(
     store: Store, settings: Settings, pool
 ) -> None:
