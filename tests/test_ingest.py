@@ -112,15 +112,19 @@ async def test_threshold_one_still_ingests_and_finds_identical_signatures(
     assert (report.stored, report.duplicates_near, report.replaced) == (1, 1, 1)
 
 
+HOSPITAL_TITLE = "New hospital opens in Turkistan region"
+HOSPITAL_BODY = ("The Ministry of Health opened a new hospital with 300 beds in Turkistan region. "
+                 "Doctors and patients welcomed the new medical centre. ")
+HOSPITAL_EN = article(HOSPITAL_TITLE, "03.03.2026",
+                      HOSPITAL_BODY + "Source : https://www.gov.kz/x/details/1?lang=en")
+
+
 async def test_translation_under_another_lang_is_not_a_duplicate(
     store: Store, settings: Settings, pool
 ) -> None:
-    body = ("The Ministry of Health opened a new hospital with 300 beds in Turkistan region. "
-            "Doctors and patients welcomed the new medical centre. ")
     body_ru = ("Министерство здравоохранения открыло новую больницу на 300 коек в Туркестанской "
                "области. Врачи и пациенты приветствовали новый медицинский центр. ")
-    dump = (article("New hospital opens in Turkistan region", "03.03.2026",
-                    body + "Source : https://www.gov.kz/x/details/1?lang=en")
+    dump = (HOSPITAL_EN
             + article("Новая больница открылась в Туркестанской области", "03.03.2026",
                       body_ru + "Источник : https://www.gov.kz/x/details/1?lang=ru"))
     report = await ingest(store, settings, pool, dump.encode())
@@ -132,12 +136,8 @@ async def test_same_text_under_another_lang_is_the_same_article(
     store: Store, settings: Settings, pool
 ) -> None:
     # gov.kz serves English text under ?lang=kk too: the text, not the URL, decides.
-    body = ("The Ministry of Health opened a new hospital with 300 beds in Turkistan region. "
-            "Doctors and patients welcomed the new medical centre. ")
-    dump = (article("New hospital opens in Turkistan region", "03.03.2026",
-                    body + "Source : https://www.gov.kz/x/details/1?lang=en")
-            + article("New hospital opens in Turkistan region", "03.03.2026",
-                      body + "Source : https://www.gov.kz/x/details/1?lang=kk"))
+    dump = HOSPITAL_EN + article(HOSPITAL_TITLE, "03.03.2026",
+                                 HOSPITAL_BODY + "Source : https://www.gov.kz/x/details/1?lang=kk")
     report = await ingest(store, settings, pool, dump.encode())
     assert (report.stored, report.duplicates_exact) == (1, 1)
 
