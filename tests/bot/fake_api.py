@@ -279,6 +279,8 @@ class FakeBotApi:
 
     @staticmethod
     def chat(chat_id: int) -> dict[str, Any]:
+        if chat_id < 0:  # as in Telegram, groups have negative ids
+            return {"id": chat_id, "type": "group", "title": f"Group{chat_id}"}
         return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
 
     def _message(self, chat_id: int, user: dict[str, Any], **content: Any) -> dict[str, Any]:
@@ -296,12 +298,13 @@ class FakeBotApi:
         return self.push({"message": self._message(chat_id, user, **content)})
 
     def send_document(self, chat_id: int, name: str, data: bytes, *,
-                      size: int | None = None, language_code: str | None = "en") -> str:
+                      size: int | None = None, language_code: str | None = "en",
+                      user_id: int | None = None) -> str:
         file_id = f"file{next(self._file_ids)}"
         self.files[file_id] = (f"documents/{file_id}_{name}", data)
         document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name,
                     "mime_type": "text/plain", "file_size": len(data) if size is None else size}
-        user = self.user(chat_id, language_code)
+        user = self.user(user_id or chat_id, language_code)
         self.push({"message": self._message(chat_id, user, document=document)})
         return file_id
 

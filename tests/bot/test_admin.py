@@ -44,7 +44,8 @@ async def test_gzipped_jsonl_with_problems_reports_their_line_numbers(
     lines.insert(1, '{"title": "No date", "body": "text"}')
     lines.insert(2, "this is not json")
     data = gzip.compress("\n".join(lines).encode())
-    report = await Reader(fake_api, ADMIN).ingest("news.jsonl.gz", data)
+    report = await Reader(fake_api, ADMIN).ingest("news <2026> & more.jsonl.gz", data)
+    assert report.text.splitlines()[0] == "✅ news <2026> & more.jsonl.gz"
     assert report.text.splitlines()[1].startswith("2 articles read, 2 stored")
     assert "Problems (2)" in report.text
     problem_lines = [line for line in report.text.splitlines() if line.startswith("line ")]
@@ -54,8 +55,8 @@ async def test_gzipped_jsonl_with_problems_reports_their_line_numbers(
 
 async def test_a_rejected_file_changes_nothing(bot: Application, fake_api: FakeBotApi) -> None:
     admin = Reader(fake_api, ADMIN)
-    report = await admin.ingest("empty.txt", b"   \n\n")
-    assert report.text.startswith("❌ empty.txt: the file is empty")
+    report = await admin.ingest("<empty> & void.txt", b"   \n\n")  # the name arrives escaped
+    assert report.text.startswith("❌ <empty> & void.txt: the file is empty")
     assert report.text.endswith("Nothing was stored.")
     binary = await admin.ingest("photo.txt", b"\x89PNG\x00\x00\x00binary")
     assert binary.text.startswith("❌ photo.txt: this is a binary file")

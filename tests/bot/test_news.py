@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from telegram.ext import Application
 
-from tests.bot.conftest import ADMIN, Reader
+from digest.topics import parse_catalog
+from tests.bot.conftest import ADMIN, FakeClock, Reader, StartBot, services_of
 from tests.bot.dumps import economy_article, jsonl
 from tests.bot.fake_api import FakeBotApi
 
+DUE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # 09:00 in Asia/Almaty
 BEKTENOV_URL = (
     "https://www.gov.kz/memleket/entities/kostanai-kalasy-akimat/press/news/details/1158714?lang=kk"
 )
@@ -32,8 +37,9 @@ async def test_latest_economy_shows_the_bektenov_article_with_its_link(
     title = "Olzhas Bektenov reported to the President on the progress of the implementation"
     assert lines[2].startswith(title)
     assert lines[3] == "10.02.2026 · Economy"
-    assert lines[4]  # the stored summary
-    assert lines[4] in reply.text and "Source" not in lines[4]
+    [stored] = await services_of(seeded).store.latest("economy", 1)
+    assert stored.summary and lines[4] == stored.summary
+    assert "Source" not in lines[4]
     assert [(text[:40], url) for text, url in reply.links()] == [(title[:40], BEKTENOV_URL)]
     bold = [reply.entity_text(e) for e in reply.entities if e["type"] == "bold"]
     assert any(b.startswith("Olzhas Bektenov") for b in bold)
@@ -116,3 +122,38 @@ async def test_html_in_a_summary_arrives_escaped(bot: Application, fake_api: Fak
     assert not any(e["type"] == "text_link" and e["url"] == "x" for e in reply.entities)
     assert [reply.entity_text(e) for e in reply.entities if e["type"] == "bold"] == [
         "Latest news", "Economy report 7: GDP growth and inflation"]
+
+
+async def test_topic_names_from_the_topics_file_arrive_escaped_everywhere(
+    start_bot: StartBot, bot_settings: Any, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    # Topic names are configuration, not code: they are escaped like dump text. The fake
+    # server refuses a raw < or &, so any unescaped use fails the request.
+    name = "Tax & <Trade>"
+    raw = yaml.safe_load(Path(bot_settings.topics_file).read_text(encoding="utf-8"))
+    raw["topics"]["economy"]["names"]["en"] = name
+    async with start_bot(catalog=parse_catalog(raw)) as app:
+        user = Reader(fake_api, 508)
+        welcome = await user.ask("/start")
+        assert (name, "topic:economy") in welcome.buttons()
+        assert (f"✅ {name}", "topic:economy") in (
+            await user.press(welcome, "topic:economy")).buttons()
+        assert fake_api.calls_to("answerCallbackQuery")[-1].params["text"] == (
+            f"Subscribed to {name}")
+        assert (await user.ask(f"/subscribe {name}")).text == (
+            f"You are already subscribed to {name}.")
+        assert f"{name} (economy)" in (await user.ask("/subscribe weather")).text
+        assert (await user.ask("/mysubs")).text.startswith(f"Your topics: {name}\n")
+        admin = Reader(fake_api, ADMIN)
+        report = await admin.ingest("one.jsonl", jsonl([economy_article(1)]))
+        assert f"Topics of the stored articles: {name} 1" in report.text
+        latest = await user.ask("/latest economy")
+        assert latest.text.startswith(f"Latest: {name}\n")
+        assert f"10.02.2026 · {name}" in latest.text
+        clock.set(DUE)
+        await services_of(app).scheduler.run_due_digests()
+        assert f"\n▪ {name}\n" in user.received[-1].text
+        stats = (await admin.ask("/stats")).text.splitlines()
+        assert f"Subscriptions per topic: {name} 1" in stats
+        assert f"{name}: 1 (en 1)" in stats
+

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 from telegram.ext import Application
 
@@ -188,3 +190,25 @@ async def test_stop_unsubscribes_from_everything(bot: Application, fake_api: Fak
     await user.ask("/start")
     sub = await svc.subscribers.get(118)
     assert sub is not None and sub.active
+
+
+async def test_in_a_group_commands_serve_the_group_and_the_rest_is_ignored(
+    bot: Application, fake_api: FakeBotApi, seed_path: Path
+) -> None:
+    group = -5001
+    fake_api.send_text(group, "hello everyone", user_id=5002)
+    fake_api.send_text(group, "/frobnicate", user_id=5002)
+    fake_api.send_document(group, seed_path.name, seed_path.read_bytes(), user_id=ADMIN)
+    fake_api.send_text(group, "/subscribe economy", user_id=5002)
+    await fake_api.wait_sent(group, 1)
+    fake_api.send_text(group, "/mysubs", user_id=5003)
+    await fake_api.wait_sent(group, 2)
+    await asyncio.sleep(0.1)  # room for a late reply to the chatter or the document
+    texts = [m.text for m in fake_api.sent_to(group)]
+    assert len(texts) == 2
+    assert texts[0].startswith("Subscribed to Economy.")
+    assert texts[1].startswith("Your topics: Economy")  # the group's, whoever asks
+    assert fake_api.calls_to("getFile") == []
+    sub = await services_of(bot).subscribers.get(group)
+    assert sub is not None and sub.user_id == 5002
+
