@@ -64,6 +64,9 @@ async def test_latest_defaults_to_five_and_caps_at_twenty(
     assert five[0].text.startswith("Latest news")
     three = await user.say("/latest Economy 3")
     assert len(titles(three)) == 3
+    for at_least_one in ("/latest 0", "/latest -4"):
+        assert titles(await user.say(at_least_one)) == [
+            "Economy report 25: GDP growth and inflation"]
     before = len(fake_api.sent_to(502))
     fake_api.send_text(502, "/latest 50")  # 20 articles: more than one message
     await fake_api.wait_for(
