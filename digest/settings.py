@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     digest_time: str = "09:00"
     summary_sentences: int = Field(3, ge=1, le=20)
     summary_algorithm: Algorithm = "default"
-    near_duplicate_threshold: float = Field(0.7, gt=0.0, le=1.0)
+    near_duplicate_threshold: float = Field(0.7, ge=0.5, le=1.0)
     topics_file: Path = CONFIG_DIR / "topics.yaml"
     workers: int = Field(2, ge=1, le=32)
 
@@ -101,7 +101,7 @@ class Settings(BaseSettings):
 def validate_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a directory
         raise ValueError(f"unknown IANA time zone {value!r} (example: Asia/Almaty)") from None
     return value
 

@@ -43,6 +43,7 @@ def test_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     ("name", "value", "expected"),
     [
         ("TIMEZONE", "Mars/Olympus", "NEWSBOT_TIMEZONE: unknown IANA time zone 'Mars/Olympus'"),
+        ("TIMEZONE", "Asia", "NEWSBOT_TIMEZONE: unknown IANA time zone 'Asia'"),
         ("DIGEST_TIME", "25:00", "NEWSBOT_DIGEST_TIME: '25:00' is not a time of day"),
         ("SUMMARY_ALGORITHM", "magic", "NEWSBOT_SUMMARY_ALGORITHM"),
         ("TOPICS_FILE", "/nonexistent/topics.yaml", "NEWSBOT_TOPICS_FILE: /nonexistent/topics.yaml"),
