@@ -66,7 +66,6 @@ async def ingest_bytes(
         catalog=catalog,
         algorithm=settings.summary_algorithm,
         sentences=settings.summary_sentences,
-        near_threshold=settings.near_duplicate_threshold,
     )
     async with AsyncExitStack() as stack:
         if executor is None:

@@ -22,7 +22,6 @@ class PrepareConfig:
     catalog: TopicCatalog
     algorithm: str
     sentences: int
-    near_threshold: float
 
 
 def prepare(raw: RawArticle, config: PrepareConfig) -> PreparedArticle:
@@ -43,7 +42,7 @@ def prepare(raw: RawArticle, config: PrepareConfig) -> PreparedArticle:
         lang=lang,
         text_key=dedup.text_key(title, body),
         minhash=signature.tobytes(),
-        bands=dedup.band_keys(signature, config.near_threshold),
+        bands=dedup.band_keys(signature),
         topics={t: classification.scores[t] for t in classification.labels},
         topic_scores=dict(classification.scores),
         summary=summary,

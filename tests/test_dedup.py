@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from digest import dedup
 
 STORY = (
@@ -48,26 +46,16 @@ def test_changed_sentence_is_still_near() -> None:
     assert dedup.similarity(dedup.minhash(STORY), dedup.minhash(changed)) >= 0.7
 
 
-@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.9])
-def test_bands_share_a_key_exactly_when_signatures_agree(threshold: float) -> None:
-    a = dedup.band_keys(dedup.minhash(STORY), threshold)
-    b = dedup.band_keys(dedup.minhash(STRIPPED), threshold)
-    bands, rows = dedup.band_shape(threshold)
-    assert len(a) == bands and bands * rows <= dedup.NUM_PERM
-    assert set(a) & set(b)
-    unrelated = dedup.band_keys(dedup.minhash("completely different words about sport events"),
-                                threshold)
-    assert not set(a) & set(unrelated)
-
-
-@pytest.mark.parametrize("threshold", [0.99, 1.0])
-def test_a_threshold_near_one_still_gives_bands(threshold: float) -> None:
-    keys = dedup.band_keys(dedup.minhash(STORY), threshold)
-    assert len(keys) == 2
+def test_bands_share_a_key_exactly_when_signatures_agree() -> None:
+    a = dedup.band_keys(dedup.minhash(STORY))
+    b = dedup.band_keys(dedup.minhash(STRIPPED))
+    assert len(a) == dedup.BANDS and dedup.BANDS * dedup.ROWS <= dedup.NUM_PERM
     # Quotes do not count in shingles, so the stripped copy has the same signature.
-    assert keys == dedup.band_keys(dedup.minhash(STRIPPED), threshold)
+    assert a == b
     changed = STORY.replace("expressed their full support", "voiced their complete backing")
-    assert not set(keys) & set(dedup.band_keys(dedup.minhash(changed), threshold))
+    assert set(a) & set(dedup.band_keys(dedup.minhash(changed)))
+    unrelated = dedup.band_keys(dedup.minhash("completely different words about sport events"))
+    assert not set(a) & set(unrelated)
 
 
 def test_quality_prefers_url_then_quotes_then_length() -> None:

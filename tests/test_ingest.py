@@ -112,6 +112,23 @@ async def test_threshold_one_still_ingests_and_finds_identical_signatures(
     assert (report.stored, report.duplicates_near, report.replaced) == (1, 1, 1)
 
 
+async def test_history_is_still_searched_after_the_threshold_setting_changes(
+    store: Store, settings: Settings, pool
+) -> None:
+    words = ("The akimat of Karaganda region presented the plan for the heating season: "
+             "twelve boiler houses were repaired, forty kilometres of heating networks were "
+             "replaced and coal reserves for the winter reached ninety percent of the norm. "
+             "Residents can report outages to the single call centre at any time of day.")
+    first = await ingest(store, settings.model_copy(update={"near_duplicate_threshold": 0.9}),
+                         pool, article("Karaganda is ready for winter", "01.10.2026", words).encode())
+    assert first.stored == 1
+    # The same story with one clause changed, ingested after the setting went down to 0.5.
+    changed = words.replace("at any time of day", "around the clock")
+    again = await ingest(store, settings.model_copy(update={"near_duplicate_threshold": 0.5}),
+                         pool, article("Karaganda is ready for winter", "01.10.2026", changed).encode())
+    assert (again.stored, again.duplicates_near) == (0, 1)
+
+
 HOSPITAL_TITLE = "New hospital opens in Turkistan region"
 HOSPITAL_BODY = ("The Ministry of Health opened a new hospital with 300 beds in Turkistan region. "
                  "Doctors and patients welcomed the new medical centre. ")
