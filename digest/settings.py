@@ -7,6 +7,7 @@ Values come from the environment (prefix ``NEWSBOT_``) or a ``.env`` file; see
 from __future__ import annotations
 
 import re
+import sys
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,7 +17,17 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = PROJECT_ROOT / "config"
+
+
+def _config_dir() -> Path:
+    # A checkout (or editable install) reads config/ beside the packages; a wheel installs a
+    # copy under <prefix>/share/newsbot/config (pyproject's data-files).
+    beside = PROJECT_ROOT / "config"
+    installed = Path(sys.prefix) / "share" / "newsbot" / "config"
+    return beside if beside.is_dir() or not installed.is_dir() else installed
+
+
+CONFIG_DIR = _config_dir()
 
 Algorithm = Literal[
     "default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "edmundson", "kl"
