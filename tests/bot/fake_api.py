@@ -8,7 +8,9 @@ download route, and records every call. Like Telegram, it parses the HTML of eac
 more than 4096 characters) and keeps the text the reader would see, with its entities.
 
 It can also misbehave on request: answer a chat with 403 (the user blocked the bot), with
-429 (flood control) once, with another error, or hold messages to simulate a crash mid-run.
+429 (flood control) once, with 400 and ``migrate_to_chat_id`` (a group that became a
+supergroup), with another error (always, or a few times after a few messages went through),
+refuse to edit a message, or hold messages to simulate a crash mid-run.
 """
 
 from __future__ import annotations
@@ -129,6 +131,14 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 @dataclass
+class _Failure:
+    code: int
+    description: str
+    after: int  # requests still let through before failing
+    times: int | None  # failures still to come; None: every one
+
+
+@dataclass
 class Call:
     method: str
     params: dict[str, Any]
@@ -186,7 +196,9 @@ class FakeBotApi:
         self._new_update: asyncio.Event | None = None
         self.blocked: set[int] = set()
         self._flood: dict[int, float] = {}  # chat -> retry_after, answered once
-        self._errors: dict[int, tuple[int, str]] = {}  # chat -> (code, description), always
+        self._errors: dict[int, _Failure] = {}
+        self._migrated: dict[int, int] = {}  # group -> the supergroup it became
+        self._frozen: set[tuple[int, int]] = set()  # messages that can no longer be edited
         self._hold_after: int | None = None
         self._release: asyncio.Event | None = None
         self._deliver_held = True
@@ -239,14 +251,26 @@ class FakeBotApi:
         self._flood[chat_id] = retry_after
 
     def fail(self, chat_id: int, code: int = 400,
-             description: str = "Bad Request: chat not found") -> None:
-        self._errors[chat_id] = (code, description)
+             description: str = "Bad Request: chat not found", *,
+             after: int = 0, times: int | None = None) -> None:
+        """Answer messages (and edits) in this chat with this error: all of them (`times`
+        None) or `times` of them, once `after` more have gone through."""
+        self._errors[chat_id] = _Failure(code, description, after, times)
+
+    def migrate(self, chat_id: int, new_chat_id: int) -> None:
+        """The group became a supergroup: messages to the old id get 400 with its new id."""
+        self._migrated[chat_id] = new_chat_id
+
+    def freeze(self, message: SentMessage) -> None:
+        """The message can no longer be edited (too old, as Telegram says)."""
+        self._frozen.add((message.chat_id, message.message_id))
 
     def heal(self, chat_id: int) -> None:
         """Stop misbehaving towards this chat."""
         self.blocked.discard(chat_id)
         self._flood.pop(chat_id, None)
         self._errors.pop(chat_id, None)
+        self._migrated.pop(chat_id, None)
 
     def hold_sends_after(self, count: int) -> None:
         """Accept `count` more sendMessage calls, then hold the rest until `release`."""
@@ -448,8 +472,19 @@ class FakeBotApi:
             retry_after = self._flood.pop(chat_id)
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}",
                            retry_after=retry_after)
-        if chat_id in self._errors:
-            raise ApiError(*self._errors[chat_id])
+        if chat_id in self._migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           migrate_to_chat_id=self._migrated[chat_id])
+        failure = self._errors.get(chat_id)
+        if failure is not None:
+            if failure.after > 0:
+                failure.after -= 1
+                return
+            if failure.times is not None:
+                failure.times -= 1
+                if failure.times <= 0:
+                    del self._errors[chat_id]
+            raise ApiError(failure.code, failure.description)
 
     def _render(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         source = str(params.get("text", ""))
@@ -501,9 +536,17 @@ class FakeBotApi:
 
     async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
         key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if key in self._frozen:
+            raise ApiError(400, "Bad Request: message can't be edited")
         old = self.messages[key]
-        edited = SentMessage(key[0], key[1], old.source, old.text, old.entities,
-                             params.get("reply_markup"), params)
+        markup = params.get("reply_markup")
+        if markup == old.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same as a current "
+                                "content and reply markup of the message")
+        edited = SentMessage(key[0], key[1], old.source, old.text, old.entities, markup, params)
         self.messages[key] = edited
         return self._message_dict(edited)
 
