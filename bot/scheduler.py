@@ -9,8 +9,10 @@ Delivery guarantees, in the order things happen for one subscriber:
    *now*: a subscriber interrupted halfway is picked up again on restart, and a digest
    missed while the bot was down is sent once, not once per missed day.
 
-``Forbidden`` (the user blocked the bot) deactivates the subscriber; any other error is
-logged and the subscriber is tried again a little later; the run goes on either way.
+``Forbidden`` (the user blocked the bot) and "chat not found" (the chat is gone for good)
+deactivate the subscriber. ``ChatMigrated`` (a group became a supergroup) moves the
+subscriber to the new chat id and their digest is sent there in the same run. Any other
+error is logged and the subscriber is tried again a little later; the run goes on either way.
 ``RetryAfter`` is waited out by the rate limiter, which then retries the message. A stop
 request (SIGTERM) lets the message being sent finish and be recorded, then the run ends.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from weakref import WeakValueDictionary
@@ -27,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 from telegram.ext import Application
 
 from bot.i18n import t
@@ -59,8 +61,16 @@ class Delivery:
 
     messages: int = 0  # messages Telegram accepted
     failed: bool = False
-    blocked: bool = False
+    blocked: bool = False  # unreachable: the user blocked the bot, or the chat is gone
     stopped: bool = False  # a stop request came before the last message
+    migrated_to: int | None = None  # the chat's new id; the subscriber was moved there
+
+    def then(self, retried: Delivery) -> Delivery:
+        """This delivery to a chat's old id followed by `retried`, to its new id."""
+        return Delivery(
+            messages=self.messages + retried.messages, failed=retried.failed,
+            blocked=retried.blocked, stopped=retried.stopped, migrated_to=retried.migrated_to,
+        )
 
 
 @dataclass(slots=True)
@@ -164,18 +174,24 @@ class DigestScheduler:
             )
             return summary
 
-    async def serve(self, subscriber: Subscriber) -> Delivery:
+    async def serve(self, subscriber: Subscriber, *, follow: bool = True) -> Delivery:
         """One subscriber's daily digest, then their next digest time."""
         async with self._chat_lock(subscriber.chat_id):
             messages = await self.compose(subscriber)
             outcome = await self.deliver(subscriber.chat_id, messages)
-            if outcome.blocked or outcome.stopped:
-                return outcome  # not advanced: the rest goes out when they are reachable
-            if outcome.failed:
-                await self._retry_later(subscriber)
-            else:
-                await self.subscribers.advance(subscriber.chat_id, self.clock())
-            return outcome
+            if outcome.migrated_to is None:
+                await self._schedule_after(subscriber, outcome)
+                return outcome
+        # Outside the old chat's lock: the retry takes the new chat's own.
+        return await self._follow(outcome, follow, lambda moved: self.serve(moved, follow=False))
+
+    async def _schedule_after(self, subscriber: Subscriber, outcome: Delivery) -> None:
+        if outcome.blocked or outcome.stopped:
+            return  # not advanced: the rest goes out when they are reachable
+        if outcome.failed:
+            await self._retry_later(subscriber)
+        else:
+            await self.subscribers.advance(subscriber.chat_id, self.clock())
 
     async def _serve_or_fail(self, subscriber: Subscriber) -> Delivery:
         """`serve`, but an unexpected error (a bug, a bad row) fails only this subscriber:
@@ -190,14 +206,33 @@ class DigestScheduler:
             log.exception("could not postpone the digest for chat %s", subscriber.chat_id)
         return Delivery(failed=True)
 
-    async def send_now(self, subscriber: Subscriber) -> Delivery | None:
+    async def send_now(self, subscriber: Subscriber, *, follow: bool = True) -> Delivery | None:
         """/digest: what the daily digest would send now, recorded the same way (None: nothing
         new). The daily digest time is left as it is."""
         async with self._chat_lock(subscriber.chat_id):
             messages = await self.compose(subscriber)
             if not messages:
                 return None
-            return await self.deliver(subscriber.chat_id, messages)
+            outcome = await self.deliver(subscriber.chat_id, messages)
+        if outcome.migrated_to is None:
+            return outcome
+        return await self._follow(outcome, follow, self._send_now_once)
+
+    async def _send_now_once(self, subscriber: Subscriber) -> Delivery:
+        return await self.send_now(subscriber, follow=False) or Delivery()
+
+    async def _follow(
+        self, outcome: Delivery, follow: bool,
+        again: Callable[[Subscriber], Awaitable[Delivery]],
+    ) -> Delivery:
+        """After a chat migrated: the digest again, to the chat's new id (what the old id was
+        sent is recorded and moved with the subscriber, so it is not repeated). A chat that
+        migrates once more is left to the next run, its row still due under the newest id."""
+        assert outcome.migrated_to is not None
+        moved = await self.subscribers.get(outcome.migrated_to)
+        if not follow or moved is None or not moved.active:
+            return outcome
+        return outcome.then(await again(moved))
 
     def _chat_lock(self, chat_id: int) -> asyncio.Lock:
         """One digest at a time per chat: /digest and the daily run must not both send the
@@ -243,14 +278,20 @@ class DigestScheduler:
                     chat_id, message.text, parse_mode=ParseMode.HTML,
                     link_preview_options=NO_PREVIEW,
                 )
-            except Forbidden as exc:
-                log.info("chat %s blocked the bot (%s): marked inactive", chat_id, exc)
-                await self.subscribers.mark_blocked(chat_id, self.clock())
-                outcome.blocked = True
+            except ChatMigrated as exc:
+                new_chat_id = int(exc.new_chat_id)
+                log.info("chat %s is now chat %s: subscriber moved", chat_id, new_chat_id)
+                await self.subscribers.migrate(chat_id, new_chat_id, self.clock())
+                outcome.migrated_to = new_chat_id
                 break
-            except Exception as exc:  # any other failure on one chat must not stop the run
-                log.warning("digest to chat %s failed: %r", chat_id, exc)
-                outcome.failed = True
+            except Exception as exc:  # any failure on one chat must not stop the run
+                if _unreachable(exc):
+                    log.info("chat %s is unreachable (%s): marked inactive", chat_id, exc)
+                    await self.subscribers.mark_blocked(chat_id, self.clock())
+                    outcome.blocked = True
+                else:
+                    log.warning("digest to chat %s failed: %r", chat_id, exc)
+                    outcome.failed = True
                 break
             outcome.messages += 1
             await self.subscribers.record_deliveries(chat_id, message.article_ids, self.clock())
@@ -259,3 +300,11 @@ class DigestScheduler:
     async def _retry_later(self, subscriber: Subscriber) -> None:
         now = self.clock()
         await self.subscribers.postpone(subscriber.chat_id, now + RETRY_DELAY, now)
+
+
+def _unreachable(exc: Exception) -> bool:
+    """The chat will not take messages again: the user blocked the bot (or left, or the
+    group kicked it), or the chat no longer exists. Trying every 15 minutes would be futile."""
+    if isinstance(exc, Forbidden):
+        return True
+    return isinstance(exc, BadRequest) and "chat not found" in exc.message.lower()

@@ -168,8 +168,43 @@ class Subscribers:
                 (iso(now), chat_id),
             )
 
+    async def migrate(self, old_chat_id: int, new_chat_id: int, now: datetime) -> Subscriber | None:
+        """A group became a supergroup with a new id: move its row, topics and deliveries.
+
+        Without a row for the new id, the old one moves as it is (settings, activity, next
+        digest). If the new chat already has a row (someone used the bot there after the
+        upgrade), that row's settings and activity win, being the newer word on the chat;
+        the old topics are added to it and the old deliveries kept, so nothing already sent
+        is sent again. Returns the new chat's row (None if neither chat had one).
+        """
+        async with self._transaction() as db:
+            # The new row first: the children's foreign keys must point at an existing row.
+            await db.execute(
+                "INSERT INTO subscribers (chat_id, user_id, language, timezone, digest_time, "
+                "next_digest_at, active, created_at, updated_at) "
+                "SELECT ?, user_id, language, timezone, digest_time, next_digest_at, active, "
+                "created_at, ? FROM subscribers WHERE chat_id = ? "
+                "ON CONFLICT (chat_id) DO NOTHING",
+                (new_chat_id, iso(now), old_chat_id),
+            )
+            # OR IGNORE: a topic or delivery the new chat already has stays as it is; the
+            # old duplicate goes with the old row below (ON DELETE CASCADE).
+            await db.execute(
+                "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await db.execute(
+                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await db.execute("DELETE FROM subscribers WHERE chat_id = ?", (old_chat_id,))
+            # Merged topics into a row that had none: it needs a digest time now.
+            await self._reschedule(new_chat_id, now, only_if_unset=True)
+        return await self.get(new_chat_id)
+
     async def mark_blocked(self, chat_id: int, now: datetime) -> None:
-        """The user blocked the bot: keep their topics, send nothing until they come back."""
+        """The user blocked the bot (or the chat is gone): keep their topics, send nothing
+        until they come back."""
         await self._execute(
             "UPDATE subscribers SET active = 0, updated_at = ? WHERE chat_id = ?",
             (iso(now), chat_id),

@@ -394,3 +394,107 @@ async def test_the_digest_speaks_the_subscribers_language(
     await services_of(bot).scheduler.run_due_digests()
     [digest] = user.received[before:]
     assert digest.text.startswith("📰 Сіздің дайджестіңіз · 11.02.2026\n\n▪ Экономика\n")
+
+
+async def test_a_group_that_became_a_supergroup_is_moved_and_served_there_in_the_same_run(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    old, new = -700, -1000000000700
+    group = await subscribe(fake_api, old, "economy")
+    assert (await group.ask("/lang ru")).text.startswith("Язык интерфейса")
+    await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+    assert titles([await group.ask("/digest")]) == [
+        "Economy report 1: GDP growth and inflation"]
+    # Answered once the first /digest is recorded (one digest at a time per chat).
+    assert (await group.ask("/digest")).text.startswith("По вашим темам ничего нового")
+    await ingest(fake_api, "two.jsonl", jsonl([economy_article(2)]))
+    svc = services_of(bot)
+    delivered = await svc.subscribers.delivered(old)
+    assert len(delivered) == 1
+    attempts = len(fake_api.calls_to("sendMessage", old))
+    fake_api.migrate(old, new)
+
+    clock.set(DUE)
+    summary = await svc.scheduler.run_due_digests()
+    assert summary is not None
+    assert (summary.due, summary.sent, summary.failed, summary.blocked) == (1, 1, 0, 0)
+    [digest] = fake_api.sent_to(new)
+    assert digest.text.startswith("📰 Ваш дайджест · 11.02.2026")  # the group's language
+    assert titles([digest]) == ["Economy report 2: GDP growth and inflation"]  # not 1 again
+    assert len(fake_api.calls_to("sendMessage", old)) == attempts + 1  # the refused one
+
+    assert await svc.subscribers.get(old) is None
+    assert await svc.subscribers.topics(old) == [] and await svc.subscribers.delivered(old) == set()
+    moved = await svc.subscribers.get(new)
+    assert moved is not None and moved.active and moved.language == "ru"
+    assert moved.user_id == old and moved.next_digest_at == DUE + timedelta(days=1)
+    assert await svc.subscribers.topics(new) == ["economy"]
+    assert await svc.subscribers.delivered(new) == delivered | {
+        a.id for a in await svc.store.latest(None, 2)}
+
+    # The next day the group is served at its new id only.
+    await ingest(fake_api, "three.jsonl", jsonl([economy_article(3)]))
+    clock.set(DUE + timedelta(days=1))
+    summary = await svc.scheduler.run_due_digests()
+    assert summary is not None and (summary.due, summary.sent) == (1, 1)
+    assert titles(fake_api.sent_to(new)[1:]) == ["Economy report 3: GDP growth and inflation"]
+    assert len(fake_api.calls_to("sendMessage", old)) == attempts + 1
+
+
+async def test_a_migrated_group_merges_into_the_supergroups_own_row(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    old, new = -701, -1000000000701
+    await subscribe(fake_api, old, "economy")
+    await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+    assert titles([await Reader(fake_api, old).ask("/digest")]) == [
+        "Economy report 1: GDP growth and inflation"]
+    assert (await Reader(fake_api, old).ask("/digest")).text.startswith("Nothing new")
+    # Someone already used the bot in the supergroup: it has its own topic and time.
+    supergroup = await subscribe(fake_api, new, "health")
+    assert (await supergroup.ask("/time 10:00")).text.startswith("Your daily digest now")
+    await ingest(fake_api, "two.jsonl", jsonl([economy_article(2)]))
+    fake_api.migrate(old, new)
+    before = len(supergroup.received)
+
+    clock.set(DUE)  # the old group's time; the supergroup's is an hour later
+    svc = services_of(bot)
+    summary = await svc.scheduler.run_due_digests()
+    assert summary is not None and (summary.due, summary.sent, summary.failed) == (1, 1, 0)
+    [digest] = supergroup.received[before:]
+    assert titles([digest]) == ["Economy report 2: GDP growth and inflation"]
+    assert await svc.subscribers.get(old) is None
+    merged = await svc.subscribers.get(new)
+    assert merged is not None and merged.active and merged.digest_time == "10:00"
+    assert merged.user_id == new  # the supergroup's row, not the old group's
+    assert sorted(await svc.subscribers.topics(new)) == ["economy", "health"]
+    assert len(await svc.subscribers.delivered(new)) == 2
+
+    clock.set(DUE + timedelta(hours=1))  # the supergroup's own time: nothing new, nothing sent
+    summary = await svc.scheduler.run_due_digests()
+    assert summary is not None and (summary.due, summary.sent, summary.empty) == (1, 0, 1)
+    assert len(supergroup.received) == before + 1
+
+
+async def test_a_chat_that_no_longer_exists_is_marked_inactive_not_retried(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    gone = await subscribe(fake_api, 691, "economy")
+    fine = await subscribe(fake_api, 692, "economy")
+    await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+    counts = (len(gone.received), len(fine.received))
+    fake_api.fail(691, 400, "Bad Request: chat not found")
+    clock.set(DUE)
+    svc = services_of(bot)
+    summary = await svc.scheduler.run_due_digests()
+    assert summary is not None and (summary.sent, summary.failed, summary.blocked) == (1, 0, 1)
+    assert len(fine.received) == counts[1] + 1 and len(gone.received) == counts[0]
+    sub = await svc.subscribers.get(691)
+    assert sub is not None and not sub.active
+    assert await svc.subscribers.topics(691) == ["economy"]  # kept, like a blocked user's
+
+    attempts = len(fake_api.calls_to("sendMessage", 691))
+    for later in (timedelta(minutes=15), timedelta(days=1)):
+        clock.set(DUE + later)
+        await svc.scheduler.run_due_digests()
+    assert len(fake_api.calls_to("sendMessage", 691)) == attempts  # never tried again

@@ -85,6 +85,26 @@ async def test_counts_and_subscriptions_per_topic_of_active_chats(subs: Subscrib
     assert await subs.subscriptions_per_topic() == {"economy": 2, "health": 1}
 
 
+async def test_migrating_into_a_row_without_topics_gives_it_the_topics_and_a_time(
+    subs: Subscribers,
+) -> None:
+    await subs.ensure(-1, 5, "ru", NOW)
+    await subs.subscribe(-1, ["economy", "health"], NOW)
+    await subs.ensure(-100, 6, "kk", NOW)  # the supergroup, used once, no topics yet
+    await subs.subscribe(-100, ["health"], NOW)
+    await subs.unsubscribe(-100, None, NOW)
+    assert (await subs.get(-100)).next_digest_at is None  # type: ignore[union-attr]
+    later = NOW + timedelta(minutes=30)
+    moved = await subs.migrate(-1, -100, later)
+    assert moved is not None and (moved.user_id, moved.language) == (6, "kk")
+    assert moved.next_digest_at == NINE
+    assert sorted(await subs.topics(-100)) == ["economy", "health"]
+    assert await subs.get(-1) is None and await subs.topics(-1) == []
+    # A migration reported twice (two runs, two bots) finds nothing left to move.
+    assert await subs.migrate(-1, -100, later) == moved
+    assert await subs.migrate(-2, -200, later) is None
+
+
 async def test_digest_runs_are_recorded(subs: Subscribers) -> None:
     assert await subs.last_run() is None
     run = await subs.start_run(NINE)
