@@ -110,6 +110,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "digest_header": "📰 <b>Your digest</b> · {date}",
         "digest_nothing": "Nothing new on your topics since your last digest.",
         "digest_no_topics": "You have no topics yet. Choose some with /topics.",
+        "digest_failed": "Sorry, I could not send your digest. Please try /digest again later.",
         "search_usage": "What should I look for? For example: /search constitution",
         "search_header": "<b>Search: {query}</b>",
         "search_nothing": "Nothing found for “{query}”.",
@@ -222,6 +223,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "digest_header": "📰 <b>Ваш дайджест</b> · {date}",
         "digest_nothing": "По вашим темам ничего нового с прошлого дайджеста.",
         "digest_no_topics": "У вас пока нет тем. Выберите их: /topics.",
+        "digest_failed": "Извините, не удалось отправить дайджест. Попробуйте /digest позже.",
         "search_usage": "Что искать? Например: /search конституция",
         "search_header": "<b>Поиск: {query}</b>",
         "search_nothing": "По запросу «{query}» ничего не найдено.",
@@ -335,6 +337,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "digest_header": "📰 <b>Сіздің дайджестіңіз</b> · {date}",
         "digest_nothing": "Соңғы дайджесттен бері тақырыптарыңыз бойынша жаңалық жоқ.",
         "digest_no_topics": "Әзірге тақырыптарыңыз жоқ. Таңдау: /topics.",
+        "digest_failed": (
+            "Кешіріңіз, дайджестті жіберу мүмкін болмады. Кейінірек /digest қайталап көріңіз."
+        ),
         "search_usage": "Не іздейміз? Мысалы: /search конституция",
         "search_header": "<b>Іздеу: {query}</b>",
         "search_nothing": "«{query}» бойынша ештеңе табылмады.",

@@ -60,8 +60,13 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if sub is None or not topics:
         await reply(update, t(lang, "digest_no_topics"))
         return
-    if await svc.scheduler.send_now(sub) is None:
+    outcome = await svc.scheduler.send_now(sub)
+    if outcome is None:
         await reply(update, t(lang, "digest_nothing"))
+    elif outcome.failed:
+        # What did go out is recorded as delivered, so trying again sends only the rest. (A
+        # blocked or vanished chat cannot be answered; a moved one was served at its new id.)
+        await reply(update, t(lang, "digest_failed"))
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -498,3 +498,45 @@ async def test_a_chat_that_no_longer_exists_is_marked_inactive_not_retried(
         clock.set(DUE + later)
         await svc.scheduler.run_due_digests()
     assert len(fake_api.calls_to("sendMessage", 691)) == attempts  # never tried again
+
+
+async def test_digest_command_that_fails_tells_the_user_and_records_only_what_was_sent(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    user = await subscribe(fake_api, 681, "economy")
+    await ingest(fake_api, "long.jsonl", jsonl(LONG))
+    svc = services_of(bot)
+    # The first message of the digest goes through, the second fails once.
+    fake_api.fail(681, 500, "Internal Server Error", after=1, times=1)
+    part, sorry = await user.say("/digest", replies=2)
+    assert sorry.text == "Sorry, I could not send your digest. Please try /digest again later."
+    first = titles([part])
+    assert 1 <= len(first) < len(LONG)
+    assert len(await svc.subscribers.delivered(681)) == len(first)
+
+    before = len(user.received)
+    await user.say("/digest")
+    await fake_api.wait_for(lambda: len(titles(user.received[before:])) >= len(LONG) - len(first),
+                            what="the rest of the digest")
+    # Answered only after the digest before it is recorded (one digest at a time per chat).
+    assert (await user.ask("/digest")).text.startswith("Nothing new")
+    rest = titles(user.received[before:])
+    assert sorted(first + rest) == sorted(
+        f"Economy report {i}: GDP growth and inflation" for i in range(1, 13))
+    assert len(await svc.subscribers.delivered(681)) == len(LONG)
+
+
+async def test_digest_command_that_fails_answers_in_the_users_language(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    for chat, code, expected in (
+        (682, "ru", "Извините, не удалось отправить дайджест. Попробуйте /digest позже."),
+        (683, "kk", "Кешіріңіз, дайджестті жіберу мүмкін болмады. "
+                    "Кейінірек /digest қайталап көріңіз."),
+    ):
+        user = await subscribe(fake_api, chat, "economy")
+        await user.ask(f"/lang {code}")
+        await ingest(fake_api, f"{chat}.jsonl", jsonl([economy_article(chat)]))
+        fake_api.fail(chat, 400, "Bad Request: something odd", times=1)
+        assert (await user.ask("/digest")).text == expected
+        assert await services_of(bot).subscribers.delivered(chat) == set()
