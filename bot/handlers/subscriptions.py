@@ -53,12 +53,17 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     topics = await svc.subscribers.topics(sub.chat_id)
     name = svc.catalog.name(topic, lang)
     await query.answer(t(lang, "cb_subscribed" if subscribed else "cb_unsubscribed", topic=name))
+    keyboard = topics_keyboard(svc.catalog, topics, lang)
     try:
-        await query.edit_message_reply_markup(topics_keyboard(svc.catalog, topics, lang))
+        await query.edit_message_reply_markup(keyboard)
     except BadRequest as exc:
-        # Two quick taps can leave nothing to change; anything else is a real error.
-        if "not modified" not in str(exc).lower():
-            raise
+        # The change is made and the answer says so. Nothing to redraw (two quick taps, or a
+        # keyboard that already showed this state) is fine; a message that can no longer be
+        # edited (too old, gone) gets a fresh keyboard below it instead.
+        if "not modified" in exc.message.lower():
+            return
+        await context.bot.send_message(sub.chat_id, t(lang, "topics_prompt"),
+                                       reply_markup=keyboard)
 
 
 async def _typed_topics(

@@ -66,6 +66,48 @@ async def test_a_button_for_an_unknown_topic_is_answered_and_changes_nothing(
     assert ("✅ Economy", "topic:economy") in (await user.press(keyboard, "topic:economy")).buttons()
 
 
+async def test_a_button_on_a_keyboard_that_can_no_longer_be_edited_gets_a_fresh_keyboard(
+    bot: Application, fake_api: FakeBotApi
+) -> None:
+    user = Reader(fake_api, 121)
+    old = await user.ask("/topics")
+    fake_api.freeze(old)  # too old for Telegram to edit
+    before = len(user.received)
+    fake_api.press(121, old, "topic:economy")
+    fresh = (await fake_api.wait_sent(121, before + 1))[before]
+    assert fresh.text == "Tap a topic to subscribe or unsubscribe (✅ = subscribed)."
+    assert [t for t, _ in fresh.buttons() if t.startswith("✅")] == ["✅ Economy"]
+    assert fake_api.calls_to("answerCallbackQuery")[-1].params["text"] == "Subscribed to Economy"
+    [edit] = fake_api.calls_to("editMessageReplyMarkup", 121)
+    assert edit.ok is False
+    assert await services_of(bot).subscribers.topics(121) == ["economy"]
+    # The fresh keyboard works as usual, and nothing else (no "something went wrong") came.
+    again = await user.press(fresh, "topic:economy")
+    assert not any(text.startswith("✅") for text, _ in again.buttons())
+    assert (await user.ask("/mysubs")).text.startswith("You have no topics yet")
+    assert [m.text.split(".")[0] for m in user.received[before:]] == [
+        "Tap a topic to subscribe or unsubscribe (✅ = subscribed)", "You have no topics yet"]
+
+
+async def test_a_button_on_a_keyboard_already_showing_the_new_state_is_just_answered(
+    bot: Application, fake_api: FakeBotApi
+) -> None:
+    user = Reader(fake_api, 122)
+    old = await user.ask("/topics")  # no ✅ on it
+    assert (await user.ask("/subscribe economy")).text.startswith("Subscribed to Economy")
+    before = len(user.received)
+    # Tapping Economy unsubscribes: the redrawn keyboard is the one shown, Telegram answers
+    # "message is not modified", and that is no error.
+    pressed = await user.press(old, "topic:economy")
+    assert not any(text.startswith("✅") for text, _ in pressed.buttons())
+    assert fake_api.calls_to("editMessageReplyMarkup", 122)[-1].ok is False
+    assert fake_api.calls_to("answerCallbackQuery")[-1].params["text"] == (
+        "Unsubscribed from Economy")
+    assert await services_of(bot).subscribers.topics(122) == []
+    assert (await user.ask("/mysubs")).text.startswith("You have no topics yet")
+    assert len(user.received) == before + 1  # only the /mysubs answer
+
+
 async def test_command_menu_is_registered_in_three_languages(
     bot: Application, fake_api: FakeBotApi
 ) -> None:
