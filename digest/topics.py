@@ -42,8 +42,6 @@ class Pattern:
         if self.regex is not None:
             return len(self.regex.findall(text.joined))
         first, rest = self.words[0], self.words[1:]
-        if not rest:
-            return sum(text.counts[t] for t in text.matching(first))
         n = 0
         for token in text.matching(first):
             for i in text.positions[token]:
