@@ -52,6 +52,23 @@ async def newsbot_run(
             await process.wait()
 
 
+async def wait_listening(port: int, timeout: float = 30) -> None:
+    """PTB calls setWebhook before its server listens; Telegram retries, so do we."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if loop.time() > deadline:
+                raise AssertionError(f"nothing listens on port {port}") from None
+            await asyncio.sleep(0.05)
+        else:
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
 async def stop(process: asyncio.subprocess.Process) -> str:
     process.send_signal(signal.SIGTERM)
     _, stderr = await asyncio.wait_for(process.communicate(), 20)
@@ -92,6 +109,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(
                                 what="setWebhook")
         [call] = fake_api.calls_to("setWebhook")
         assert call.params["url"] == url and call.params["secret_token"] == "s3cret"
+        await wait_listening(port)
         update = {"update_id": 1, "message": {
             "message_id": 1, "date": 0, "chat": fake_api.chat(802),
             "from": fake_api.user(802), "text": "/help",
