@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from digest import dedup
+from digest import dedup, linking
 from digest.models import IngestReport, ParsedDump, PreparedArticle, Problem, RawArticle
 from digest.parsing import DumpError, parse_dump
 from digest.prepare import PrepareConfig, prepare_batch
@@ -35,6 +35,15 @@ class _Match:
     id: int
     quality: float
     near: bool
+    similarity: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """Where a new article row went: a new story, or one it was linked to."""
+
+    id: int
+    linked: bool
 
 
 async def read_dump(path: Path) -> bytes:
@@ -141,7 +150,7 @@ async def _write(
     finished: datetime,
 ) -> IngestReport:
     db = store.db
-    exact = near = replaced = 0
+    exact = near = replaced = linked = new_stories = 0
     stored_ids: list[int] = []
     topics: Counter[str] = Counter()
     await db.execute("BEGIN IMMEDIATE")
@@ -156,11 +165,15 @@ async def _write(
         for article in prepared:
             match = await _find_match(store, article, threshold)
             if match is None:
-                stored_ids.append(await _insert(store, article, ingest_id, finished))
+                placed = await _insert(store, article, ingest_id, finished)
+                stored_ids.append(placed.id)
+                linked += placed.linked
+                new_stories += not placed.linked
                 topics.update(list(article.topics))  # one per article
                 continue
             near += match.near
             exact += not match.near
+            linked += await _add_source(store, match, article, finished)
             if article.quality > match.quality and await _replace(store, match.id, article):
                 replaced += 1
             else:
@@ -195,68 +208,170 @@ async def _write(
         languages=dict(Counter(a.lang for a in prepared).most_common()),
         problems=problems,
         stored_ids=stored_ids,
+        stories_new=new_stories,
+        versions_linked=linked,
     )
 
 
 async def _find_match(store: Store, article: PreparedArticle, threshold: float) -> _Match | None:
+    """The stored row this article is a copy of: the same URL (its own or a repost's), the
+    same text, or, in one language, a near-duplicate above the threshold whatever its URL
+    (a repost under another site's address is the same story)."""
     db = store.db
     async with db.execute(
-        "SELECT id, quality FROM articles WHERE url_key = ? OR text_key = ? LIMIT 1",
-        (article.url_key, article.text_key),
+        "SELECT a.id, a.quality FROM articles a WHERE a.text_key = ? "
+        "UNION ALL SELECT a.id, a.quality FROM article_sources s "
+        "JOIN articles a ON a.id = s.article_id WHERE s.url_key = ? "
+        "UNION ALL SELECT a.id, a.quality FROM articles a WHERE a.url_key = ? LIMIT 1",
+        (article.text_key, article.url_key, article.url_key),
     ) as cursor:
         row = await cursor.fetchone()
     if row:
         return _Match(row[0], row[1], near=False)
     marks = ",".join("?" * len(article.bands))
     async with db.execute(
-        "SELECT a.id, a.quality, a.minhash, a.url_key FROM articles a WHERE a.id IN "
+        "SELECT a.id, a.quality, a.minhash FROM articles a WHERE a.lang = ? AND a.id IN "
         f"(SELECT DISTINCT article_id FROM lsh_bands WHERE band IN ({marks}))",
-        article.bands,
+        (article.lang, *article.bands),
     ) as cursor:
         candidates = await cursor.fetchall()
     best: _Match | None = None
     best_similarity = threshold
-    for cid, cquality, cminhash, curl in candidates:
-        # Two different source URLs are two articles (e.g. translations), however similar.
-        if article.url_key and curl and article.url_key != curl:
-            continue
+    for cid, cquality, cminhash in candidates:
         similarity = dedup.similarity(cminhash, article.minhash)
         if similarity >= best_similarity:
-            best, best_similarity = _Match(cid, cquality, near=True), similarity
+            best = _Match(cid, cquality, near=True, similarity=similarity)
+            best_similarity = similarity
     return best
 
 
 async def _insert(
     store: Store, article: PreparedArticle, ingest_id: int | None, when: datetime
-) -> int:
+) -> _Placed:
+    """A new article row, in the story it is a version of (found by `_story_for`) or in a
+    story of its own."""
+    found = await _story_for(store, article)
+    if found is None:
+        cursor = await store.db.execute(
+            "INSERT INTO stories (created_at) VALUES (?)", (iso(when),)
+        )
+        story_id, reason = int(cursor.lastrowid or 0), {"how": "new"}
+    else:
+        story_id, reason = found
     cursor = await store.db.execute(
         "INSERT INTO articles (title, date, body, summary, source_url, url_key, text_key, lang, "
-        "section, quality, minhash, ingest_id, ingested_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "section, quality, minhash, ingest_id, ingested_at, story_id, link_reason, "
+        "link_features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             article.title, article.date.isoformat(), article.body, article.summary,
             article.source_url, article.url_key, article.text_key, article.lang,
             article.section, article.quality, article.minhash,
-            ingest_id, iso(when),
+            ingest_id, iso(when), story_id, json.dumps(reason, ensure_ascii=False),
+            article.link_features or None,
         ),
     )
     article_id = int(cursor.lastrowid or 0)
     await _write_index(store, article_id, article)
-    return article_id
+    await _add_source(store, _Match(article_id, article.quality, near=False), article, when,
+                      first=True)
+    return _Placed(article_id, linked=found is not None)
+
+
+async def _story_for(
+    store: Store, article: PreparedArticle
+) -> tuple[int, dict[str, object]] | None:
+    """The existing story a new article row belongs to, and why; None for a new story.
+
+    First the gov.kz news id (the same item under another ?lang=), then a measured
+    cross-language match (digest.linking.best_link) against articles of other languages
+    published within a day whose story has no version in this language yet.
+    """
+    db = store.db
+    key = linking.news_key(article.url_key)
+    if key is not None:
+        async with db.execute(
+            "SELECT a.story_id, a.id, a.lang FROM article_sources s "
+            "JOIN articles a ON a.id = s.article_id WHERE s.news_key = ? "
+            "ORDER BY a.id LIMIT 1",
+            (key,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None:
+            return row[0], {"how": "news_id", "news_id": linking.news_id(key),
+                            "with": row[1], "with_lang": row[2]}
+    if not article.link_features:
+        return None
+    low = (article.date - timedelta(days=linking.MAX_DAYS_APART)).isoformat()
+    high = (article.date + timedelta(days=linking.MAX_DAYS_APART)).isoformat()
+    # A gov.kz item's translations share its id: another gov.kz item is another story.
+    other_news = (
+        "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s ON s.article_id = c.id "
+        "WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)" if key else ""
+    )
+    async with db.execute(
+        "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
+        "WHERE a.date BETWEEN ? AND ? AND a.lang != ? AND a.link_features IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id "
+        f"AND b.lang = ?) {other_news}",
+        (low, high, article.lang, article.lang),
+    ) as cursor:
+        rows = await cursor.fetchall()
+    candidates = [
+        linking.Candidate(r[0], r[1], r[2], date.fromisoformat(r[3]),
+                          linking.LinkFeatures.loads(r[4]))
+        for r in rows
+    ]
+    # Cheap (set intersections over a day's articles), so it stays inside the transaction.
+    found = linking.best_link(
+        article.lang, article.date, linking.LinkFeatures.loads(article.link_features),
+        candidates,
+    )
+    if found is None:
+        return None
+    candidate, score = found
+    return int(candidate.story), {  # type: ignore[call-overload]
+        "how": "content", "with": candidate.key, "with_lang": candidate.lang,
+        "numbers": list(score.numbers), "names": list(score.names),
+    }
+
+
+async def _add_source(
+    store: Store, match: _Match, article: PreparedArticle, when: datetime, *,
+    first: bool = False,
+) -> bool:
+    """Remember the article's URL as a source of the matched row; True when it is a new one
+    (a repost under an address not seen before)."""
+    if not article.url_key or not article.source_url:
+        return False
+    if first:
+        reason: dict[str, object] = {"how": "first"}
+    elif match.near:
+        reason = {"how": "near_duplicate", "similarity": round(match.similarity, 3)}
+    else:
+        reason = {"how": "exact"}
+    cursor = await store.db.execute(
+        "INSERT OR IGNORE INTO article_sources (article_id, url, url_key, news_key, reason, "
+        "added_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (match.id, article.source_url, article.url_key, linking.news_key(article.url_key),
+         json.dumps(reason), iso(when)),
+    )
+    return bool(cursor.rowcount) and not first
 
 
 async def _replace(store: Store, article_id: int, article: PreparedArticle) -> bool:
-    """Swap a stored copy for a better one, keeping its id (deliveries point at it)."""
+    """Swap a stored copy for a better one, keeping its id (deliveries point at it) and its
+    story. The better copy's URL becomes the one shown; the others stay among its sources."""
     try:
         await store.db.execute(
             "UPDATE articles SET title = ?, body = ?, summary = ?, "
             "source_url = coalesce(?, source_url), url_key = coalesce(?, url_key), "
-            "text_key = ?, lang = ?, quality = ?, minhash = ?, duplicates = duplicates + 1 "
+            "text_key = ?, lang = ?, quality = ?, minhash = ?, "
+            "link_features = coalesce(?, link_features), duplicates = duplicates + 1 "
             "WHERE id = ?",
             (
                 article.title, article.body, article.summary, article.source_url,
                 article.url_key, article.text_key, article.lang, article.quality,
-                article.minhash, article_id,
+                article.minhash, article.link_features or None, article_id,
             ),
         )
     except sqlite3.IntegrityError:

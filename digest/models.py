@@ -56,6 +56,21 @@ class PreparedArticle:
     topic_scores: dict[str, float]  # every topic with a non-zero score, for `explain`
     summary: str
     quality: float  # higher is the better copy of a story
+    # Numbers and name skeletons for cross-language linking (digest.linking), as JSON.
+    link_features: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One version of a story: an article row in one language, under one of its URLs.
+
+    A row republished under several URLs (reposts) gives one version per URL.
+    """
+
+    id: int  # the article row
+    lang: str
+    url: str | None
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +88,22 @@ class Article:
     section: str | None = None
     ingested_at: datetime | None = None
     duplicates: int = 0
+    story_id: int | None = None
+    # Every version of the article's story (this one included), when read as a story.
+    versions: tuple[Version, ...] = ()
+
+    def other_languages(self) -> list[Version]:
+        """One version per other language of the story (its first URL), in a fixed order."""
+        seen: dict[str, Version] = {}
+        for version in self.versions:
+            if version.lang != self.lang and version.lang not in seen:
+                seen[version.lang] = version
+        return [seen[lang] for lang in sorted(seen, key=_language_order)]
+
+
+def _language_order(lang: str) -> tuple[int, str]:
+    order = ("kk", "ru", "en")
+    return (order.index(lang) if lang in order else len(order), lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +118,8 @@ class IngestReport:
     languages: dict[str, int]
     problems: list[Problem]
     stored_ids: list[int] = field(default_factory=list)
+    stories_new: int = 0  # stories that did not exist before this dump
+    versions_linked: int = 0  # new versions (rows or repost URLs) of an existing story
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -100,4 +133,6 @@ class IngestReport:
             "languages": self.languages,
             "problems": [{"line": p.line, "reason": p.reason} for p in self.problems],
             "stored_ids": self.stored_ids,
+            "stories_new": self.stories_new,
+            "versions_linked": self.versions_linked,
         }

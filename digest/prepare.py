@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from digest import dedup
+from digest import dedup, linking
 from digest.models import PreparedArticle, Problem, RawArticle
 from digest.summarize import summarize
 from digest.text import detect_language, repair
@@ -47,6 +47,7 @@ def prepare(raw: RawArticle, config: PrepareConfig) -> PreparedArticle:
         topic_scores=dict(classification.scores),
         summary=summary,
         quality=dedup.quality(body, raw.source_url),
+        link_features=linking.features(title, body, lang).dumps(),
     )
 
 

@@ -112,4 +112,66 @@ MIGRATIONS: list[str] = [
         blocked INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 3: stories. A story is the versions of one news item: its translations (one article
+    # row per language) and its reposts (more source URLs of a row). Existing articles each
+    # become their own story, except that articles of one gov.kz news item (the same
+    # ".../news/details/<id>" whatever ?lang=) become one story.
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories(id);
+    -- Why the article joined its story (JSON, for `newsbot explain`).
+    ALTER TABLE articles ADD COLUMN link_reason TEXT;
+    -- Numbers and proper-noun skeletons for cross-language linking (JSON, digest.linking).
+    ALTER TABLE articles ADD COLUMN link_features TEXT;
+    CREATE INDEX articles_story ON articles(story_id, lang);
+
+    -- Every source URL an article row was published under: its own and its reposts'.
+    CREATE TABLE article_sources (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        url_key TEXT NOT NULL UNIQUE,       -- canonical URL (digest.dedup.canonical_url)
+        news_key TEXT,                      -- gov.kz news item: the URL without ?lang=
+        reason TEXT NOT NULL,               -- how this copy was matched (JSON)
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX article_sources_article ON article_sources(article_id);
+    CREATE INDEX article_sources_news ON article_sources(news_key);
+
+    INSERT INTO article_sources (article_id, url, url_key, news_key, reason, added_at)
+    SELECT id, source_url, url_key,
+           CASE WHEN base GLOB 'https://gov.kz/*/news/details/[0-9]*'
+                 AND NOT base GLOB 'https://gov.kz/*/news/details/*[^0-9]*'
+                THEN base END,
+           '{"how": "migrated"}', ingested_at
+    FROM (SELECT id, source_url, url_key, ingested_at,
+                 CASE WHEN instr(url_key, '?') > 0
+                      THEN substr(url_key, 1, instr(url_key, '?') - 1) ELSE url_key END AS base
+          FROM articles WHERE url_key IS NOT NULL AND source_url IS NOT NULL);
+
+    -- A story's id is the smallest article id among its versions (stories first: the
+    -- articles' story_id must point at an existing row).
+    INSERT INTO stories (id, created_at)
+    SELECT sid, min(ingested_at) FROM (
+        SELECT coalesce(
+            (SELECT min(s2.article_id) FROM article_sources s1
+             JOIN article_sources s2 ON s2.news_key = s1.news_key
+             WHERE s1.article_id = a.id AND s1.news_key IS NOT NULL),
+            a.id) AS sid, a.ingested_at FROM articles a)
+    GROUP BY sid;
+    UPDATE articles SET story_id = coalesce(
+        (SELECT min(s2.article_id) FROM article_sources s1
+         JOIN article_sources s2 ON s2.news_key = s1.news_key
+         WHERE s1.article_id = articles.id AND s1.news_key IS NOT NULL),
+        id);
+    UPDATE articles SET link_reason = CASE WHEN story_id = id
+        THEN '{"how": "migrated"}'
+        ELSE '{"how": "news_id", "migrated": true}' END;
+
+    -- The reader's news language: NULL = the interface language, 'all' = every language.
+    ALTER TABLE subscribers ADD COLUMN news_language TEXT;
+    """,
 ]

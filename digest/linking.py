@@ -1,0 +1,292 @@
+"""Which articles are versions of one story. Pure functions over plain data.
+
+Three ways two articles become versions of one story, tried in this order by the ingest:
+
+1. **gov.kz news id.** gov.kz serves one news item in Kazakh, Russian and English under one
+   address that differs only in ``?lang=`` (``.../news/details/1158714?lang=kk|ru|en``).
+   :func:`news_key` is that address without its query.
+2. **Reposts** (one language): near-duplicate text above the threshold, whatever the URL.
+   That is ``digest.dedup``'s MinHash similarity; nothing here.
+3. **Translations without a shared id** (different languages): published within a day of
+   each other, sharing distinctive numbers and proper nouns. Names are compared through a
+   consonant skeleton (:func:`skeleton`) that maps Cyrillic (Russian and Kazakh) and Latin
+   (English transliteration, the Kazakh Latin alphabets of 2018 and 2021) spellings of a
+   name to one key: Токаев, Тоқаев, Tokayev and Toqaev are all ``tkv``.
+
+A wrong merge hides a story from readers; a missed one only repeats it. So a link needs
+both kinds of evidence (or a lot of one), and a candidate that is not clearly better than
+the runner-up is not linked at all. The thresholds were chosen by measurement on real
+article pairs with hard negatives (two stories of one ministry on one day): see
+``newsbot eval linking`` and docs/stories.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+# -- gov.kz news ids ----------------------------------------------------------------------
+
+_GOVKZ_NEWS = re.compile(r"^https://gov\.kz/\S+/news/details/\d+$")
+
+
+def news_key(url_key: str | None) -> str | None:
+    """The gov.kz news item of a canonical URL (``dedup.canonical_url``), or None.
+
+    The key is the URL without its query, so the kk, ru and en versions share it. The
+    migration that introduced stories computes the same key in SQL (digest/schema.py).
+    """
+    if not url_key:
+        return None
+    base = url_key.split("?", 1)[0]
+    return base if _GOVKZ_NEWS.match(base) else None
+
+
+def news_id(key: str | None) -> str | None:
+    """The numeric id at the end of a news key, for messages."""
+    return key.rsplit("/", 1)[-1] if key else None
+
+
+# -- name skeletons -----------------------------------------------------------------------
+
+# Cyrillic letters (Russian and Kazakh) to the Latin consonant classes used below. Vowels,
+# й, у/ў (often a semivowel in Kazakh) and the signs become nothing.
+_CYRILLIC = {
+    "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "ж": "j", "з": "z", "к": "k",
+    "қ": "k", "л": "l", "м": "m", "н": "n", "ң": "n", "п": "p", "р": "r", "с": "s",
+    "т": "t", "ф": "f", "х": "h", "һ": "h", "ц": "c", "ч": "č", "ш": "š", "щ": "š",
+    "дж": "j",
+}
+# Latin spellings: English transliteration digraphs first, then the Kazakh Latin letters
+# (2021: ş ç ğ ñ q; 2018: ǵ ń and "sh"/"ch").
+_LATIN_DIGRAPHS = (
+    ("shch", "š"), ("sch", "š"), ("sh", "š"), ("ch", "č"), ("zh", "j"), ("dzh", "j"),
+    ("kh", "h"), ("ts", "c"), ("gh", "g"), ("ph", "f"), ("ck", "k"),
+)
+_LATIN = {
+    "b": "b", "c": "k", "d": "d", "f": "f", "g": "g", "ğ": "g", "ǵ": "g", "h": "h", "j": "j",
+    "k": "k", "q": "k", "l": "l", "m": "m", "n": "n", "ñ": "n", "ń": "n", "p": "p",
+    "r": "r", "s": "s", "ş": "š", "t": "t", "v": "v", "x": "ks", "z": "z", "ç": "č",
+}
+_VOWELS_AND_GLIDES = frozenset("aeiouyw" "áéíóúýäöüūıāī" "аәеёиіоөуұүыэюяйў" "ъь")
+
+
+def skeleton(word: str) -> str:
+    """A spelling-independent key of a (proper) noun: its consonants in one alphabet.
+
+    Lower-cased; Cyrillic and Latin letters mapped to consonant classes; vowels, й/y/w
+    and signs dropped; doubled consonants collapsed. Inflected forms keep their stem as a
+    prefix (Токаеву, Тоқаевтың -> tkv, tkvtn), which :func:`names_match` allows for.
+    """
+    text = unicodedata.normalize("NFC", word.casefold())
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in _VOWELS_AND_GLIDES:
+            i += 1
+            continue
+        if "а" <= ch <= "я" or ch in "әғқңөұүһіё":
+            pair = text[i : i + 2]
+            if pair == "дж":
+                out.append("j")
+                i += 2
+                continue
+            out.append(_CYRILLIC.get(ch, ""))
+            i += 1
+            continue
+        for digraph, value in _LATIN_DIGRAPHS:
+            if text.startswith(digraph, i):
+                out.append(value)
+                i += len(digraph)
+                break
+        else:
+            out.append(_LATIN.get(ch, ""))
+            i += 1
+    joined = "".join(out)
+    return re.sub(r"(.)\1+", r"\1", joined)
+
+
+MIN_SKELETON = 3  # shorter keys (Ли, Ua) match too much by chance
+
+# Names every government story shares: the country, the capital, the state's titles.
+COMMON_NAMES = frozenset(skeleton(w) for w in (
+    "Kazakhstan", "Казахстан", "Қазақстан", "Qazaqstan", "Республика", "Republic",
+    "Respublika", "Astana", "Астана", "Tokayev", "Токаев", "Тоқаев", "Президент",
+    "President", "Kassym", "Касым", "Жомарт", "Jomart", "Kazinform", "Казинформ",
+    "Almaty", "Алматы",
+))
+
+
+def names_match(a: str, b: str) -> bool:
+    """Two skeletons name the same thing: equal, or one is the other's stem (inflection)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < MIN_SKELETON:
+        return False
+    if len(long) - len(short) > 3:  # a stem plus a long suffix: more likely another word
+        return False
+    return long.startswith(short)
+
+
+# -- features -----------------------------------------------------------------------------
+
+_URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n+)([\"'«“]?)(\w+)")
+_CAPITALISED = re.compile(r"(?<![\w-])([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜŞÇĞÑ][\w'’-]{2,})")
+# Thousands grouped by spaces (Russian, Kazakh) or commas (English): 1 200 000, 1,200,000.
+_GROUPED_SPACE = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
+_GROUPED_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+_NUMBER = re.compile(r"(?<![\d])\d+(?:[.,]\d+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFeatures:
+    """What cross-language linking compares: distinctive numbers and name skeletons."""
+
+    numbers: frozenset[str]
+    names: frozenset[str]
+
+    def dumps(self) -> str:
+        return json.dumps({"n": sorted(self.numbers), "p": sorted(self.names)},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, text: str | None) -> LinkFeatures:
+        if not text:
+            return cls(frozenset(), frozenset())
+        data = json.loads(text)
+        return cls(frozenset(data.get("n", ())), frozenset(data.get("p", ())))
+
+
+def numbers(text: str, lang: str) -> frozenset[str]:
+    """Distinctive numbers, written one way whatever the language's conventions.
+
+    6,1 (ru) and 6.1 (en) are both "6.1"; 1 200 and 1,200 are both "1200". Day numbers and
+    other small integers (up to 31) and the years around now say little: every story of
+    the day has them.
+    """
+    text = _URL.sub(" ", text)
+    text = _GROUPED_SPACE.sub(lambda m: re.sub(r"\D", "", m.group()), text)
+    if lang == "en":
+        text = _GROUPED_COMMA.sub(lambda m: m.group().replace(",", ""), text)
+    found: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        value = match.group().replace(",", ".")
+        if "." in value:
+            value = value.rstrip("0").rstrip(".") if "." in value else value
+        if "." not in value:
+            number = int(value)
+            if number <= 31 or 1990 <= number <= 2040:
+                continue
+            value = str(number)
+        found.add(value)
+    return frozenset(found)
+
+
+def proper_names(text: str) -> frozenset[str]:
+    """Skeletons of capitalised words that do not start a sentence (those are names,
+    mostly), minus the names every government story shares."""
+    text = _URL.sub(" ", text)
+    starts = {m.start(2) for m in _SENTENCE_START.finditer(text)}
+    found: set[str] = set()
+    for match in _CAPITALISED.finditer(text):
+        if match.start(1) in starts or match.group(1).isupper():
+            continue  # a sentence's first word, or an acronym (SCO/ШОС differ by language)
+        for part in re.split(r"[-’']", match.group(1)):
+            key = skeleton(part)
+            if len(key) >= MIN_SKELETON and not _common(key):
+                found.add(key)
+    return frozenset(found)
+
+
+def _common(key: str) -> bool:
+    return any(names_match(key, common) for common in COMMON_NAMES)
+
+
+def features(title: str, body: str, lang: str) -> LinkFeatures:
+    text = f"{title}.\n{body}"
+    return LinkFeatures(numbers(text, lang), proper_names(text))
+
+
+# -- decisions ----------------------------------------------------------------------------
+
+MAX_DAYS_APART = 1
+# Chosen by `newsbot eval linking` (docs/stories.md): both kinds of evidence, or many
+# shared numbers; and the best candidate must be clearly ahead of the next one.
+MIN_NUMBERS_WITH_NAMES = 2
+MIN_NAMES_WITH_NUMBERS = 2
+MIN_NUMBERS_ALONE = 4
+MIN_NAMES_ALONE = 5
+MIN_MARGIN = 1.5  # best score at least this much above the runner-up's
+
+
+@dataclass(frozen=True, slots=True)
+class LinkScore:
+    numbers: tuple[str, ...]  # shared numbers
+    names: tuple[str, ...]  # shared name skeletons (of the first article)
+
+    @property
+    def value(self) -> float:
+        return len(self.numbers) + len(self.names)
+
+    @property
+    def linked(self) -> bool:
+        n, p = len(self.numbers), len(self.names)
+        return (
+            (n >= MIN_NUMBERS_WITH_NAMES and p >= MIN_NAMES_WITH_NUMBERS)
+            or n >= MIN_NUMBERS_ALONE
+            or p >= MIN_NAMES_ALONE
+        )
+
+    def describe(self) -> str:
+        return (f"shared numbers: {', '.join(self.numbers) or '-'}; "
+                f"shared names: {', '.join(self.names) or '-'}")
+
+
+def compare(a: LinkFeatures, b: LinkFeatures) -> LinkScore:
+    shared_names = tuple(sorted(
+        x for x in a.names if any(names_match(x, y) for y in b.names)
+    ))
+    return LinkScore(tuple(sorted(a.numbers & b.numbers)), shared_names)
+
+
+def days_apart(a: date, b: date) -> int:
+    return abs((a - b).days)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    key: Hashable  # what the caller needs back (an article id)
+    story: Hashable  # candidates of one story compete as one
+    lang: str
+    date: date
+    features: LinkFeatures
+
+
+def best_link(
+    lang: str, day: date, own: LinkFeatures, candidates: Sequence[Candidate]
+) -> tuple[Candidate, LinkScore] | None:
+    """The candidate a new article is a translation of, or None when unsure.
+
+    Only other languages within MAX_DAYS_APART count. The best-scoring candidate must pass
+    :attr:`LinkScore.linked` and lead the best candidate of any other story by MIN_MARGIN:
+    two stories that fit about as well mean the evidence does not single out one.
+    """
+    best: dict[Hashable, tuple[LinkScore, Candidate]] = {}
+    for c in candidates:
+        if c.lang == lang or days_apart(c.date, day) > MAX_DAYS_APART:
+            continue
+        score = compare(own, c.features)
+        if c.story not in best or score.value > best[c.story][0].value:
+            best[c.story] = (score, c)
+    ranked = sorted(best.values(), key=lambda sc: -sc[0].value)
+    if not ranked or not ranked[0][0].linked:
+        return None
+    if len(ranked) > 1 and ranked[0][0].value - ranked[1][0].value < MIN_MARGIN:
+        return None
+    score, candidate = ranked[0]
+    return candidate, score
