@@ -27,6 +27,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("time", "Digest time: /time HH:MM"),
         ("timezone", "Time zone: /timezone Area/City"),
         ("lang", "Interface language: /lang en|ru|kk"),
+        ("newslang", "News language: /newslang en|ru|kk|all|auto"),
         ("stop", "Stop all digests"),
         ("help", "All commands"),
     ],
@@ -42,6 +43,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("time", "Время дайджеста: /time ЧЧ:ММ"),
         ("timezone", "Часовой пояс: /timezone Регион/Город"),
         ("lang", "Язык интерфейса: /lang en|ru|kk"),
+        ("newslang", "Язык новостей: /newslang en|ru|kk|all|auto"),
         ("stop", "Остановить все дайджесты"),
         ("help", "Все команды"),
     ],
@@ -57,6 +59,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("time", "Дайджест уақыты: /time СС:ММ"),
         ("timezone", "Уақыт белдеуі: /timezone Аймақ/Қала"),
         ("lang", "Интерфейс тілі: /lang en|ru|kk"),
+        ("newslang", "Жаңалықтар тілі: /newslang en|ru|kk|all|auto"),
         ("stop", "Барлық дайджестерді тоқтату"),
         ("help", "Барлық командалар"),
     ],
@@ -83,6 +86,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "/time HH:MM — when your daily digest comes\n"
             "/timezone Area/City — your time zone, e.g. Asia/Almaty\n"
             "/lang en|ru|kk — interface language\n"
+            "/newslang en|ru|kk|all|auto — the language of the news you get\n"
             "/stop — unsubscribe from everything\n"
             "/help — this list"
         ),
@@ -194,6 +198,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "/time ЧЧ:ММ — время ежедневного дайджеста\n"
             "/timezone Регион/Город — часовой пояс, например Asia/Almaty\n"
             "/lang en|ru|kk — язык интерфейса\n"
+            "/newslang en|ru|kk|all|auto — язык новостей\n"
             "/stop — отписаться от всего\n"
             "/help — этот список"
         ),
@@ -308,6 +313,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "/time СС:ММ — күнделікті дайджест уақыты\n"
             "/timezone Аймақ/Қала — уақыт белдеуі, мысалы Asia/Almaty\n"
             "/lang en|ru|kk — интерфейс тілі\n"
+            "/newslang en|ru|kk|all|auto — жаңалықтар тілі\n"
             "/stop — барлық жазылымнан шығу\n"
             "/help — осы тізім"
         ),
@@ -404,6 +410,47 @@ STRINGS: dict[str, dict[str, str]] = {
         "stats_no_run": "Тарату әлі болған жоқ",
     },
 }
+
+
+# The reader's news language (/newslang): which version of a story they are sent.
+_NEWS_LANGUAGE: dict[str, dict[str, str]] = {
+    "en": {
+        "newslang_usage": (
+            "You get each story once, in {current}; when it has no version in that language, "
+            "in another one, with links to the others under it.\n"
+            "Change it: /newslang en, /newslang ru, /newslang kk, /newslang all (every "
+            "language: headlines of the other versions too) or /newslang auto (the interface "
+            "language)"
+        ),
+        "newslang_set": "You now get the news in {current}.",
+        "newslang_all": "every language (the interface language first)",
+        "newslang_auto": "the interface language ({language})",
+    },
+    "ru": {
+        "newslang_usage": (
+            "Каждую новость вы получаете один раз, на языке: {current}; если такой версии "
+            "нет, на другом языке, со ссылками на остальные версии.\n"
+            "Изменить: /newslang en, /newslang ru, /newslang kk, /newslang all (все языки: "
+            "с заголовками других версий) или /newslang auto (язык интерфейса)"
+        ),
+        "newslang_set": "Теперь вы получаете новости на языке: {current}.",
+        "newslang_all": "все языки (сначала язык интерфейса)",
+        "newslang_auto": "язык интерфейса ({language})",
+    },
+    "kk": {
+        "newslang_usage": (
+            "Әр жаңалықты бір рет аласыз, тілі: {current}; ол тілде нұсқасы болмаса, басқа "
+            "тілде, қалған нұсқаларға сілтемелерімен.\n"
+            "Өзгерту: /newslang en, /newslang ru, /newslang kk, /newslang all (барлық тіл: "
+            "басқа нұсқалардың тақырыптарымен) немесе /newslang auto (интерфейс тілі)"
+        ),
+        "newslang_set": "Енді жаңалықтарды аласыз, тілі: {current}.",
+        "newslang_all": "барлық тіл (алдымен интерфейс тілі)",
+        "newslang_auto": "интерфейс тілі ({language})",
+    },
+}
+for _lang, _strings in _NEWS_LANGUAGE.items():
+    STRINGS[_lang].update(_strings)
 
 
 def language_of(code: str | None) -> str:

@@ -26,6 +26,8 @@ TopicName = Callable[[str], str]
 
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"'»”)\]]*)(?=\s|$)")
 _URL_OK = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# How another language version is named under an item, in that language.
+LANGUAGE_LABELS = {"kk": "Қаз", "ru": "Рус", "en": "Eng"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,21 +84,42 @@ def link(url: str | None, label_html: str) -> str:
     return label_html
 
 
+def _short_title(title: str) -> str:
+    return title if len(title) <= MAX_TITLE else cut_at_sentence(title, MAX_TITLE)
+
+
+def other_languages_html(article: Article, *, titles: bool = False) -> list[str]:
+    """The story's other languages, each linked to its version: one line "🌐 Рус · Eng",
+    or with `titles` (a reader of every language) one line per language with its title."""
+    others = article.other_languages()
+    if not others:
+        return []
+    if titles:
+        return [
+            f"🌐 {LANGUAGE_LABELS.get(v.lang, escape(v.lang))}: "
+            f"{link(v.url, escape(_short_title(v.title)))}"
+            for v in others
+        ]
+    return ["🌐 " + " · ".join(
+        link(v.url, LANGUAGE_LABELS.get(v.lang, escape(v.lang))) for v in others
+    )]
+
+
 def article_html(
     article: Article,
     topic_name: TopicName | None = None,
     *,
     limit: int = MAX_MESSAGE,
+    all_languages: bool = False,
 ) -> str:
-    """Bold title (linked to its source), date (and topics), summary; at most `limit` long."""
-    title = article.title if len(article.title) <= MAX_TITLE else cut_at_sentence(
-        article.title, MAX_TITLE
-    )
-    head = f"<b>{link(article.source_url, escape(title))}</b>"
+    """Bold title (linked to its source), date (and topics), the story's other languages,
+    summary; at most `limit` long."""
+    head = f"<b>{link(article.source_url, escape(_short_title(article.title)))}</b>"
     meta = article.date.strftime("%d.%m.%Y")
     if topic_name is not None and article.topics:
         meta += " · " + ", ".join(topic_name(t) for t in article.topics)
-    lines = [head, f"<i>{escape(meta)}</i>"]
+    lines = [head, f"<i>{escape(meta)}</i>",
+             *other_languages_html(article, titles=all_languages)]
     fixed = tg_len("\n".join(lines)) + 1
     if article.summary:
         summary = cut_at_sentence(article.summary, max(0, limit - fixed))
@@ -111,13 +134,15 @@ def render_articles(
     header_html: str,
     *,
     limit: int = MAX_MESSAGE,
+    all_languages: bool = False,
 ) -> list[Message]:
     """A list of articles (/latest, /search) under a heading, split into messages."""
-    return _pack(header_html, [_Item(None, a) for a in articles], topic_name, limit)
+    return _pack(header_html, [_Item(None, a) for a in articles], topic_name, limit,
+                 all_languages)
 
 
 def render_digest(
-    digest: Digest, header_html: str, *, limit: int = MAX_MESSAGE
+    digest: Digest, header_html: str, *, limit: int = MAX_MESSAGE, all_languages: bool = False
 ) -> list[Message]:
     """A digest, grouped by topic; each message knows the article ids it carries."""
     items = [
@@ -125,11 +150,12 @@ def render_digest(
         for section in digest.sections
         for article in section.articles
     ]
-    return _pack(header_html, items, None, limit)
+    return _pack(header_html, items, None, limit, all_languages)
 
 
 def _pack(
-    header: str, items: Sequence[_Item], topic_name: TopicName | None, limit: int
+    header: str, items: Sequence[_Item], topic_name: TopicName | None, limit: int,
+    all_languages: bool = False,
 ) -> list[Message]:
     messages: list[Message] = []
     text, ids = header, list[int]()
@@ -137,7 +163,8 @@ def _pack(
     for item in items:
         # Reserve room for the heading and the section heading, so a lone article always fits.
         reserve = tg_len(header) + tg_len(item.section or "") + 4
-        block = article_html(item.article, topic_name, limit=limit - reserve)
+        block = article_html(item.article, topic_name, limit=limit - reserve,
+                             all_languages=all_languages)
         new_section = item.section is not None and item.section != section
         addition = (f"{item.section}\n" if new_section else "") + block
         candidate = f"{text}\n\n{addition}" if text else addition

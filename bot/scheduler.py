@@ -2,7 +2,8 @@
 
 Delivery guarantees, in the order things happen for one subscriber:
 
-1. the digest is the articles on their topics that were never delivered to them;
+1. the digest is the stories on their topics none of whose versions (translations,
+   reposts) was ever delivered to them, each in their news language when it exists;
 2. after each message Telegram accepted, the articles it carried are recorded
    (``deliveries``), so a crash or restart never sends them again;
 3. only after the last message is ``next_digest_at`` advanced, to the next occurrence after
@@ -245,7 +246,7 @@ class DigestScheduler:
     async def compose(self, subscriber: Subscriber) -> list[Message]:
         """The digest as messages: new articles on their topics, newest first, by topic."""
         topics = await self.subscribers.topics(subscriber.chat_id)
-        articles = await self.undelivered(subscriber.chat_id, topics)
+        articles = await self.undelivered(subscriber.chat_id, topics, subscriber.reads)
         if not articles:
             return []
         lang = subscriber.language
@@ -254,9 +255,12 @@ class DigestScheduler:
             return []
         today = self.clock().astimezone(ZoneInfo(subscriber.timezone)).date()
         header = t(lang, "digest_header", date=today.strftime("%d.%m.%Y"))
-        return render_digest(digest, header)
+        return render_digest(digest, header, all_languages=subscriber.reads_all)
 
-    async def undelivered(self, chat_id: int, topics: list[str]) -> list[Article]:
+    async def undelivered(
+        self, chat_id: int, topics: list[str], lang: str | None = None
+    ) -> list[Article]:
+        """Stories on the topics none of whose versions the chat was sent, each in `lang`."""
         if not topics:
             return []
         return await self.store.articles_for_topics(
@@ -264,6 +268,7 @@ class DigestScheduler:
             undelivered_to=chat_id,
             ingested_since=self.clock() - DIGEST_WINDOW,
             limit=DIGEST_MAX_ARTICLES,
+            lang=lang,
         )
 
     async def deliver(self, chat_id: int, messages: list[Message]) -> Delivery:

@@ -171,6 +171,12 @@ MIGRATIONS: list[str] = [
         THEN '{"how": "migrated"}'
         ELSE '{"how": "news_id", "migrated": true}' END;
 
+    -- Every article is in a story: a row written without one gets a story of its own.
+    CREATE TRIGGER articles_story AFTER INSERT ON articles WHEN new.story_id IS NULL BEGIN
+        INSERT INTO stories (created_at) VALUES (new.ingested_at);
+        UPDATE articles SET story_id = last_insert_rowid() WHERE id = new.id;
+    END;
+
     -- The reader's news language: NULL = the interface language, 'all' = every language.
     ALTER TABLE subscribers ADD COLUMN news_language TEXT;
     """,

@@ -10,6 +10,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -17,7 +18,8 @@ from typing import Any
 
 import aiosqlite
 
-from digest.models import Article
+from digest import stories
+from digest.models import Article, Version
 from digest.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
@@ -102,31 +104,107 @@ class Store:
 
     async def get_article(self, article_id: int) -> Article | None:
         found = await self._articles("SELECT * FROM articles WHERE id = ?", (article_id,))
-        return found[0] if found else None
+        if not found:
+            return None
+        article = found[0]
+        if article.story_id is None:
+            return article
+        story = await self._stories([article.story_id], None)
+        versions = story[0].versions if story else ()
+        return replace(article, versions=versions)
 
-    async def latest(self, topic: str | None = None, limit: int = 5) -> list[Article]:
-        if topic is None:
-            return await self._articles(
-                "SELECT * FROM articles ORDER BY date DESC, id DESC LIMIT ?", (limit,)
+    # -- reading stories ------------------------------------------------------------------
+    # What a reader is shown is a story: one version of it (in their language when there
+    # is one, see digest.stories), carrying the list of all its versions and the topics of
+    # any of them. Every list below has one item per story.
+
+    async def _stories(self, story_ids: Sequence[int], lang: str | None) -> list[Article]:
+        """One article per story id, in the given order, chosen for a reader of `lang`."""
+        if not story_ids:
+            return []
+        marks = ",".join("?" * len(story_ids))
+        async with self.db.execute(
+            f"SELECT * FROM articles WHERE story_id IN ({marks}) ORDER BY id", list(story_ids)
+        ) as cursor:
+            rows = list(await cursor.fetchall())
+        ids = [row["id"] for row in rows]
+        topics = await self._topics_of(ids)
+        sources = await self._sources_of(ids)
+        by_story: dict[int, list[aiosqlite.Row]] = {}
+        for row in rows:
+            by_story.setdefault(row["story_id"], []).append(row)
+        result: list[Article] = []
+        for story_id in story_ids:
+            members = by_story.get(story_id)
+            if not members:
+                continue
+            versions = tuple(
+                v for row in sorted(members, key=lambda r: (_LANG_ORDER.get(r["lang"], 9),
+                                                            r["id"]))
+                for v in _versions(row, sources.get(row["id"], []))
             )
-        return await self._articles(
-            "SELECT a.* FROM articles a JOIN article_topics t ON t.article_id = a.id "
-            "WHERE t.topic = ? AND t.assigned = 1 ORDER BY a.date DESC, a.id DESC LIMIT ?",
-            (topic, limit),
-        )
+            articles = [_article(row, topics.get(row["id"], [])) for row in members]
+            chosen = stories.pick(articles, lang, [row["quality"] for row in members])
+            story_topics = list(dict.fromkeys(
+                [*chosen.topics, *(t for a in articles for t in a.topics)]
+            ))
+            result.append(replace(chosen, topics=story_topics, versions=versions))
+        return result
 
-    async def search(self, query: str, limit: int = 10) -> list[Article]:
-        """Full-text search; the user's words are quoted, so FTS syntax in them is inert."""
+    async def _sources_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        result: dict[int, list[str]] = {}
+        async with self.db.execute(
+            f"SELECT article_id, url FROM article_sources WHERE article_id IN ({marks}) "
+            "ORDER BY id",
+            list(ids),
+        ) as cursor:
+            async for row in cursor:
+                result.setdefault(row[0], []).append(row[1])
+        return result
+
+    async def _story_ids(self, sql: str, params: Sequence[Any]) -> list[int]:
+        async with self.db.execute(sql, params) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def latest(
+        self, topic: str | None = None, limit: int = 5, lang: str | None = None
+    ) -> list[Article]:
+        """The newest stories (of a topic: any version has it), one version each."""
+        if topic is None:
+            ids = await self._story_ids(
+                "SELECT story_id FROM articles GROUP BY story_id "
+                "ORDER BY max(date) DESC, max(id) DESC LIMIT ?", (limit,)
+            )
+        else:
+            ids = await self._story_ids(
+                "SELECT a.story_id FROM articles a JOIN article_topics t "
+                "ON t.article_id = a.id WHERE t.topic = ? AND t.assigned = 1 "
+                "GROUP BY a.story_id ORDER BY max(a.date) DESC, max(a.id) DESC LIMIT ?",
+                (topic, limit),
+            )
+        return await self._stories(ids, lang)
+
+    async def search(
+        self, query: str, limit: int = 10, lang: str | None = None
+    ) -> list[Article]:
+        """Full-text search over every version; one result per story, best match first.
+
+        The user's words are quoted, so FTS syntax in them is inert."""
         words = _FTS_WORD.findall(query)
         if not words:
             return []
         match = " ".join(f'"{w}"*' if len(w) >= 4 else f'"{w}"' for w in words)
-        return await self._articles(
-            "SELECT a.* FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+        ranked = await self._story_ids(
+            "SELECT a.story_id FROM articles_fts f JOIN articles a ON a.id = f.rowid "
             "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0), a.date DESC "
             "LIMIT ?",
-            (match, limit),
+            # Versions of one story rank close together: fetch enough rows for `limit`.
+            (match, limit * 4),
         )
+        return await self._stories(list(dict.fromkeys(ranked))[:limit], lang)
 
     async def articles_for_topics(
         self,
@@ -136,20 +214,24 @@ class Store:
         since: date | None = None,
         ingested_since: datetime | None = None,
         limit: int = 100,
+        lang: str | None = None,
     ) -> list[Article]:
-        """Articles assigned any of `topics`, newest first, optionally not yet sent to a chat."""
+        """Stories with a version assigned any of `topics`, newest first, one version each
+        (for a reader of `lang`); optionally only stories of which no version was ever
+        delivered to a chat (a story sent in one language is not sent again in another,
+        nor as a repost)."""
         if not topics:
             return []
         marks = ",".join("?" * len(topics))
         sql = [
-            "SELECT a.* FROM articles a WHERE a.id IN (SELECT article_id FROM article_topics "
-            f"WHERE assigned = 1 AND topic IN ({marks}))"
+            "SELECT a.story_id FROM articles a WHERE a.id IN (SELECT article_id FROM "
+            f"article_topics WHERE assigned = 1 AND topic IN ({marks}))"
         ]
         params: list[Any] = list(topics)
         if undelivered_to is not None:
             sql.append(
-                "AND NOT EXISTS (SELECT 1 FROM deliveries d "
-                "WHERE d.chat_id = ? AND d.article_id = a.id)"
+                "AND NOT EXISTS (SELECT 1 FROM articles x JOIN deliveries d "
+                "ON d.article_id = x.id WHERE x.story_id = a.story_id AND d.chat_id = ?)"
             )
             params.append(undelivered_to)
         if since is not None:
@@ -158,9 +240,28 @@ class Store:
         if ingested_since is not None:
             sql.append("AND a.ingested_at >= ?")
             params.append(iso(ingested_since))
-        sql.append("ORDER BY a.date DESC, a.id DESC LIMIT ?")
+        sql.append("GROUP BY a.story_id ORDER BY max(a.date) DESC, max(a.id) DESC LIMIT ?")
         params.append(limit)
-        return await self._articles(" ".join(sql), params)
+        return await self._stories(await self._story_ids(" ".join(sql), params), lang)
+
+    async def story_link(self, article_id: int) -> dict[str, Any] | None:
+        """Why an article is in its story, and the sources merged into it (for `explain`)."""
+        async with self.db.execute(
+            "SELECT story_id, link_reason FROM articles WHERE id = ?", (article_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        async with self.db.execute(
+            "SELECT url, reason FROM article_sources WHERE article_id = ? ORDER BY id",
+            (article_id,),
+        ) as cursor:
+            sources = [(r[0], json.loads(r[1])) for r in await cursor.fetchall()]
+        return {
+            "story": row[0],
+            "reason": json.loads(row[1]) if row[1] else {},
+            "sources": sources,
+        }
 
     async def topic_scores(self, article_id: int) -> list[tuple[str, float, bool]]:
         async with self.db.execute(
@@ -174,6 +275,11 @@ class Store:
 
     async def count_articles(self) -> int:
         async with self.db.execute("SELECT count(*) FROM articles") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def count_stories(self) -> int:
+        async with self.db.execute("SELECT count(DISTINCT story_id) FROM articles") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
@@ -217,7 +323,19 @@ def _article(row: aiosqlite.Row, topics: list[str]) -> Article:
         section=row["section"],
         ingested_at=datetime.fromisoformat(row["ingested_at"]),
         duplicates=row["duplicates"],
+        story_id=row["story_id"],
     )
+
+
+_LANG_ORDER = {"kk": 0, "ru": 1, "en": 2}
+
+
+def _versions(row: aiosqlite.Row, urls: list[str]) -> list[Version]:
+    """One version per source URL of an article row (its reposts included), or one without
+    a URL."""
+    if not urls:
+        return [Version(row["id"], row["lang"], row["source_url"], row["title"])]
+    return [Version(row["id"], row["lang"], url, row["title"]) for url in urls]
 
 
 async def migrate(db: aiosqlite.Connection, migrations: Iterable[str] = MIGRATIONS) -> int:

@@ -40,6 +40,16 @@ class Subscriber:
     digest_time: str  # HH:MM, local to `timezone`
     next_digest_at: datetime | None  # UTC; None while subscribed to nothing
     active: bool
+    news_language: str | None = None  # None: the interface language; "all": every language
+
+    @property
+    def reads(self) -> str:
+        """The language whose version of a story this reader is sent (digest.stories)."""
+        return self.news_language if self.news_language in LANGUAGES else self.language
+
+    @property
+    def reads_all(self) -> bool:
+        return self.news_language == "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +133,15 @@ class Subscribers:
         await self._execute(
             "UPDATE subscribers SET language = ?, updated_at = ? WHERE chat_id = ?",
             (_language(language), iso(now), chat_id),
+        )
+
+    async def set_news_language(self, chat_id: int, value: str | None, now: datetime) -> None:
+        """en, ru, kk, "all", or None (follow the interface language)."""
+        if value is not None and value not in (*LANGUAGES, "all"):
+            raise ValueError(f"not a news language: {value!r}")
+        await self._execute(
+            "UPDATE subscribers SET news_language = ?, updated_at = ? WHERE chat_id = ?",
+            (value, iso(now), chat_id),
         )
 
     async def set_schedule(
@@ -434,4 +453,5 @@ def _subscriber(row: Any) -> Subscriber:
         next_digest_at=datetime.fromisoformat(row["next_digest_at"])
         if row["next_digest_at"] else None,
         active=bool(row["active"]),
+        news_language=row["news_language"],
     )

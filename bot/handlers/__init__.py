@@ -24,6 +24,7 @@ COMMANDS = {
     "start": users.start,
     "help": users.help_command,
     "lang": users.lang_command,
+    "newslang": news.newslang,
     "stop": users.stop,
     "topics": subscriptions.topics_command,
     "subscribe": subscriptions.subscribe,

@@ -1,4 +1,8 @@
-"""Reading the news: /latest, /digest, /search."""
+"""Reading the news: /latest, /digest, /search, and the news language (/newslang).
+
+Every list has one item per story, in the reader's news language when the story has a
+version in it (digest.stories), with links to its other languages.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.handlers.context import (
     echo,
+    ensure_subscriber,
     reader,
     reader_topics,
     reply,
@@ -17,8 +22,10 @@ from bot.handlers.context import (
     reply_unknown_topic,
     services,
 )
-from bot.i18n import t
+from bot.i18n import LANGUAGE_NAMES, t
 from bot.render import render_articles
+from digest.stories import ALL, LANGUAGES
+from digest.subscribers import Subscriber
 
 DEFAULT_LATEST = 5
 MAX_LATEST = 20
@@ -27,9 +34,9 @@ _NUMBER = re.compile(r"[+-]?\d{1,6}")
 
 
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/latest [TOPIC] [N]: the newest N articles (default 5, at most 20), of a topic or all."""
+    """/latest [TOPIC] [N]: the newest N stories (default 5, at most 20), of a topic or all."""
     svc = services(context)
-    lang, _ = await reader(update, svc)
+    lang, sub = await reader(update, svc)
     args = list(context.args or [])
     count = DEFAULT_LATEST
     if args and _NUMBER.fullmatch(args[-1]):
@@ -40,7 +47,8 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if topic is None:
             await reply_unknown_topic(update, svc, lang, " ".join(args))
             return
-    articles = await svc.store.latest(topic, count)
+    reads, all_languages = news_language(lang, sub)
+    articles = await svc.store.latest(topic, count, lang=reads)
     if not articles:
         await reply(update, t(lang, "no_articles"))
         return
@@ -49,7 +57,7 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if topic else t(lang, "latest_header")
     )
     await reply_all(update, render_articles(
-        articles, lambda tid: svc.catalog.name(tid, lang), header
+        articles, lambda tid: svc.catalog.name(tid, lang), header, all_languages=all_languages
     ))
 
 
@@ -71,16 +79,48 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    lang, _ = await reader(update, svc)
+    lang, sub = await reader(update, svc)
     query = " ".join(context.args or []).strip()
     if not query:
         await reply(update, t(lang, "search_usage"))
         return
-    articles = await svc.store.search(query, MAX_SEARCH)
+    reads, all_languages = news_language(lang, sub)
+    articles = await svc.store.search(query, MAX_SEARCH, lang=reads)
     if not articles:
         await reply(update, t(lang, "search_nothing", query=echo(query)))
         return
     await reply_all(update, render_articles(
         articles, lambda tid: svc.catalog.name(tid, lang),
-        t(lang, "search_header", query=echo(query)),
+        t(lang, "search_header", query=echo(query)), all_languages=all_languages,
     ))
+
+
+def news_language(lang: str, sub: Subscriber | None) -> tuple[str, bool]:
+    """The language of the versions a reader is shown, and whether they read them all."""
+    if sub is None:
+        return lang, False
+    return sub.reads, sub.reads_all
+
+
+async def newslang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/newslang en|ru|kk|all|auto: the language of the stories' versions a reader gets."""
+    svc = services(context)
+    lang, sub = await reader(update, svc)
+    wanted = (context.args or [""])[0].lower()
+    if wanted not in (*LANGUAGES, ALL, "auto"):
+        await reply(update, t(lang, "newslang_usage", current=_describe(lang, sub)))
+        return
+    sub = await ensure_subscriber(update, svc)
+    await svc.subscribers.set_news_language(
+        sub.chat_id, None if wanted == "auto" else wanted, svc.clock()
+    )
+    updated = await svc.subscribers.get(sub.chat_id)
+    await reply(update, t(sub.language, "newslang_set", current=_describe(sub.language, updated)))
+
+
+def _describe(lang: str, sub: Subscriber | None) -> str:
+    if sub is None or sub.news_language is None:
+        return t(lang, "newslang_auto", language=LANGUAGE_NAMES[lang])
+    if sub.news_language == ALL:
+        return t(lang, "newslang_all")
+    return LANGUAGE_NAMES[sub.news_language]
