@@ -24,6 +24,7 @@ from digest.models import Article, IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings, SettingsError, load_settings
 from digest.store import Store, StoreError
+from digest.stories import LANGUAGES
 from digest.topics import TopicCatalog, TopicsFileError, classify, explain, load_catalog
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -55,15 +56,19 @@ def build_parser(
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(command_func=cmd_ingest)
 
-    p = sub.add_parser("latest", help="the newest articles")
+    p = sub.add_parser("latest", help="the newest stories, one version each")
     p.add_argument("--topic", "-t")
     p.add_argument("-n", type=int, default=5, help="how many (default 5)")
+    p.add_argument("--lang", choices=list(LANGUAGES),
+                   help="show each story in this language when it has a version in it")
     p.add_argument("--json", action="store_true")
     p.set_defaults(command_func=cmd_latest)
 
-    p = sub.add_parser("search", help="full-text search over stored articles")
+    p = sub.add_parser("search", help="full-text search over stored stories")
     p.add_argument("words", nargs="+")
     p.add_argument("-n", type=int, default=10, help="how many at most (default 10)")
+    p.add_argument("--lang", choices=list(LANGUAGES),
+                   help="show each story in this language when it has a version in it")
     p.add_argument("--json", action="store_true")
     p.set_defaults(command_func=cmd_search)
 
@@ -71,7 +76,7 @@ def build_parser(
     p.add_argument("--json", action="store_true")
     p.set_defaults(command_func=cmd_topics)
 
-    p = sub.add_parser("explain", help="why an article got its topics")
+    p = sub.add_parser("explain", help="why an article got its topics and joined its story")
     p.add_argument("article_id", type=int, metavar="ID")
     p.set_defaults(command_func=cmd_explain)
 
@@ -88,10 +93,11 @@ def build_parser(
 
     evaluation = sub.add_parser("eval", help="measure summary and topic quality")
     eval_sub = evaluation.add_subparsers(dest="eval_command", required=True, metavar="WHAT")
-    from digest.evaluation import summaries, topics
+    from digest.evaluation import linking, summaries, topics
 
     summaries.register(eval_sub)
     topics.register(eval_sub)
+    linking.register(eval_sub)
     if extra_commands:
         extra_commands(sub)
     return parser
@@ -176,6 +182,8 @@ def _reports_json(reports: list[IngestReport], rejected: list[str]) -> dict[str,
         "duplicates_exact": sum(r.duplicates_exact for r in reports),
         "duplicates_near": sum(r.duplicates_near for r in reports),
         "replaced": sum(r.replaced for r in reports),
+        "stories_new": sum(r.stories_new for r in reports),
+        "versions_linked": sum(r.versions_linked for r in reports),
         "topics": topics,
         "languages": languages,
         "problems": [
@@ -194,6 +202,8 @@ def format_report(report: IngestReport, catalog: TopicCatalog) -> str:
         f"{report.file}: {report.parsed} records parsed, {report.stored} stored, "
         f"{dups} duplicates ({report.duplicates_exact} exact, {report.duplicates_near} near)"
         + (f", {report.replaced} kept copies replaced by a better one" if report.replaced else ""),
+        f"  stories: {report.stories_new} new, {report.versions_linked} versions "
+        "(translations, reposts) linked to a story",
         "  languages: " + (", ".join(f"{k} {v}" for k, v in report.languages.items()) or "-"),
         "  topics of stored articles: "
         + (", ".join(f"{catalog.name(k)} {v}" for k, v in report.topics.items()) or "none"),
@@ -234,7 +244,7 @@ async def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
     topic = _topic(catalog, args.topic) if args.topic else None
     async with await Store.open(settings.db_path) as store:
-        articles = await store.latest(topic, max(1, args.n))
+        articles = await store.latest(topic, max(1, args.n), lang=args.lang)
     _print_articles(articles, catalog, args.json, empty="No articles yet.")
     return EXIT_OK
 
@@ -242,7 +252,7 @@ async def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
     async with await Store.open(settings.db_path) as store:
-        articles = await store.search(" ".join(args.words), max(1, args.n))
+        articles = await store.search(" ".join(args.words), max(1, args.n), lang=args.lang)
     _print_articles(articles, catalog, args.json, empty="Nothing found.")
     return EXIT_OK
 
@@ -268,18 +278,65 @@ async def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
         if article is None:
             raise CliError(f"no article with id {args.article_id}")
         stored = await store.topic_scores(article.id)
+        story = await store.story_link(article.id)
     print(f"#{article.id} {article.title} ({article.date.isoformat()}, {article.lang})")
     print("stored scores: " + (", ".join(
         f"{t} {s:.2f}{' (assigned)' if a else ''}" for t, s, a in stored) or "none"))
     print(explain(classify(catalog, article.title, article.body, article.lang), catalog))
+    if story is not None:
+        print(explain_story(article, story))
     return EXIT_OK
+
+
+def explain_story(article: Article, story: dict[str, Any]) -> str:
+    """Why the article is in its story, its sources (reposts merged into it), the versions."""
+    lines = [f"story {story['story']}: {_link_reason(story['reason'])}"]
+    for url, reason in story["sources"]:
+        lines.append(f"  source {url}: {_source_reason(reason)}")
+    others = [v for v in article.versions if v.id != article.id]
+    if others:
+        lines.append("  other versions: " + ", ".join(
+            f"#{v.id} {v.lang}" + (f" {v.url}" if v.url else "") for v in others
+        ))
+    return "\n".join(lines)
+
+
+def _link_reason(reason: dict[str, Any]) -> str:
+    how = reason.get("how")
+    if how == "news_id":
+        if reason.get("migrated"):
+            return "joined by its gov.kz news id when stories were introduced"
+        return (f"joined the story of #{reason.get('with')} ({reason.get('with_lang')}): the "
+                f"same gov.kz news id {reason.get('news_id')} in another language")
+    if how == "content":
+        return (f"joined the story of #{reason.get('with')} ({reason.get('with_lang')}) as a "
+                "translation: published within a day; shared numbers: "
+                f"{', '.join(reason.get('numbers', [])) or '-'}; shared names (skeletons): "
+                f"{', '.join(reason.get('names', [])) or '-'}")
+    if how == "migrated":
+        return "its own story (stored before stories were introduced)"
+    return "a new story: no stored article is a version of it"
+
+
+def _source_reason(reason: dict[str, Any]) -> str:
+    how = reason.get("how")
+    if how == "near_duplicate":
+        return (f"a repost: near-duplicate text (similarity {reason.get('similarity')}); the "
+                "better copy is kept as the text")
+    if how == "exact":
+        return "the same text again"
+    if how == "migrated":
+        return "its address before stories were introduced"
+    return "where this text was first found"
 
 
 async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
     topics = [_topic(catalog, t) for t in args.topic]
     async with await Store.open(settings.db_path) as store:
-        articles = await store.articles_for_topics(topics, since=args.since, limit=max(1, args.n))
+        articles = await store.articles_for_topics(
+            topics, since=args.since, limit=max(1, args.n), lang=args.lang
+        )
     print(render_plain(compose_digest(articles, topics, catalog, args.lang)), end="")
     return EXIT_OK
 
@@ -294,7 +351,8 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             print(format_report(report, catalog))
             print(f"database: {settings.db_path}\n")
             for topic in catalog.ids:
-                articles = await store.articles_for_topics([topic], limit=20)
+                # A reader of English: each story once, in English when it has a version.
+                articles = await store.articles_for_topics([topic], limit=20, lang="en")
                 if articles:
                     print(render_plain(compose_digest(articles, [topic], catalog)))
     return EXIT_OK
@@ -311,14 +369,17 @@ def _topic(catalog: TopicCatalog, text: str) -> str:
 
 
 def article_json(article: Article) -> dict[str, Any]:
+    """One story as shown: the chosen version, and every version (reposts included)."""
     return {
         "id": article.id,
+        "story": article.story_id,
         "title": article.title,
         "date": article.date.isoformat(),
         "url": article.source_url,
         "lang": article.lang,
         "topics": article.topics,
         "summary": article.summary,
+        "versions": [{"id": v.id, "lang": v.lang, "url": v.url} for v in article.versions],
     }
 
 
@@ -337,6 +398,9 @@ def _print_articles(
         print(f"  {a.date.strftime('%d.%m.%Y')} · {a.lang} · {topics}")
         if a.source_url:
             print(f"  {a.source_url}")
+        others = a.other_languages()
+        if others:
+            print("  also in: " + ", ".join(f"{v.lang} {v.url or f'#{v.id}'}" for v in others))
         print(f"  {a.summary}\n")
 
 

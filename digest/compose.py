@@ -37,6 +37,9 @@ def compose_digest(
 ) -> Digest:
     """Group articles by the reader's topics, newest first; each article appears once.
 
+    The store gives one article per story (in the reader's language), so each story
+    appears once too; its topics are those of any of its versions.
+
     An article on several of the reader's topics goes under the first of them in catalog
     order, so the same digest always comes out the same way.
     """
@@ -63,6 +66,11 @@ def render_plain(digest: Digest) -> str:
             if article.source_url:
                 meta += f"  {article.source_url}"
             out.append(f"  {meta}")
+            others = article.other_languages()
+            if others:
+                out.append("  also in: " + ", ".join(
+                    f"{v.lang} {v.url}" if v.url else v.lang for v in others
+                ))
             out.append(f"  {article.summary}")
             out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,192 @@
+"""`newsbot eval linking FOLDER`: precision and recall of cross-language story linking.
+
+The folder holds real articles, which are third-party text and stay outside the
+repository (docs/stories.md says how to build one):
+
+* ``articles.jsonl``: one JSON object a line with ``url`` (the article's identity here),
+  ``date`` (YYYY-MM-DD), ``lang`` (en, ru, kk), ``title`` and ``body``;
+* ``pairs.tsv`` (or ``--pairs FILE``): ``url_a<TAB>url_b<TAB>label<TAB>kind`` where label
+  is 1 (the same story in two languages) or 0 (two different stories), and kind says how
+  the pair was chosen (``positive``, ``hard_negative``: the same day and the same ministry
+  or outlet). Lines starting with ``#`` are comments. The repository keeps such a file of
+  URLs and labels only (tests/data/linking-pairs.tsv).
+
+A pair counts as linked when the ingest would link it in either order: the article picks
+the other from among every article of the other's language in the folder (so the margin
+rule of ``digest.linking.best_link`` meets real competitors from the same days).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from digest import linking
+
+
+class LinkingSetError(ValueError):
+    """The folder or pairs file cannot be used; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    url: str
+    date: date
+    lang: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    line: int
+    a: str
+    b: str
+    label: bool
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class PairOutcome:
+    pair: Pair
+    predicted: bool
+    score: linking.LinkScore
+
+
+def read_items(path: Path) -> dict[str, Item]:
+    items: dict[str, Item] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise LinkingSetError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            item = Item(str(data["url"]), date.fromisoformat(data["date"]), str(data["lang"]),
+                        str(data.get("title", "")), str(data.get("body", "")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LinkingSetError(f"{path}, line {number}: not an article ({exc})") from None
+        items[item.url] = item
+    return items
+
+
+def read_pairs(path: Path, items: dict[str, Item]) -> list[Pair]:
+    pairs: list[Pair] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise LinkingSetError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) < 3 or cells[2].strip() not in ("0", "1"):
+            raise LinkingSetError(
+                f"{path}, line {number}: expected url_a<TAB>url_b<TAB>0|1[<TAB>kind]"
+            )
+        a, b = cells[0].strip(), cells[1].strip()
+        for url in (a, b):
+            if url not in items:
+                raise LinkingSetError(f"{path}, line {number}: {url} is not in articles.jsonl")
+        kind = cells[3].strip() if len(cells) > 3 else ""
+        pairs.append(Pair(number, a, b, cells[2].strip() == "1", kind))
+    return pairs
+
+
+def evaluate(items: dict[str, Item], pairs: Sequence[Pair]) -> list[PairOutcome]:
+    feats = {url: linking.features(i.title, i.body, i.lang) for url, i in items.items()}
+
+    def picks(x: Item, y: Item) -> bool:
+        pool = [
+            linking.Candidate(u, u, i.lang, i.date, feats[u])
+            for u, i in items.items() if i.lang == y.lang and u != x.url
+        ]
+        found = linking.best_link(x.lang, x.date, feats[x.url], pool)
+        return found is not None and found[0].key == y.url
+
+    outcomes = []
+    for pair in pairs:
+        a, b = items[pair.a], items[pair.b]
+        predicted = a.lang != b.lang and (picks(a, b) or picks(b, a))
+        outcomes.append(PairOutcome(pair, predicted, linking.compare(feats[a.url], feats[b.url])))
+    return outcomes
+
+
+def summary(outcomes: Sequence[PairOutcome]) -> dict[str, Any]:
+    tp = sum(o.pair.label and o.predicted for o in outcomes)
+    fp = sum(not o.pair.label and o.predicted for o in outcomes)
+    fn = sum(o.pair.label and not o.predicted for o in outcomes)
+    positives = sum(o.pair.label for o in outcomes)
+    return {
+        "pairs": len(outcomes),
+        "positives": positives,
+        "negatives": len(outcomes) - positives,
+        "hard_negatives": sum(o.pair.kind == "hard_negative" for o in outcomes),
+        "tp": tp, "fp": fp, "fn": fn,
+        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+    }
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "linking",
+        help="precision and recall of cross-language story linking on labelled real pairs",
+        description="Link labelled article pairs as the ingest would and compare with the "
+        "labels. FOLDER holds articles.jsonl (and pairs.tsv unless --pairs is given).",
+    )
+    p.add_argument("folder", type=Path, metavar="FOLDER")
+    p.add_argument("--pairs", type=Path, metavar="FILE.tsv",
+                   help="labelled pairs (default: FOLDER/pairs.tsv)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="print every wrong decision with its evidence")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from digest.cli import CliError  # the CLI imports this module; import back lazily
+
+    try:
+        items = read_items(args.folder / "articles.jsonl")
+        pairs = read_pairs(args.pairs or args.folder / "pairs.tsv", items)
+    except LinkingSetError as exc:
+        raise CliError(str(exc)) from None
+    if not pairs:
+        raise CliError(f"{args.pairs or args.folder / 'pairs.tsv'}: no labelled pairs")
+    outcomes = evaluate(items, pairs)
+    result = summary(outcomes)
+    by_languages: dict[str, list[PairOutcome]] = {}
+    for o in outcomes:
+        key = "-".join(sorted((items[o.pair.a].lang, items[o.pair.b].lang)))
+        by_languages.setdefault(key, []).append(o)
+    result["by_languages"] = {k: summary(v) for k, v in sorted(by_languages.items())}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'':<8} {'pairs':>5} {'pos':>4} {'neg':>4} {'hard':>4} {'tp':>4} {'fp':>4} "
+          f"{'fn':>4} {'precision':>9} {'recall':>7}")
+    rows = [("all", result), *result["by_languages"].items()]
+    for name, r in rows:
+        print(f"{name:<8} {r['pairs']:>5} {r['positives']:>4} {r['negatives']:>4} "
+              f"{r['hard_negatives']:>4} {r['tp']:>4} {r['fp']:>4} {r['fn']:>4} "
+              f"{_fmt(r['precision']):>9} {_fmt(r['recall']):>7}")
+    if args.verbose:
+        for o in outcomes:
+            if o.predicted != o.pair.label:
+                what = "false link" if o.predicted else "missed"
+                print(f"{what} (line {o.pair.line}): {o.pair.a} / {o.pair.b}: "
+                      f"{o.score.describe()}", file=sys.stdout)
+    return 0
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
