@@ -51,9 +51,11 @@ def test_different_names_do_not_match() -> None:
 
 
 def test_numbers_are_written_one_way_whatever_the_language() -> None:
-    ru = numbers("ВВП вырос на 6,1%, 1 200 школ, 126 468 заявок, 5,50 млн га", "ru")
-    en = numbers("GDP grew by 6.1%, 1,200 schools, 126,468 applications, 5.5 mln ha", "en")
-    assert ru == en == {"6.1", "1200", "126468", "5.5"}
+    ru = numbers("ВВП вырос на 6,1%, 1 200 школ, 126 468 заявок, 5,50 млн га, 300 тысяч т", "ru")
+    en = numbers("GDP grew by 6.1%, 1,200 schools, 126,468 applications, 5.5 million ha, "
+                 "300,000 t", "en")
+    kk = numbers("ІЖӨ 6,1%-ға өсті, 1 200 мектеп, 126 468 өтінім, 5,5 млн га, 300 мың т", "kk")
+    assert ru == en == kk == {"6.1", "1200", "126468", "5500000", "300000"}
     # Day numbers and years around now are in every story of the day.
     assert numbers("On 14 May 2026 at 10:30", "en") == frozenset()
 
@@ -77,19 +79,28 @@ def candidate(key: str, lang: str, nums: set[str], names: set[str], day: date = 
     return Candidate(key, key, lang, day, LinkFeatures(frozenset(nums), frozenset(names)))
 
 
-def test_best_link_needs_numbers_and_names_and_a_clear_winner() -> None:
-    own = LinkFeatures(frozenset({"5.7", "7.3", "11.8"}), frozenset({"dvrn", "jkslkv"}))
-    right = candidate("right", "ru", {"5.7", "7.3", "11.8"}, {"dvrn", "jkslkvm"})
-    same_minister = candidate("other", "ru", {"640"}, {"dvrn", "jkslkv"})
+def test_best_link_needs_shared_numbers_and_a_clear_winner() -> None:
+    own = LinkFeatures(frozenset({"5.7", "7.3", "11.8", "3900000000000"}),
+                       frozenset({"dvrn", "jkslkv"}))
+    right = candidate("right", "ru", {"5.7", "7.3", "11.8", "640"}, {"dvrn", "jkslkvm"})
+    same_minister = candidate("other", "ru", {"640"}, {"dvrn", "jkslkv", "šmknt"})
     found = best_link("en", DAY, own, [right, same_minister])
     assert found is not None and found[0].key == "right"
     assert found[1].numbers == ("11.8", "5.7", "7.3")
-    # Names alone (the same minister, another day's business) are not enough.
+    # Names alone (the same minister, another business of the day) are not enough.
     assert best_link("en", DAY, own, [same_minister]) is None
-    # Two candidates that fit equally well: unsure, so no link.
-    twin = candidate("twin", "ru", {"5.7", "7.3", "11.8"}, {"dvrn", "jkslkv"})
+    # Two shared numbers are not enough either, nor three out of many.
+    assert best_link("en", DAY, own, [candidate("two", "ru", {"5.7", "7.3"}, set())]) is None
+    many = {str(n) for n in range(100, 110)}
+    assert best_link("en", DAY, LinkFeatures(frozenset({"5.7", "7.3", "11.8"} | many),
+                                             frozenset()),
+                     [candidate("few", "ru", {"5.7", "7.3", "11.8"} | {str(n) for n in
+                                                                     range(200, 210)}, set())]
+                     ) is None
+    # Two stories that fit equally well: unsure, so no link.
+    twin = candidate("twin", "ru", {"5.7", "7.3", "11.8", "641"}, {"dvrn", "jkslkv"})
     assert best_link("en", DAY, own, [right, twin]) is None
     # Too far apart in time, or the same language: not a translation.
-    assert best_link("en", DAY, own, [candidate("late", "ru", {"5.7", "7.3", "11.8"},
-                                                {"dvrn", "jkslkv"}, date(2026, 5, 16))]) is None
+    late = Candidate("late", "late", "ru", date(2026, 5, 16), right.features)
+    assert best_link("en", DAY, own, [late]) is None
     assert best_link("ru", DAY, own, [right]) is None

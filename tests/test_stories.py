@@ -92,7 +92,7 @@ def test_one_govkz_item_in_three_languages_and_a_repost_is_one_story_with_four_v
 
     repost_id = next(v["id"] for v in item["versions"] if v["url"] == REPOST_URL)
     explained = newsbot(tmp_path, "explain", str(repost_id)).stdout
-    assert f"same gov.kz news id 3005001" in explained
+    assert "same gov.kz news id 3005001" in explained
     assert f"source {REPOST_URL}: a repost: near-duplicate text" in explained
     first = newsbot(tmp_path, "explain", str(min(v["id"] for v in item["versions"]))).stdout
     assert "a new story" in first
