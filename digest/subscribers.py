@@ -199,10 +199,10 @@ class Subscribers:
         async with self._transaction() as db:
             # The new row first: the children's foreign keys must point at an existing row.
             await db.execute(
-                "INSERT INTO subscribers (chat_id, user_id, language, timezone, digest_time, "
-                "next_digest_at, active, created_at, updated_at) "
-                "SELECT ?, user_id, language, timezone, digest_time, next_digest_at, active, "
-                "created_at, ? FROM subscribers WHERE chat_id = ? "
+                "INSERT INTO subscribers (chat_id, user_id, language, news_language, timezone, "
+                "digest_time, next_digest_at, active, created_at, updated_at) "
+                "SELECT ?, user_id, language, news_language, timezone, digest_time, "
+                "next_digest_at, active, created_at, ? FROM subscribers WHERE chat_id = ? "
                 "ON CONFLICT (chat_id) DO NOTHING",
                 (new_chat_id, iso(now), old_chat_id),
             )

@@ -196,3 +196,21 @@ async def test_an_older_database_migrates_to_stories(tmp_path: Path) -> None:
         assert len(set(stories.values())) == 3
         link = await store.story_link(2)
         assert link is not None and link["reason"] == {"how": "news_id", "migrated": True}
+
+
+async def test_the_news_language_moves_with_a_group_that_became_a_supergroup(
+    store: Store,
+) -> None:
+    from datetime import UTC, datetime
+
+    from digest.subscribers import Subscribers
+
+    now = datetime(2026, 5, 14, 4, 0, tzinfo=UTC)
+    subs = Subscribers(store, "Asia/Almaty", "09:00")
+    await subs.ensure(-100, None, "ru", now)
+    await subs.set_news_language(-100, "kk", now)
+    with pytest.raises(ValueError):
+        await subs.set_news_language(-100, "fr", now)
+    moved = await subs.migrate(-100, -1001, now)
+    assert moved is not None and (moved.language, moved.news_language) == ("ru", "kk")
+    assert moved.reads == "kk" and not moved.reads_all

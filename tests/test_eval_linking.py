@@ -1,0 +1,69 @@
+"""`newsbot eval linking FOLDER`: precision and recall of cross-language linking on labelled
+pairs, with our own short articles standing in for a scratch folder of real ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.story_dump import govkz_item, other_story
+
+NEWSBOT = Path(sys.executable).with_name("newsbot")
+
+
+def newsbot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    return subprocess.run([str(NEWSBOT), *args], capture_output=True, text=True, cwd=tmp_path,
+                          env=env, timeout=120)
+
+
+def write_folder(folder: Path, pairs: list[str]) -> None:
+    folder.mkdir()
+    articles = [
+        {**govkz_item("en"), "url": "https://a.example/en"},
+        {**govkz_item("ru"), "url": "https://b.example/ru"},
+        {**govkz_item("kk"), "url": "https://c.example/kk"},
+        {**other_story(), "url": "https://b.example/other"},
+    ]
+    (folder / "articles.jsonl").write_text(
+        "\n".join(json.dumps(a, ensure_ascii=False) for a in articles) + "\n", encoding="utf-8"
+    )
+    (folder / "pairs.tsv").write_text("# url_a\turl_b\tlabel\tkind\n" + "\n".join(pairs) + "\n",
+                                      encoding="utf-8")
+
+
+def test_eval_linking_counts_links_and_hard_negatives(tmp_path: Path) -> None:
+    folder = tmp_path / "stories"
+    write_folder(folder, [
+        "https://a.example/en\thttps://b.example/ru\t1\tpositive",
+        "https://c.example/kk\thttps://b.example/ru\t1\tpositive",
+        "https://a.example/en\thttps://b.example/other\t0\thard_negative",
+        "https://c.example/kk\thttps://b.example/other\t1\tpositive",  # a wrong label
+    ])
+    result = newsbot(tmp_path, "eval", "linking", str(folder), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["pairs"], report["positives"], report["hard_negatives"]) == (4, 3, 1)
+    assert (report["tp"], report["fp"], report["fn"]) == (2, 0, 1)
+    assert report["precision"] == 1.0 and report["recall"] == 0.6667
+    assert set(report["by_languages"]) == {"en-ru", "kk-ru"}
+
+    table = newsbot(tmp_path, "eval", "linking", str(folder), "-v").stdout
+    assert table.splitlines()[1].split()[:8] == ["all", "4", "3", "1", "1", "2", "0", "1"]
+    assert "missed (line 5): https://c.example/kk / https://b.example/other" in table
+
+
+def test_eval_linking_rejects_a_pair_it_cannot_find_in_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "stories"
+    write_folder(folder, ["https://a.example/en\thttps://nowhere.example/x\t1\tpositive"])
+    result = newsbot(tmp_path, "eval", "linking", str(folder))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "pairs.tsv, line 2: https://nowhere.example/x is not in articles.jsonl" in result.stderr
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("https://a.example/en\thttps://b.example/ru\tyes\n", encoding="utf-8")
+    result = newsbot(tmp_path, "eval", "linking", str(folder), "--pairs", str(bad))
+    assert result.returncode == 1 and "bad.tsv, line 1: expected" in result.stderr
