@@ -299,7 +299,8 @@ async def _story_for(
         if row is not None:
             return row[0], {"how": "news_id", "news_id": linking.news_id(key),
                             "with": row[1], "with_lang": row[2]}
-    if not article.link_features:
+    own = linking.LinkFeatures.loads(article.link_features)
+    if len(own.numbers) < linking.MIN_SHARED_NUMBERS:
         return None
     low = (article.date - timedelta(days=linking.MAX_DAYS_APART)).isoformat()
     high = (article.date + timedelta(days=linking.MAX_DAYS_APART)).isoformat()
@@ -308,12 +309,18 @@ async def _story_for(
         "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s ON s.article_id = c.id "
         "WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)" if key else ""
     )
+    numbers = sorted(own.numbers)
+    marks = ",".join("?" * len(numbers))
+    # Only articles sharing enough numbers to be linked at all: an indexed lookup instead
+    # of comparing with every article of the day.
     async with db.execute(
         "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
-        "WHERE a.date BETWEEN ? AND ? AND a.lang != ? AND a.link_features IS NOT NULL "
+        "WHERE a.id IN (SELECT article_id FROM article_numbers "
+        f"WHERE number IN ({marks}) GROUP BY article_id HAVING count(*) >= ?) "
+        "AND a.date BETWEEN ? AND ? AND a.lang != ? "
         "AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id "
         f"AND b.lang = ?) {other_news}",
-        (low, high, article.lang, article.lang),
+        (*numbers, linking.MIN_SHARED_NUMBERS, low, high, article.lang, article.lang),
     ) as cursor:
         rows = await cursor.fetchall()
     candidates = [
@@ -321,11 +328,8 @@ async def _story_for(
                           linking.LinkFeatures.loads(r[4]))
         for r in rows
     ]
-    # Cheap (set intersections over a day's articles), so it stays inside the transaction.
-    found = linking.best_link(
-        article.lang, article.date, linking.LinkFeatures.loads(article.link_features),
-        candidates,
-    )
+    # Cheap (set intersections over a few candidates), so it stays inside the transaction.
+    found = linking.best_link(article.lang, article.date, own, candidates)
     if found is None:
         return None
     candidate, score = found
@@ -379,6 +383,7 @@ async def _replace(store: Store, article_id: int, article: PreparedArticle) -> b
         return False
     await store.db.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
     await store.db.execute("DELETE FROM lsh_bands WHERE article_id = ?", (article_id,))
+    await store.db.execute("DELETE FROM article_numbers WHERE article_id = ?", (article_id,))
     await _write_index(store, article_id, article)
     return True
 
@@ -394,4 +399,9 @@ async def _write_index(store: Store, article_id: int, article: PreparedArticle) 
     await store.db.executemany(
         "INSERT OR IGNORE INTO lsh_bands (band, article_id) VALUES (?, ?)",
         [(band, article_id) for band in article.bands],
+    )
+    await store.db.executemany(
+        "INSERT OR IGNORE INTO article_numbers (number, article_id) VALUES (?, ?)",
+        [(number, article_id)
+         for number in linking.LinkFeatures.loads(article.link_features).numbers],
     )

@@ -168,7 +168,8 @@ _MAGNITUDES = (
     (re.compile(r"(?:billion|bln|млрд|миллиард\w*)", re.IGNORECASE), 10**9),
     (re.compile(r"(?:trillion|trln|трлн|триллион\w*)", re.IGNORECASE), 10**12),
 )
-_NUMBER_WORD = re.compile(r"(?<![\d])(\d+(?:[.,]\d+)?)(?:\s*(\w+))?")
+# A number standing on its own: not the tail of a word or code (region4521, COVID19).
+_NUMBER_WORD = re.compile(r"(?<![\w])(\d+(?:[.,]\d+)?)(?:\s*(\w+))?")
 
 
 def numbers(text: str, lang: str) -> frozenset[str]:
@@ -291,13 +292,18 @@ def best_link(
 ) -> tuple[Candidate, LinkScore] | None:
     """The candidate a new article is a translation of, or None when unsure.
 
-    Only other languages within MAX_DAYS_APART count. The best-scoring candidate must pass
-    :attr:`LinkScore.linked` and lead the best candidate of any other story by MIN_MARGIN:
-    two stories that fit about as well mean the evidence does not single out one.
+    Only other languages within MAX_DAYS_APART sharing at least MIN_SHARED_NUMBERS numbers
+    count. The best-scoring candidate must pass :attr:`LinkScore.linked` and lead the best
+    candidate of any other story by MIN_MARGIN: two stories that fit about as well mean the
+    evidence does not single out one.
     """
     best: dict[Hashable, tuple[LinkScore, Candidate]] = {}
     for c in candidates:
         if c.lang == lang or days_apart(c.date, day) > MAX_DAYS_APART:
+            continue
+        # Only candidates that could be linked compete (the ingest asks the database for
+        # just those); names are compared for them alone.
+        if len(own.numbers & c.features.numbers) < MIN_SHARED_NUMBERS:
             continue
         score = compare(own, c.features)
         if c.story not in best or score.value > best[c.story][0].value:

@@ -128,6 +128,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN link_features TEXT;
     CREATE INDEX articles_story ON articles(story_id, lang);
 
+    -- The distinctive numbers of each article (digest.linking.numbers): a translation is
+    -- looked for only among articles sharing enough of them.
+    CREATE TABLE article_numbers (
+        number TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (number, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_numbers_article ON article_numbers(article_id);
+
     -- Every source URL an article row was published under: its own and its reposts'.
     CREATE TABLE article_sources (
         id INTEGER PRIMARY KEY,
