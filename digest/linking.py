@@ -164,12 +164,15 @@ class LinkFeatures:
 
 _MAGNITUDES = (
     (re.compile(r"(?:thousand|тыс\w*|мың\w*)", re.IGNORECASE), 10**3),
-    (re.compile(r"(?:million|mln|млн|миллион\w*)", re.IGNORECASE), 10**6),
-    (re.compile(r"(?:billion|bln|млрд|миллиард\w*)", re.IGNORECASE), 10**9),
-    (re.compile(r"(?:trillion|trln|трлн|триллион\w*)", re.IGNORECASE), 10**12),
+    (re.compile(r"(?:million|mln|mn|млн|миллион\w*)", re.IGNORECASE), 10**6),
+    (re.compile(r"(?:billion|bln|bn|млрд|миллиард\w*)", re.IGNORECASE), 10**9),
+    (re.compile(r"(?:trillion|trln|trn|tn|трлн|триллион\w*)", re.IGNORECASE), 10**12),
 )
-# A number standing on its own: not the tail of a word or code (region4521, COVID19).
-_NUMBER_WORD = re.compile(r"(?<![\w])(\d+(?:[.,]\d+)?)(?:\s*(\w+))?")
+# A number standing on its own: not the tail of a word or code (region4521, COVID19), but
+# possibly after a currency code (KZT425bn) and with its magnitude glued on (425bn).
+_NUMBER_WORD = re.compile(
+    r"(?:(?<!\w)|(?<=KZT)|(?<=USD)|(?<=EUR)|(?<=RUB))(\d+(?:[.,]\d+)?)(?:\s*(\w+))?"
+)
 
 
 def numbers(text: str, lang: str) -> frozenset[str]:

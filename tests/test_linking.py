@@ -56,6 +56,10 @@ def test_numbers_are_written_one_way_whatever_the_language() -> None:
                  "300,000 t", "en")
     kk = numbers("ІЖӨ 6,1%-ға өсті, 1 200 мектеп, 126 468 өтінім, 5,5 млн га, 300 мың т", "kk")
     assert ru == en == kk == {"6.1", "1200", "126468", "5500000", "300000"}
+    # Currency codes and magnitudes glued on; codes and words ending in digits are no numbers.
+    assert numbers("KZT425bn and USD3.5mn in 4.6tn", "en") == {
+        "425000000000", "3500000", "4600000000000"}
+    assert numbers("region4521 and COVID19", "en") == frozenset()
     # Day numbers and years around now are in every story of the day.
     assert numbers("On 14 May 2026 at 10:30", "en") == frozenset()
 
