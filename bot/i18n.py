@@ -425,6 +425,9 @@ _NEWS_LANGUAGE: dict[str, dict[str, str]] = {
         "newslang_set": "You now get the news in {current}.",
         "newslang_all": "every language (the interface language first)",
         "newslang_auto": "the interface language ({language})",
+        "report_stories": (
+            "Stories: {new} new, {linked} versions (translations, reposts) added to a story"
+        ),
     },
     "ru": {
         "newslang_usage": (
@@ -436,6 +439,7 @@ _NEWS_LANGUAGE: dict[str, dict[str, str]] = {
         "newslang_set": "Теперь вы получаете новости на языке: {current}.",
         "newslang_all": "все языки (сначала язык интерфейса)",
         "newslang_auto": "язык интерфейса ({language})",
+        "report_stories": "Сюжеты: новых {new}, версий (переводов, перепечаток) добавлено {linked}",
     },
     "kk": {
         "newslang_usage": (
@@ -447,6 +451,9 @@ _NEWS_LANGUAGE: dict[str, dict[str, str]] = {
         "newslang_set": "Енді жаңалықтарды аласыз, тілі: {current}.",
         "newslang_all": "барлық тіл (алдымен интерфейс тілі)",
         "newslang_auto": "интерфейс тілі ({language})",
+        "report_stories": (
+            "Сюжеттер: жаңа {new}, қосылған нұсқалар (аудармалар, көшірмелер) {linked}"
+        ),
     },
 }
 for _lang, _strings in _NEWS_LANGUAGE.items():

@@ -18,6 +18,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from digest import dedup, linking
 from digest.models import IngestReport, ParsedDump, PreparedArticle, Problem, RawArticle
@@ -333,7 +334,7 @@ async def _story_for(
     if found is None:
         return None
     candidate, score = found
-    return int(candidate.story), {  # type: ignore[call-overload]
+    return cast(int, candidate.story), {
         "how": "content", "with": candidate.key, "with_lang": candidate.lang,
         "numbers": list(score.numbers), "names": list(score.names),
     }

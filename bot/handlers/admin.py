@@ -175,6 +175,7 @@ def format_report(report: IngestReport, svc: Services, lang: str) -> str:
     )]
     if report.replaced:
         lines.append(t(lang, "report_replaced", count=report.replaced))
+    lines.append(t(lang, "report_stories", new=report.stories_new, linked=report.versions_linked))
     lines.append(t(lang, "report_languages", languages=escape(
         ", ".join(f"{k} {v}" for k, v in report.languages.items()) or none)))
     lines.append(t(lang, "report_topics", topics=escape(", ".join(

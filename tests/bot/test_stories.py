@@ -14,9 +14,10 @@ from tests.story_dump import GOVKZ, REPOST_URL, dump, full_dump, govkz_item, rep
 DUE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # 09:00 in Asia/Almaty
 
 
-async def ingest(api: FakeBotApi, name: str, data: bytes) -> None:
+async def ingest(api: FakeBotApi, name: str, data: bytes) -> str:
     report = await Reader(api, ADMIN).ingest(name, data)
     assert report.text.startswith("✅"), report.text
+    return report.text
 
 
 async def test_a_story_is_sent_once_in_the_readers_language_and_never_again(
@@ -39,8 +40,10 @@ async def test_a_story_is_sent_once_in_the_readers_language_and_never_again(
     # No English version yet: the English reader gets the Russian one.
     assert "ВВП за январь-апрель" in digest_en.text
 
-    await ingest(fake_api, "all.jsonl", full_dump())
-    await ingest(fake_api, "all.jsonl", full_dump())  # a re-upload
+    report = await ingest(fake_api, "all.jsonl", full_dump())
+    assert "Stories: 1 new, 3 versions (translations, reposts) added to a story" in report
+    again = await ingest(fake_api, "all.jsonl", full_dump())  # a re-upload
+    assert "Stories: 0 new, 0 versions" in again
     await ingest(fake_api, "repost.jsonl", dump(repost()))
     clock.set(DUE + timedelta(days=1))
     before = len(russian.received), len(english.received)
