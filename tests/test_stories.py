@@ -214,3 +214,19 @@ async def test_the_news_language_moves_with_a_group_that_became_a_supergroup(
     moved = await subs.migrate(-100, -1001, now)
     assert moved is not None and (moved.language, moved.news_language) == ("ru", "kk")
     assert moved.reads == "kk" and not moved.reads_all
+
+
+def test_demo_shows_each_story_once_per_topic_in_english(tmp_path: Path) -> None:
+    result = newsbot(tmp_path, "demo")
+    assert result.returncode == 0, result.stderr
+    sections = result.stdout.split("\n== ")[1:]
+    economy = next(s for s in sections if s.startswith("Economy"))
+    # The sample's GDP item is published in English and Russian under one gov.kz news id.
+    assert economy.count("GDP grew by 6.1%") == 1
+    assert "Экономика Казахстана выросла" not in result.stdout
+    assert "also in: ru https://www.gov.kz/memleket/entities/economy/press/news/details/" \
+        "2001001?lang=ru" in economy
+    for section in sections:
+        titles = [line for line in section.splitlines() if line.startswith("* ")]
+        assert len(titles) == len(set(titles)), section
+    assert "stories: 6 new, 1 versions" in result.stdout
