@@ -335,7 +335,9 @@ def _versions(row: aiosqlite.Row, urls: list[str]) -> list[Version]:
     a URL."""
     if not urls:
         return [Version(row["id"], row["lang"], row["source_url"], row["title"])]
-    return [Version(row["id"], row["lang"], url, row["title"]) for url in urls]
+    # The address of the text kept comes first: links to "the Russian version" go there.
+    ordered = sorted(urls, key=lambda url: url != row["source_url"])
+    return [Version(row["id"], row["lang"], url, row["title"]) for url in ordered]
 
 
 async def migrate(db: aiosqlite.Connection, migrations: Iterable[str] = MIGRATIONS) -> int:
