@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -328,6 +329,158 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
+# -- real articles: a manifest of addresses and labels, texts in a folder outside the repo --
+
+MANIFEST_COLUMNS = ("id", "lang", "script", "split", "url", "topics")
+_ARTICLE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRow:
+    """One real article: where it was published, its language and script, labels and split."""
+
+    line: int
+    id: str
+    lang: str
+    script: str  # "cyrl" or "latn"
+    split: str  # "dev" (may be tuned on) or "test" (reported only)
+    url: str
+    expected: frozenset[str]
+
+    @property
+    def group(self) -> str:
+        """The reporting group: the language, with Kazakh split by script."""
+        return f"{self.lang}-{self.script}" if self.lang == "kk" else self.lang
+
+
+@dataclass(frozen=True, slots=True)
+class RealOutcome:
+    row: ManifestRow
+    detected: str
+    predicted: frozenset[str]
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.row.line, self.row.id, self.row.lang, self.row.expected,
+                       self.predicted)
+
+
+def parse_manifest(
+    text: str, source: str, resolve: Callable[[str], str | None]
+) -> list[ManifestRow]:
+    """Rows of ``id lang script split url topics`` (tab-separated, header required)."""
+    rows: list[ManifestRow] = []
+    header_seen = False
+    ids: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        where = f"{source}, line {number}"
+        if not header_seen:
+            if tuple(c.lower() for c in cells) != MANIFEST_COLUMNS:
+                raise LabelledSetError(
+                    f"{where}: expected the header {' '.join(MANIFEST_COLUMNS)} (tab-separated)"
+                )
+            header_seen = True
+            continue
+        if len(cells) != len(MANIFEST_COLUMNS):
+            raise LabelledSetError(f"{where}: {len(cells)} columns; expected 6 "
+                                   f"({', '.join(MANIFEST_COLUMNS)})")
+        article_id, lang, script, split, url, topics = cells
+        if not _ARTICLE_ID.match(article_id) or article_id in ids:
+            raise LabelledSetError(f"{where}: id {article_id!r} is not a unique file-name id")
+        if lang not in LANGUAGES:
+            raise LabelledSetError(f"{where}: language {lang!r} is not one of "
+                                   f"{', '.join(LANGUAGES)}")
+        if script not in ("cyrl", "latn"):
+            raise LabelledSetError(f"{where}: script {script!r} is not cyrl or latn")
+        if split not in ("dev", "test"):
+            raise LabelledSetError(f"{where}: split {split!r} is not dev or test")
+        ids.add(article_id)
+        rows.append(ManifestRow(number, article_id, lang, script, split, url,
+                                _expected_topics(topics, where, resolve)))
+    if not rows:
+        raise LabelledSetError(f"{source}: no articles")
+    return rows
+
+
+def split_article(text: str) -> tuple[str, str]:
+    """An article file: the title on the first line, the body after it."""
+    title, _, body = text.strip().partition("\n")
+    return title.strip(), body.strip()
+
+
+GROUP_ORDER = ("en", "ru", "kk", "kk-cyrl", "kk-latn", "all")
+
+
+def real_report(topics: Sequence[str], results: Sequence[RealOutcome]) -> dict[str, Any]:
+    """Macro-F1 and exact match per split and group, and language detection accuracy."""
+    splits: dict[str, dict[str, dict[str, Any]]] = {}
+    for split in ("dev", "test"):
+        in_split = [r for r in results if r.row.split == split]
+        if not in_split:
+            continue
+        groups = {
+            "all": in_split,
+            "kk": [r for r in in_split if r.row.lang == "kk"],
+            **{g: [r for r in in_split if r.row.group == g]
+               for g in ("en", "ru", "kk-cyrl", "kk-latn")},
+        }
+        splits[split] = {}
+        for name in GROUP_ORDER:
+            members = groups.get(name) or []
+            if not members:
+                continue
+            rep = score(topics, [r.outcome() for r in members])
+            splits[split][name] = {
+                "rows": len(members),
+                "macro_f1": round(rep.macro_f1, 4),
+                "macro_precision": round(rep.macro_precision, 4),
+                "macro_recall": round(rep.macro_recall, 4),
+                "exact_match": round(rep.exact_match, 4),
+            }
+    detection: dict[str, dict[str, int]] = {}
+    for r in results:
+        d = detection.setdefault(r.row.group, {"rows": 0, "right": 0})
+        d["rows"] += 1
+        d["right"] += r.detected == r.row.lang
+    return {
+        "rows": len(results),
+        "splits": splits,
+        "language_detection": detection,
+        "errors": [
+            {"id": r.row.id, "split": r.row.split, "group": r.row.group, "detected": r.detected,
+             "expected": sorted(r.row.expected), "predicted": sorted(r.predicted)}
+            for r in results if r.row.expected != r.predicted
+        ],
+    }
+
+
+def format_real_report(
+    report: dict[str, Any], topics: Sequence[str], results: Sequence[RealOutcome],
+    name: Callable[[str], str],
+) -> str:
+    lines = [f"{report['rows']} real articles", ""]
+    head = f"{'split':<5}  {'group':<8}  {'rows':>4}  {'macro-F1':>8}  {'P':>5}  {'R':>5}  exact"
+    lines += [head, "-" * len(head)]
+    for split, groups in report["splits"].items():
+        for group, m in groups.items():
+            lines.append(
+                f"{split:<5}  {group:<8}  {m['rows']:>4}  {m['macro_f1']:8.3f}  "
+                f"{m['macro_precision']:5.3f}  {m['macro_recall']:5.3f}  {m['exact_match']:.3f}"
+            )
+    lines.append("")
+    detection = report["language_detection"]
+    lines.append("language detected as labelled: " + ", ".join(
+        f"{g} {d['right']}/{d['rows']}" for g, d in sorted(detection.items())))
+    for split in report["splits"]:
+        in_split = [r.outcome() for r in results if r.row.split == split]
+        lines += ["", f"== {split} split, per topic ==",
+                  format_report(score(topics, in_split), name)]
+    return "\n".join(lines)
+
+
 # -- shell ------------------------------------------------------------------------------
 
 
@@ -340,7 +493,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(see docs/topics.md).",
     )
     p.add_argument("--data", type=Path, required=True, metavar="FILE.tsv",
-                   help="the labelled set")
+                   help="the labelled set, or with --texts a manifest of real articles")
+    p.add_argument("--texts", type=Path, metavar="DIR",
+                   help="folder of article texts (<id>.txt) named by a manifest such as "
+                   "tests/data/topics-real.tsv; prints macro-F1 per split and language")
     p.add_argument("--topics-file", type=Path, metavar="YAML",
                    help="topic catalog (default: NEWSBOT_TOPICS_FILE)")
     # SUPPRESS keeps `newsbot --db X eval topics` working: a None default here would
@@ -369,14 +525,9 @@ def run(args: argparse.Namespace) -> int:
 
     catalog = load_catalog(args.topics_file or get_settings().topics_file)
     data: Path = args.data
-    try:
-        text = data.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CliError(f"{data}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise CliError(f"{data}: not UTF-8 (byte {exc.start})") from None
-    except OSError as exc:
-        raise CliError(f"{data}: cannot read: {exc.strerror}") from None
+    text = _read_text(data, CliError)
+    if getattr(args, "texts", None) is not None:
+        return _run_real(args, catalog, text, CliError)
     try:
         rows = parse_labelled_set(text, str(data), catalog.resolve)
     except LabelledSetError as exc:
@@ -401,6 +552,54 @@ def run(args: argparse.Namespace) -> int:
             f"newsbot: macro-F1 {report.macro_f1:.3f} is below --min-f1 {args.min_f1}",
             file=sys.stderr,
         )
+        return 1
+    return 0
+
+
+def _read_text(path: Path, error: type[Exception]) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _run_real(
+    args: argparse.Namespace, catalog: TopicCatalog, manifest: str, error: type[Exception]
+) -> int:
+    from digest.text import detect_language
+    from digest.topics import classify
+
+    folder: Path = args.texts
+    if not folder.is_dir():
+        raise error(f"{folder}: no such folder (--texts names the folder of article texts)")
+    try:
+        rows = parse_manifest(manifest, str(args.data), catalog.resolve)
+    except LabelledSetError as exc:
+        raise error(str(exc)) from None
+    results: list[RealOutcome] = []
+    for row in rows:
+        path = folder / f"{row.id}.txt"
+        if not path.is_file():
+            raise error(f"{args.data}, line {row.line}: no text {path} for article {row.id}")
+        title, body = split_article(_read_text(path, error))
+        detected = detect_language(f"{title}\n{body}")
+        predicted = classify(catalog, title, body, detected).labels
+        results.append(RealOutcome(row, detected, frozenset(predicted)))
+    report = real_report(catalog.ids, results)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_real_report(report, catalog.ids, results, catalog.name))
+    worst = min((g["macro_f1"] for g in report["splits"].get("test", {}).values()), default=1.0)
+    if args.min_f1 is not None and worst < args.min_f1:
+        print(f"newsbot: test macro-F1 {worst:.3f} (worst group) is below --min-f1 {args.min_f1}",
+              file=sys.stderr)
         return 1
     return 0
 
