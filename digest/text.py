@@ -12,6 +12,8 @@ import unicodedata
 
 from sentencex import segment
 
+from digest.translit import KAZAKH_LATIN_LETTERS
+
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 
 # A URL or a bare domain is never split or touched by the glued-sentence repair.
@@ -72,19 +74,63 @@ def _unglue(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """Return "en", "ru" or "kk": Latin vs Cyrillic words, then Kazakh vs Russian evidence.
+    """Return "en", "ru" or "kk": Latin vs Cyrillic words, then which language has more evidence.
 
     A Russian text that quotes a Kazakh name keeps its Russian function words, so it is not
-    mistaken for Kazakh; a mixed text goes to whichever language has more evidence.
+    mistaken for Kazakh; a mixed text goes to whichever language has more evidence. A Latin
+    text is Kazakh (kk) when it has more Kazakh-Latin evidence (letters such as ǵ, ń, ş, ū,
+    a q outside "qu", function words such as jáne/jäne) than English function words.
     """
     words = _WORD.findall(text)
     cyrillic = [w.lower() for w in words if _CYRILLIC.search(w)]
-    latin = sum(1 for w in words if _LATIN.search(w))
-    if not cyrillic or latin > len(cyrillic):
-        return "en"
+    latin = [w for w in words if _LATIN.search(w) or KAZAKH_LATIN_LETTERS.intersection(w)]
+    if not cyrillic or len(latin) > len(cyrillic):
+        return "kk" if _latin_is_kazakh(latin) else "en"
     kazakh = sum(1 for w in cyrillic if KAZAKH_LETTERS.intersection(w) or w in _KK_MARKERS)
     russian = sum(1 for w in cyrillic if w in _RU_MARKERS)
     return "kk" if kazakh > russian else "ru"
+
+
+def is_latin_kazakh(text: str) -> bool:
+    """True for Kazakh written in a Latin alphabet (more Latin than Cyrillic words)."""
+    words = _WORD.findall(text)
+    latin = [w for w in words if _LATIN.search(w) or KAZAKH_LATIN_LETTERS.intersection(w)]
+    cyrillic = sum(1 for w in words if _CYRILLIC.search(w))
+    return len(latin) > cyrillic and _latin_is_kazakh(latin)
+
+
+# English function words: the evidence against Kazakh in a Latin-script text.
+_EN_MARKERS = frozenset(
+    str.split(
+        "the of and to in for on with is was were are by that at as from this it be has have "
+        "will an its which their also been after said"
+    )
+)
+# Kazakh function words in both Latin alphabets (2021 and the acute 2018 one).
+_KK_LATIN_MARKERS = frozenset(
+    str.split(
+        "jäne jáne men ben pen osy dep bul būl bolady týraly turaly boıynsha boiynşa arqyly "
+        "retinde úshin üşin dedi degen biraq sondaı sondai habarlaıdy habarlaidy qazir bıyl "
+        "biyl jyly jylǵy jylğy"
+    )
+)
+_QU = re.compile(r"q(?!u)", re.IGNORECASE)
+
+
+def _latin_is_kazakh(latin: list[str]) -> bool:
+    kazakh = english = 0
+    for word in latin:
+        lower = word.lower()
+        if lower in _EN_MARKERS:
+            english += 1
+        elif (
+            lower in _KK_LATIN_MARKERS
+            or KAZAKH_LATIN_LETTERS.intersection(lower)
+            or _QU.search(lower)
+        ):
+            kazakh += 1
+    # Two pieces of evidence at least: one Kazakh name (Qasym) does not make a text Kazakh.
+    return kazakh >= 2 and kazakh > english
 
 
 # Fragments ending in these never end a sentence (`им. Абая`, `ул. Ленина`, `т.е. это`).

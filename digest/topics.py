@@ -20,6 +20,9 @@ from typing import Any
 
 import yaml
 
+from digest.text import is_latin_kazakh
+from digest.translit import alphabet_of, to_cyrillic
+
 LANGUAGES = ("en", "ru", "kk")
 _WORD = re.compile(r"\w+")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -41,15 +44,18 @@ class Pattern:
     def count(self, text: _Text) -> int:
         if self.regex is not None:
             return len(self.regex.findall(text.joined))
-        first, rest = self.words[0], self.words[1:]
+        return sum(self.count_from(text, token) for token in text.matching(self.words[0]))
+
+    def count_from(self, text: _Text, token: str) -> int:
+        """Occurrences of this phrase that start with `token` (which matches its first word)."""
+        rest = self.words[1:]
         n = 0
-        for token in text.matching(first):
-            for i in text.positions[token]:
-                following = text.tokens[i + 1 : i + 1 + len(rest)]
-                if len(following) == len(rest) and all(
-                    _word_matches(t, w) for t, w in zip(following, rest, strict=True)
-                ):
-                    n += 1
+        for i in text.positions[token]:
+            following = text.tokens[i + 1 : i + 1 + len(rest)]
+            if len(following) == len(rest) and all(
+                _word_matches(t, w) for t, w in zip(following, rest, strict=True)
+            ):
+                n += 1
         return n
 
 
@@ -100,9 +106,15 @@ class TopicCatalog:
     title_weight: float = 3.0
     source: str = ""
     _by_id: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
+    _index: list[KeywordIndex] = field(default_factory=list, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({t.id: t for t in self.topics})
+        self._index.append(KeywordIndex(self.topics))
+
+    @property
+    def index(self) -> KeywordIndex:
+        return self._index[0]
 
     @property
     def ids(self) -> list[str]:
@@ -141,6 +153,7 @@ class Classification:
     scores: dict[str, float]  # every topic with a non-zero score
     labels: list[str]  # assigned topics, best first
     hits: list[TopicHit]
+    transliterated: bool = False  # Latin-script Kazakh, matched through its Cyrillic spelling
 
 
 def classify(
@@ -148,17 +161,22 @@ def classify(
 ) -> Classification:
     """Score every topic on title and body; assign the ones that clear both thresholds.
 
-    `lang` is accepted for symmetry with the rest of the pipeline; keywords of all three
-    languages are matched, which also handles mixed-language articles.
+    Keywords of all three languages are matched, which also handles mixed-language articles.
+    Kazakh in a Latin alphabet (lang "kk", or unknown, with Latin words in the majority) is
+    matched through its Cyrillic transliteration, because Kazakh keywords are Cyrillic.
     """
-    del lang
+    transliterated = lang in (None, "kk") and is_latin_kazakh(f"{title}\n{body}")
+    if transliterated:
+        alphabet = alphabet_of(f"{title}\n{body}")
+        title, body = to_cyrillic(title, alphabet), to_cyrillic(body, alphabet)
     parts = {"title": _Text(title), "body": _Text(body)}
     scores: dict[str, float] = {}
     hits: list[TopicHit] = []
-    for topic in catalog.topics:
+    counted = {where: catalog.index.counts(text) for where, text in parts.items()}
+    for number, topic in enumerate(catalog.topics):
         total = 0.0
-        for where, text in parts.items():
-            for pattern, count in _counts(topic, text):
+        for where in parts:
+            for pattern, count in counted[where][number]:
                 if where == "title":
                     points = pattern.weight * catalog.title_weight
                 else:
@@ -172,29 +190,91 @@ def classify(
         (t for t, s in scores.items() if s >= catalog.threshold and s >= catalog.relative * best),
         key=lambda t: -scores[t],
     )
-    return Classification(scores, labels, hits)
+    return Classification(scores, labels, hits, transliterated)
 
 
-def _counts(topic: Topic, text: _Text) -> list[tuple[Pattern, int]]:
-    """How often each of the topic's keywords occurs in the text.
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A keyword reachable from a word of the text: its topic, order in the topic, pattern."""
 
-    A word that several one-word keywords match (строительство: строительств* and строит*)
-    counts once, for the heaviest of them; phrases and expressions count on their own.
+    topic: int
+    order: int
+    pattern: Pattern
+
+    @property
+    def single(self) -> bool:
+        return len(self.pattern.words) == 1
+
+
+class KeywordIndex:
+    """Every word keyword of a catalog, indexed by its stem, so that matching a text costs a
+    few dictionary lookups per distinct word instead of a scan of every keyword.
+
+    An exact word is looked up as it is; a stem (`econom*`) is found by looking up each prefix
+    of the word that is at least as long as the shortest stem. Phrases are indexed by their
+    first word and checked word by word from there; regular expressions run on their own.
     """
-    owner: dict[str, Pattern] = {}
-    found: dict[Pattern, int] = {}
-    for pattern in topic.patterns:
-        if pattern.regex is None and len(pattern.words) == 1:
-            for token in text.matching(pattern.words[0]):
-                if token not in owner or pattern.weight > owner[token].weight:
-                    owner[token] = pattern
-        else:
-            count = pattern.count(text)
-            if count:
-                found[pattern] = count
-    for token, pattern in owner.items():
-        found[pattern] = found.get(pattern, 0) + text.counts[token]
-    return [(p, found[p]) for p in topic.patterns if p in found]
+
+    def __init__(self, topics: tuple[Topic, ...]) -> None:
+        self.exact: dict[str, list[_Entry]] = {}
+        self.prefix: dict[str, list[_Entry]] = {}
+        self.regexes: list[tuple[int, Pattern]] = []
+        self.topics = len(topics)
+        self.orders: list[dict[Pattern, int]] = []
+        for number, topic in enumerate(topics):
+            self.orders.append({p: i for i, p in enumerate(topic.patterns)})
+            for order, pattern in enumerate(topic.patterns):
+                if pattern.regex is not None:
+                    self.regexes.append((number, pattern))
+                    continue
+                stem, is_prefix = pattern.words[0]
+                table = self.prefix if is_prefix else self.exact
+                table.setdefault(stem, []).append(_Entry(number, order, pattern))
+        self.shortest = min((len(k) for k in self.prefix), default=1)
+        self.longest = max((len(k) for k in self.prefix), default=0)
+
+    def lookup(self, token: str) -> list[_Entry]:
+        found = list(self.exact.get(token, ()))
+        for end in range(self.shortest, min(len(token), self.longest) + 1):
+            entries = self.prefix.get(token[:end])
+            if entries:
+                found.extend(entries)
+        return found
+
+    def counts(self, text: _Text) -> list[list[tuple[Pattern, int]]]:
+        """Per topic, how often each keyword occurs, in the topic's keyword order.
+
+        A word that several one-word keywords of one topic match (строительство:
+        строительств* and строит*) counts once, for the heaviest of them (the first listed
+        on a tie); phrases and expressions count on their own.
+        """
+        found: list[dict[Pattern, int]] = [{} for _ in range(self.topics)]
+        owners: list[dict[str, _Entry]] = [{} for _ in range(self.topics)]
+        for token in text.counts:
+            for entry in self.lookup(token):
+                if entry.single:
+                    owner = owners[entry.topic].get(token)
+                    if owner is None or (entry.pattern.weight, -entry.order) > (
+                        owner.pattern.weight, -owner.order
+                    ):
+                        owners[entry.topic][token] = entry
+                else:
+                    n = entry.pattern.count_from(text, token)
+                    if n:
+                        counted = found[entry.topic]
+                        counted[entry.pattern] = counted.get(entry.pattern, 0) + n
+        for number, pattern in self.regexes:
+            n = pattern.count(text)
+            if n:
+                found[number][pattern] = n
+        for number, by_token in enumerate(owners):
+            for token, entry in by_token.items():
+                counted = found[number]
+                counted[entry.pattern] = counted.get(entry.pattern, 0) + text.counts[token]
+        return [
+            sorted(counted.items(), key=lambda item, n=number: self.orders[n][item[0]])
+            for number, counted in enumerate(found)
+        ]
 
 
 def explain(classification: Classification, catalog: TopicCatalog) -> str:
@@ -206,6 +286,8 @@ def explain(classification: Classification, catalog: TopicCatalog) -> str:
         f"(a topic needs a score of at least {cutoff:.2f}: threshold {catalog.threshold:g}, "
         f"and {catalog.relative:g} × best score {best:.2f})"
     ]
+    if classification.transliterated:
+        lines.append("Latin-script Kazakh: keywords were matched on its Cyrillic transliteration")
     ranked = sorted(classification.scores.items(), key=lambda kv: -kv[1])
     for topic, score in ranked:
         mark = "+" if topic in classification.labels else "-"
