@@ -42,21 +42,22 @@ class Pattern:
     regex: re.Pattern[str] | None = None
 
     def count(self, text: _Text) -> int:
-        if self.regex is not None:
-            return len(self.regex.findall(text.joined))
-        return sum(self.count_from(text, token) for token in text.matching(self.words[0]))
+        return len(self.starts(text))
 
-    def count_from(self, text: _Text, token: str) -> int:
-        """Occurrences of this phrase that start with `token` (which matches its first word)."""
+    def starts(self, text: _Text) -> list[int]:
+        """Word positions where this keyword occurs in the text."""
+        if self.regex is not None:
+            return [text.joined.count(" ", 0, m.start()) for m in self.regex.finditer(text.joined)]
+        return [i for token in text.matching(self.words[0]) for i in self.starts_from(text, token)]
+
+    def starts_from(self, text: _Text, token: str) -> list[int]:
+        """Positions of this keyword's occurrences that start with `token` (its first word)."""
         rest = self.words[1:]
-        n = 0
-        for i in text.positions[token]:
-            following = text.tokens[i + 1 : i + 1 + len(rest)]
-            if len(following) == len(rest) and all(
-                _word_matches(t, w) for t, w in zip(following, rest, strict=True)
-            ):
-                n += 1
-        return n
+        return [
+            i for i in text.positions[token]
+            if len(following := text.tokens[i + 1 : i + 1 + len(rest)]) == len(rest)
+            and all(_word_matches(t, w) for t, w in zip(following, rest, strict=True))
+        ]
 
 
 def _word_matches(token: str, word: tuple[str, bool]) -> bool:
@@ -73,7 +74,13 @@ class _Text:
     """Tokens of one text, indexed so that each pattern looks only at candidate words."""
 
     def __init__(self, text: str) -> None:
-        self.tokens = _WORD.findall(_fold(text))
+        self.tokens: list[str] = []
+        self.paragraph: list[int] = []  # the paragraph (non-empty line) of each word
+        for number, line in enumerate(ln for ln in text.splitlines() if ln.strip()):
+            words = _WORD.findall(_fold(line))
+            self.tokens.extend(words)
+            self.paragraph.extend([number] * len(words))
+        self.paragraphs = (self.paragraph[-1] + 1) if self.paragraph else 0
         self.joined = " ".join(self.tokens)
         self.counts: dict[str, int] = {}
         self.positions: dict[str, list[int]] = {}
@@ -104,9 +111,14 @@ class TopicCatalog:
     threshold: float = 4.0
     relative: float = 0.3
     title_weight: float = 3.0
+    lead_words: int = 0  # the first words of the body that make its lead
+    lead_weight: float = 0.0  # a keyword in the lead adds lead_weight × its weight
+    spread: float = 1.0  # factor for body hits confined to one paragraph (a passing mention)
+    spread_paragraphs: int = 3  # ... in a body of at least this many paragraphs
     source: str = ""
-    _by_id: dict[str, Topic] = field(default_factory=dict, compare=False, repr=False)
-    _index: list[KeywordIndex] = field(default_factory=list, compare=False, repr=False)
+    _by_id: dict[str, Topic] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _index: list[KeywordIndex] = field(default_factory=list, init=False, compare=False,
+                                       repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({t.id: t for t in self.topics})
@@ -173,16 +185,40 @@ def classify(
     scores: dict[str, float] = {}
     hits: list[TopicHit] = []
     counted = {where: catalog.index.counts(text) for where, text in parts.items()}
+    paragraphs = parts["body"].paragraph
     for number, topic in enumerate(catalog.topics):
-        total = 0.0
-        for where in parts:
-            for pattern, count in counted[where][number]:
-                if where == "title":
-                    points = pattern.weight * catalog.title_weight
-                else:
-                    points = pattern.weight * (1.0 + math.log(count))
-                total += points
-                hits.append(TopicHit(topic.id, pattern.text, where, count, round(points, 2)))
+        found: list[tuple[TopicHit, float]] = []  # with the unrounded points
+        for pattern, starts in counted["title"][number]:
+            found.append(_hit(topic.id, pattern, "title", len(starts), catalog.title_weight))
+        lead_hit = False
+        body_paragraphs: set[int] = set()
+        for pattern, starts in counted["body"][number]:
+            found.append(_hit(topic.id, pattern, "body", len(starts),
+                              1.0 + math.log(len(starts))))
+            in_lead = sum(1 for i in starts if i < catalog.lead_words)
+            if in_lead and catalog.lead_weight:
+                found.append(_hit(topic.id, pattern, "lead", in_lead, catalog.lead_weight))
+                lead_hit = lead_hit or pattern.weight > 0
+            if pattern.weight > 0:
+                body_paragraphs.update(paragraphs[i] for i in starts)
+        # A topic seen in one paragraph only of a longer text, and neither in the title nor
+        # in the lead, is a passing mention: its body hits count `spread` times.
+        passing = (
+            catalog.spread != 1.0
+            and parts["body"].paragraphs >= catalog.spread_paragraphs
+            and len(body_paragraphs) == 1
+            and not lead_hit
+            and not any(h.where == "title" and raw > 0 for h, raw in found)
+        )
+        if passing:
+            found = [
+                (TopicHit(h.topic, h.keyword, "body (one paragraph)", h.count,
+                          round(raw * catalog.spread, 2)), raw * catalog.spread)
+                if h.where == "body" else (h, raw)
+                for h, raw in found
+            ]
+        total = sum(raw for _, raw in found)
+        hits.extend(h for h, _ in found)
         if total > 0:
             scores[topic.id] = round(total, 2)
     best = max(scores.values(), default=0.0)
@@ -191,6 +227,13 @@ def classify(
         key=lambda t: -scores[t],
     )
     return Classification(scores, labels, hits, transliterated)
+
+
+def _hit(
+    topic: str, pattern: Pattern, where: str, count: int, factor: float
+) -> tuple[TopicHit, float]:
+    points = pattern.weight * factor
+    return TopicHit(topic, pattern.text, where, count, round(points, 2)), points
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,41 +284,42 @@ class KeywordIndex:
                 found.extend(entries)
         return found
 
-    def counts(self, text: _Text) -> list[list[tuple[Pattern, int]]]:
-        """Per topic, how often each keyword occurs, in the topic's keyword order.
+    def counts(self, text: _Text) -> list[list[tuple[Pattern, list[int]]]]:
+        """Per topic, where each of its keywords occurs (word positions), in keyword order.
 
         A word that several one-word keywords of one topic match (строительство:
-        строительств* and строит*) counts once, for the heaviest of them (the first listed
-        on a tie); phrases and expressions count on their own.
+        строительств* and строит*) counts once: for a keyword of weight 0 or less if one
+        matches (an exclusion, such as тілші* "correspondent" under тіл* "language"), else for
+        the heaviest (the first listed on a tie). Phrases and expressions count on their own.
         """
-        found: list[dict[Pattern, int]] = [{} for _ in range(self.topics)]
+        found: list[dict[Pattern, list[int]]] = [{} for _ in range(self.topics)]
         owners: list[dict[str, _Entry]] = [{} for _ in range(self.topics)]
         for token in text.counts:
             for entry in self.lookup(token):
                 if entry.single:
                     owner = owners[entry.topic].get(token)
-                    if owner is None or (entry.pattern.weight, -entry.order) > (
-                        owner.pattern.weight, -owner.order
-                    ):
+                    if owner is None or _priority(entry) > _priority(owner):
                         owners[entry.topic][token] = entry
                 else:
-                    n = entry.pattern.count_from(text, token)
-                    if n:
-                        counted = found[entry.topic]
-                        counted[entry.pattern] = counted.get(entry.pattern, 0) + n
+                    starts = entry.pattern.starts_from(text, token)
+                    if starts:
+                        found[entry.topic].setdefault(entry.pattern, []).extend(starts)
         for number, pattern in self.regexes:
-            n = pattern.count(text)
-            if n:
-                found[number][pattern] = n
+            starts = pattern.starts(text)
+            if starts:
+                found[number][pattern] = starts
         for number, by_token in enumerate(owners):
             for token, entry in by_token.items():
-                counted = found[number]
-                counted[entry.pattern] = counted.get(entry.pattern, 0) + text.counts[token]
+                found[number].setdefault(entry.pattern, []).extend(text.positions[token])
         return [
             sorted(counted.items(), key=lambda item, n=number: self.orders[n][item[0]])
             for number, counted in enumerate(found)
         ]
 
+
+def _priority(entry: _Entry) -> tuple[int, float, int]:
+    weight = entry.pattern.weight
+    return (1, -weight, -entry.order) if weight <= 0 else (0, weight, -entry.order)
 
 def explain(classification: Classification, catalog: TopicCatalog) -> str:
     """A human-readable account of why the article got (or missed) each topic."""
@@ -324,13 +368,15 @@ def parse_catalog(raw: Any, source: str = "<topics>") -> TopicCatalog:
 
     if not isinstance(raw, Mapping) or not isinstance(raw.get("topics"), Mapping):
         raise fail("expected a mapping with a 'topics' mapping of topic id → definition")
-    options = {}
-    for key in ("threshold", "relative", "title_weight"):
+    options: dict[str, Any] = {}
+    for key in ("threshold", "relative", "title_weight", "lead_weight", "spread",
+                "lead_words", "spread_paragraphs"):
         if key in raw:
             value = raw[key]
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise fail(f"{key} must be a non-negative number, not {value!r}")
-            options[key] = float(value)
+            options[key] = int(value) if key in ("lead_words", "spread_paragraphs") else float(
+                value)
     topics = []
     for topic_id, spec in raw["topics"].items():
         if not isinstance(topic_id, str) or not _ID.match(topic_id):
