@@ -67,7 +67,7 @@ def _word_matches(token: str, word: tuple[str, bool]) -> bool:
 
 def _fold(text: str) -> str:
     # Russian writers drop the diaeresis at will (молодёжь / молодежь): match both as е.
-    return text.casefold().replace("ё", "е")
+    return text.casefold().replace("ё", "е").replace("э", "е")
 
 
 class _Text:
