@@ -190,7 +190,6 @@ def classify(
         found: list[tuple[TopicHit, float]] = []  # with the unrounded points
         for pattern, starts in counted["title"][number]:
             found.append(_hit(topic.id, pattern, "title", len(starts), catalog.title_weight))
-        lead_hit = False
         body_paragraphs: set[int] = set()
         for pattern, starts in counted["body"][number]:
             found.append(_hit(topic.id, pattern, "body", len(starts),
@@ -198,23 +197,22 @@ def classify(
             in_lead = sum(1 for i in starts if i < catalog.lead_words)
             if in_lead and catalog.lead_weight:
                 found.append(_hit(topic.id, pattern, "lead", in_lead, catalog.lead_weight))
-                lead_hit = lead_hit or pattern.weight > 0
             if pattern.weight > 0:
                 body_paragraphs.update(paragraphs[i] for i in starts)
-        # A topic seen in one paragraph only of a longer text, and neither in the title nor
-        # in the lead, is a passing mention: its body hits count `spread` times.
+        # A topic seen in one paragraph only of a longer text and not in the title is a
+        # passing mention (a career history, a welcome at the airport): its body and lead
+        # hits count `spread` times.
         passing = (
             catalog.spread != 1.0
             and parts["body"].paragraphs >= catalog.spread_paragraphs
             and len(body_paragraphs) == 1
-            and not lead_hit
             and not any(h.where == "title" and raw > 0 for h, raw in found)
         )
         if passing:
             found = [
-                (TopicHit(h.topic, h.keyword, "body (one paragraph)", h.count,
+                (TopicHit(h.topic, h.keyword, f"{h.where} (one paragraph)", h.count,
                           round(raw * catalog.spread, 2)), raw * catalog.spread)
-                if h.where == "body" else (h, raw)
+                if h.where != "title" else (h, raw)
                 for h, raw in found
             ]
         total = sum(raw for _, raw in found)
