@@ -170,3 +170,114 @@ def test_rows_by_article_id_classify_the_stored_seed_articles(
     data.write_text("999\teconomy\n", encoding="utf-8")
     assert main(["eval", "topics", "--data", str(data), "--db", db]) == 1
     assert f"{data}, line 1: no article 999" in capsys.readouterr().err
+
+
+
+# -- real articles: a manifest in the repository, the texts in a folder outside it ----------
+
+MANIFEST_HEAD = "# addresses and labels only\nid\tlang\tscript\tsplit\turl\ttopics\n"
+ARTICLES = {
+    "a1": ("en", "latn", "dev", "health",
+           "Hospital opens in Almaty\n\nThe new hospital has 300 beds; doctors treat patients."),
+    "a2": ("ru", "cyrl", "dev", "agriculture",
+           "Начался сев пшеницы\n\nФермеры приступили к посевной кампании на 2 млн гектаров."),
+    "a3": ("kk", "latn", "test", "health",
+           "Aýrýhanada jańa emhana ashyldy\n\nDárigerler naýqastarǵa medıtsınalyq kómek "
+           "kórsetedi, dep habarlaıdy agenttik tilshisi."),
+    "a4": ("kk", "cyrl", "test", "education",
+           "Жаңа мектеп ашылды\n\nМектепте 600 оқушы білім алады, мұғалімдер дайын."),
+}
+
+
+def write_real_set(tmp_path: Path, articles: dict = ARTICLES) -> tuple[Path, Path]:
+    manifest = tmp_path / "real.tsv"
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    rows = []
+    for article_id, (lang, script, split, topics, text) in articles.items():
+        rows.append(f"{article_id}\t{lang}\t{script}\t{split}\thttps://example.kz/{article_id}"
+                    f"\t{topics}")
+        (folder / f"{article_id}.txt").write_text(text, encoding="utf-8")
+    manifest.write_text(MANIFEST_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
+    return manifest, folder
+
+
+def test_real_articles_report_per_split_and_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    manifest, folder = write_real_set(tmp_path)
+    code, result = run_json(capsys, "--data", str(manifest), "--texts", str(folder),
+                            "--topics-file", str(TOPICS))
+    assert code == 0
+    assert result["rows"] == 4
+    assert set(result["splits"]) == {"dev", "test"}
+    assert set(result["splits"]["dev"]) == {"en", "ru", "all"}
+    assert set(result["splits"]["test"]) == {"kk", "kk-cyrl", "kk-latn", "all"}
+    assert result["splits"]["test"]["kk-latn"]["macro_f1"] == 1.0
+    assert result["language_detection"]["kk-latn"] == {"rows": 1, "right": 1}
+    assert result["errors"] == []
+
+    assert main(["eval", "topics", "--data", str(manifest), "--texts", str(folder),
+                 "--topics-file", str(TOPICS)]) == 0
+    text = capsys.readouterr().out
+    assert "test   kk-latn      1     1.000" in text
+    assert "language detected as labelled:" in text and "kk-latn 1/1" in text
+
+
+def test_real_articles_min_f1_uses_the_worst_test_group(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    wrong = dict(ARTICLES, a4=("kk", "cyrl", "test", "economy", ARTICLES["a4"][4]))
+    manifest, folder = write_real_set(tmp_path, wrong)
+    args = ["eval", "topics", "--data", str(manifest), "--texts", str(folder),
+            "--topics-file", str(TOPICS), "--min-f1", "0.85"]
+    assert main(args) == 1
+    assert "below --min-f1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("manifest", "reason"),
+    [
+        ("a1\ten\tlatn\tdev\thttps://x\thealth\n", "expected the header"),
+        (MANIFEST_HEAD + "a1\ten\tlatn\tdev\thealth\n", "5 columns"),
+        (MANIFEST_HEAD + "a1\tde\tlatn\tdev\thttps://x\thealth\n", "language 'de'"),
+        (MANIFEST_HEAD + "a1\ten\tlatn\ttrain\thttps://x\thealth\n", "split 'train'"),
+        (MANIFEST_HEAD + "a1\ten\tlatn\tdev\thttps://x\tweather\n", "unknown topic"),
+        (MANIFEST_HEAD + "a9\ten\tlatn\tdev\thttps://x\thealth\n", "no text"),
+    ],
+)
+def test_bad_manifest_or_missing_text_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, manifest: str, reason: str
+) -> None:
+    _, folder = write_real_set(tmp_path)
+    data = tmp_path / "bad.tsv"
+    data.write_text(manifest, encoding="utf-8")
+    assert main(["eval", "topics", "--data", str(data), "--texts", str(folder),
+                 "--topics-file", str(TOPICS)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and reason in err and "bad.tsv" in err
+
+
+def test_texts_must_be_a_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    manifest, _ = write_real_set(tmp_path)
+    assert main(["eval", "topics", "--data", str(manifest), "--texts",
+                 str(tmp_path / "nope"), "--topics-file", str(TOPICS)]) == 1
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_the_committed_manifest_is_valid_and_balanced() -> None:
+    from digest.evaluation.topics import parse_manifest
+    from digest.topics import load_catalog
+
+    catalog = load_catalog(TOPICS)
+    rows = parse_manifest((REPO / "tests" / "data" / "topics-real.tsv").read_text("utf-8"),
+                          "topics-real.tsv", catalog.resolve)
+    assert len(rows) >= 150
+    groups = {r.group for r in rows}
+    assert groups == {"en", "ru", "kk-cyrl", "kk-latn"}
+    for group in groups:
+        for split in ("dev", "test"):
+            topics = set().union(*(r.expected for r in rows
+                                   if r.group == group and r.split == split))
+            assert len(topics) >= 8, (group, split, topics)
+    assert set().union(*(r.expected for r in rows)) == set(catalog.ids)

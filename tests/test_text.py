@@ -73,6 +73,16 @@ def test_repair_of_the_real_seed_paragraph(seed_path) -> None:  # type: ignore[n
         ("Президент Казахстана провел расширенное заседание Правительства в Астане.", "ru"),
         ("В Шымкенте обсудили проект новой Конституции и вопросы здравоохранения.", "ru"),
         ("Olzhas Bektenov reported to the President on the economy.", "en"),
+        # Kazakh in the acute (2018) Latin alphabet, as Kazinform's Kazakh service writes it
+        ("Memleket basshysy Qazaqstan halqyna Joldaý jarııalady, dep habarlaıdy Aqorda.", "kk"),
+        # Kazakh in the official 2021 Latin alphabet
+        ("Memleket basşysy Qazaqstan halqyna Joldau jariialady jäne ükımetke tapsyrma berdı.",
+         "kk"),
+        # English that names Kazakh places and people stays English
+        ("President Kassym-Jomart Tokayev met the head of Qazaqstan Temir Zholy in Astana.",
+         "en"),
+        ("The Qazaq Eli monument and the Baiterek tower were lit in the colours of the flag.",
+         "en"),
     ],
 )
 def test_detect_language(text: str, lang: str) -> None:
