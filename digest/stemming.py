@@ -8,11 +8,13 @@ that topic matching and sentence ranking need.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from digest.settings import CONFIG_DIR
+from digest.translit import to_latin_variants, word_to_cyrillic
 
 KAZAKH_STOPWORDS_FILE = CONFIG_DIR / "stopwords-kk.txt"
 
@@ -45,6 +47,7 @@ _KK_SUFFIXES: tuple[str, ...] = tuple(
     )
 )
 _KK_MIN_STEM = 3
+_LATIN = re.compile(r"[a-z\u00c0-\u024f]")
 _KK_VOWELS = frozenset("аәеёиоөуұүыіэюя")
 
 
@@ -52,7 +55,8 @@ def stem(word: str, lang: str) -> str:
     """The stem of `word` (lower-cased) in `lang`; unknown languages only lower-case."""
     word = word.lower()
     if lang == "kk":
-        return _kazakh_stem(word)
+        # Latin-script Kazakh is stemmed through its Cyrillic spelling (analysis only).
+        return _kazakh_stem(word_to_cyrillic(word) if _LATIN.search(word) else word)
     stemmer = _snowball(lang)
     return stemmer(word) if stemmer else word
 
@@ -101,7 +105,9 @@ def stop_words(lang: str) -> frozenset[str]:
 
         return frozenset(w.lower() for w in get_stop_words("russian"))
     if lang == "kk":
-        return read_stop_words_file(KAZAKH_STOPWORDS_FILE)
+        cyrillic = read_stop_words_file(KAZAKH_STOPWORDS_FILE)
+        # ... and as Latin-script Kazakh writes them, in both alphabets (jáne, jäne).
+        return cyrillic | {latin for w in cyrillic for latin in to_latin_variants(w)}
     return frozenset()
 
 

@@ -50,14 +50,22 @@ _DIGRAPHS_2021 = (("şş", "щ"), ("ia", "я"), ("iu", "ю"), ("ts", "ц"))
 _DIGRAPHS_2018 = (("sh", "ш"), ("ch", "ч"), ("ıa", "я"), ("ıý", "ю"), ("tsı", "ци"))
 
 _SH_CH = re.compile(r"[sc]h", re.IGNORECASE)
+_DOTLESS_2018 = re.compile(r"[aeoyu]ı|\b(?=\w*ı)(?=\w*[aoyu])\w+")
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
 _HAS_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 
 
 def alphabet_of(text: str) -> str:
     """Which Latin alphabet `text` is written in: ALPHABET_2018 or ALPHABET_2021 (default)."""
-    # The 2021 alphabet writes ш and ч as ş and ç, so sh and ch point to the 2018 one.
-    only_2018 = sum(1 for c in text if c in _ONLY_2018) + len(_SH_CH.findall(text))
+    # The 2021 alphabet writes ш and ч as ş and ç, so sh and ch point to the 2018 one. So does
+    # an ı after a vowel (2018 aıtty = айтты; 2021 writes aitty) or in a word with back vowels
+    # (2018 ekonomıkalyq = экономикалық; the 2021 ı is the front vowel і, which vowel harmony
+    # keeps out of such words).
+    only_2018 = (
+        sum(1 for c in text if c in _ONLY_2018)
+        + len(_SH_CH.findall(text))
+        + len(_DOTLESS_2018.findall(text.lower()))
+    )
     only_2021 = sum(1 for c in text if c in _ONLY_2021)
     return ALPHABET_2018 if only_2018 > only_2021 else ALPHABET_2021
 

@@ -64,3 +64,16 @@ def test_stop_word_file_skips_comments_and_blanks(tmp_path) -> None:  # type: ig
     path = tmp_path / "words.txt"
     path.write_text("# a comment\n\nЖӘНЕ\n  мен  \n", encoding="utf-8")
     assert read_stop_words_file(path) == frozenset({"және", "мен"})
+
+
+def test_latin_script_kazakh_stems_like_its_cyrillic_spelling() -> None:
+    forms = ["ekonomıkalyq", "Ekonomıkanyń", "ekonomıkasy"]  # the acute 2018 alphabet
+    assert len({stem(w, "kk") for w in forms}) == 1
+    assert stem("bıýdjettik", "kk") == stem("бюджеттік", "kk")
+    assert stem("ministrlıgı", "kk") == stem("министрлігі", "kk")  # the 2021 alphabet
+    assert stem("jañalyqtar", "kk") == stem("жаңалықтар", "kk")
+
+
+def test_kazakh_stop_words_cover_both_latin_alphabets() -> None:
+    words = stop_words("kk")
+    assert {"және", "jáne", "jäne", "boıynsha", "boiynşa"} <= words
