@@ -31,6 +31,7 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z]")
+_LATIN_LETTERS = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 # Frequent function words that tell Russian from Kazakh when no Kazakh-only letter shows up.
 _RU_MARKERS = frozenset(
     str.split(
@@ -91,8 +92,13 @@ def detect_language(text: str) -> str:
     return "kk" if kazakh > russian else "ru"
 
 
-def is_latin_kazakh(text: str) -> bool:
-    """True for Kazakh written in a Latin alphabet (more Latin than Cyrillic words)."""
+def is_latin_kazakh(text: str, lang: str | None = None) -> bool:
+    """True for Kazakh written in a Latin alphabet (more Latin than Cyrillic words).
+
+    With `lang` "kk" (already detected) only the script is checked, which is cheaper.
+    """
+    if lang == "kk":
+        return len(_LATIN_LETTERS.findall(text)) > len(_CYRILLIC.findall(text))
     words = _WORD.findall(text)
     latin = [w for w in words if _LATIN.search(w) or KAZAKH_LATIN_LETTERS.intersection(w)]
     cyrillic = sum(1 for w in words if _CYRILLIC.search(w))

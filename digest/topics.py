@@ -71,7 +71,7 @@ def _fold(text: str) -> str:
 
 
 class _Text:
-    """Tokens of one text, indexed so that each pattern looks only at candidate words."""
+    """Tokens of one text, with each word's positions and paragraph."""
 
     def __init__(self, text: str) -> None:
         self.tokens: list[str] = []
@@ -81,21 +81,20 @@ class _Text:
             self.tokens.extend(words)
             self.paragraph.extend([number] * len(words))
         self.paragraphs = (self.paragraph[-1] + 1) if self.paragraph else 0
-        self.joined = " ".join(self.tokens)
-        self.counts: dict[str, int] = {}
         self.positions: dict[str, list[int]] = {}
         for i, token in enumerate(self.tokens):
-            self.counts[token] = self.counts.get(token, 0) + 1
             self.positions.setdefault(token, []).append(i)
-        self._by_head: dict[str, list[str]] = {}
-        for token in self.counts:
-            self._by_head.setdefault(token[:3], []).append(token)
+        self.counts = {token: len(at) for token, at in self.positions.items()}
+
+    @property
+    def joined(self) -> str:
+        return " ".join(self.tokens)
 
     def matching(self, word: tuple[str, bool]) -> list[str]:
         stem, prefix = word
         if not prefix:
             return [stem] if stem in self.counts else []
-        return [t for t in self._by_head.get(stem[:3], ()) if t.startswith(stem)]
+        return [t for t in self.counts if t.startswith(stem)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +176,7 @@ def classify(
     Kazakh in a Latin alphabet (lang "kk", or unknown, with Latin words in the majority) is
     matched through its Cyrillic transliteration, because Kazakh keywords are Cyrillic.
     """
-    transliterated = lang in (None, "kk") and is_latin_kazakh(f"{title}\n{body}")
+    transliterated = lang in (None, "kk") and is_latin_kazakh(f"{title}\n{body}", lang)
     if transliterated:
         alphabet = alphabet_of(f"{title}\n{body}")
         title, body = to_cyrillic(title, alphabet), to_cyrillic(body, alphabet)
@@ -247,6 +246,9 @@ class _Entry:
         return len(self.pattern.words) == 1
 
 
+_SEEN_LIMIT = 200_000
+
+
 class KeywordIndex:
     """Every word keyword of a catalog, indexed by its stem, so that matching a text costs a
     few dictionary lookups per distinct word instead of a scan of every keyword.
@@ -271,15 +273,21 @@ class KeywordIndex:
                 stem, is_prefix = pattern.words[0]
                 table = self.prefix if is_prefix else self.exact
                 table.setdefault(stem, []).append(_Entry(number, order, pattern))
+        self._seen: dict[str, tuple[_Entry, ...]] = {}
         self.shortest = min((len(k) for k in self.prefix), default=1)
         self.longest = max((len(k) for k in self.prefix), default=0)
 
-    def lookup(self, token: str) -> list[_Entry]:
-        found = list(self.exact.get(token, ()))
-        for end in range(self.shortest, min(len(token), self.longest) + 1):
-            entries = self.prefix.get(token[:end])
-            if entries:
-                found.extend(entries)
+    def lookup(self, token: str) -> tuple[_Entry, ...]:
+        found = self._seen.get(token)
+        if found is None:
+            entries = list(self.exact.get(token, ()))
+            for end in range(self.shortest, min(len(token), self.longest) + 1):
+                entries.extend(self.prefix.get(token[:end], ()))
+            found = tuple(entries)
+            # Words repeat across articles: remember them, within a bound on memory.
+            if len(self._seen) >= _SEEN_LIMIT:
+                self._seen.clear()
+            self._seen[token] = found
         return found
 
     def counts(self, text: _Text) -> list[list[tuple[Pattern, list[int]]]]:

@@ -17,7 +17,7 @@ is always the original text.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 ALPHABET_2021 = "2021"
 ALPHABET_2018 = "2018"
@@ -49,6 +49,8 @@ _LETTERS_2018 = {
 _DIGRAPHS_2021 = (("şş", "щ"), ("ia", "я"), ("iu", "ю"), ("ts", "ц"))
 _DIGRAPHS_2018 = (("sh", "ш"), ("ch", "ч"), ("ıa", "я"), ("ıý", "ю"), ("tsı", "ци"))
 
+_LETTERS_ONLY_2018 = re.compile(f"[{''.join(sorted(_ONLY_2018))}]")
+_LETTERS_ONLY_2021 = re.compile(f"[{''.join(sorted(_ONLY_2021))}]")
 _SH_CH = re.compile(r"[sc]h", re.IGNORECASE)
 _DOTLESS_2018 = re.compile(r"[aeoyu]ı|\b(?=\w*ı)(?=\w*[aoyu])\w+")
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
@@ -62,11 +64,11 @@ def alphabet_of(text: str) -> str:
     # (2018 ekonomıkalyq = экономикалық; the 2021 ı is the front vowel і, which vowel harmony
     # keeps out of such words).
     only_2018 = (
-        sum(1 for c in text if c in _ONLY_2018)
+        len(_LETTERS_ONLY_2018.findall(text))
         + len(_SH_CH.findall(text))
         + len(_DOTLESS_2018.findall(text.lower()))
     )
-    only_2021 = sum(1 for c in text if c in _ONLY_2021)
+    only_2021 = len(_LETTERS_ONLY_2021.findall(text))
     return ALPHABET_2018 if only_2018 > only_2021 else ALPHABET_2021
 
 
@@ -80,6 +82,7 @@ def to_cyrillic(text: str, alphabet: str | None = None) -> str:
     return _LATIN_WORD.sub(lambda m: _word(m.group(0), alphabet), text)
 
 
+@lru_cache(maxsize=100_000)
 def word_to_cyrillic(word: str) -> str:
     """One word, its alphabet judged from the word itself (2021 unless it shows 2018)."""
     return _word(word, alphabet_of(word))
