@@ -394,3 +394,16 @@ def test_the_keyword_index_matches_a_full_scan() -> None:
                if h.where in ("title", "body") or h.where.startswith("body (")}
         got = {(t, k, "body" if w.startswith("body") else w): c for (t, k, w), c in got.items()}
         assert got == _scan(CATALOG, title, body), title
+
+
+def test_a_road_accident_is_security_not_a_road() -> None:
+    body = ("Өткен жылы облыста 900 жол-көлік оқиғасы тіркелді, жол апатынан 120 адам қаза "
+            "тапты. Полиция жүргізушілерді жылдамдықты асырмауға шақырады.")
+    got = labels("Жол апатынан 120 адам қаза тапты", body)
+    assert got == ["security"]
+
+
+def test_a_congratulatory_telegram_to_a_foreign_leader_is_foreign_policy() -> None:
+    body = ("Мемлекет басшысы Моңғолия Президентіне ұлттық мерекесіне байланысты құттықтау "
+            "жеделхатын жолдады. Президент екі халықтың достығын атап өтті.")
+    assert labels("Президент құттықтау жеделхатын жолдады", body) == ["foreign_policy"]
