@@ -2,11 +2,14 @@
 
 Topics are data. Each keyword is a word pattern (`econom*` matches any word starting with
 `econom`, which also covers Kazakh and Russian inflections such as `экономикалық`), a phrase of
-such patterns (`foreign minist*`), or a regular expression (`re:...`). A hit in the title
-counts `title_weight` times more than one in the body; repeated body hits count with
-diminishing returns so that a long article mentioning a word in passing does not drift into
-a topic. A topic is assigned when its score reaches `threshold` and is at least `relative`
-times the best topic's score: an article is about what it is mostly about.
+such patterns (`foreign minist*`), or a regular expression (`re:...`); a keyword of weight 0
+or less is an exclusion or a negative keyword. A hit in the title counts `title_weight` times
+more than one in the body, a hit in the lead counts again, repeated body hits count with
+diminishing returns, and a topic confined to one paragraph of a longer body is a passing
+mention, so that a long article mentioning a word in passing does not drift into a topic. A
+topic is assigned when its score reaches `threshold` and is at least `relative` times the best
+topic's score: an article is about what it is mostly about. Latin-script Kazakh is matched
+through its Cyrillic transliteration. Keywords are found through an index of their stems.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ class Pattern:
     def starts(self, text: _Text) -> list[int]:
         """Word positions where this keyword occurs in the text."""
         if self.regex is not None:
-            return [text.joined.count(" ", 0, m.start()) for m in self.regex.finditer(text.joined)]
+            joined = text.joined
+            return [joined.count(" ", 0, m.start()) for m in self.regex.finditer(joined)]
         return [i for token in text.matching(self.words[0]) for i in self.starts_from(text, token)]
 
     def starts_from(self, text: _Text, token: str) -> list[int]:
@@ -66,7 +70,8 @@ def _word_matches(token: str, word: tuple[str, bool]) -> bool:
 
 
 def _fold(text: str) -> str:
-    # Russian writers drop the diaeresis at will (молодёжь / молодежь): match both as е.
+    # Russian writers drop the diaeresis at will (молодёжь / молодежь): match both as е. Latin
+    # Kazakh writes e for э (eksport), so its transliteration meets экспорт* only if э is е.
     return text.casefold().replace("ё", "е").replace("э", "е")
 
 
