@@ -282,6 +282,13 @@ class KeywordIndex:
         self.shortest = min((len(k) for k in self.prefix), default=1)
         self.longest = max((len(k) for k in self.prefix), default=0)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The catalog travels to worker processes: the remembered lookups stay behind.
+        return {**self.__dict__, "_seen": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def lookup(self, token: str) -> tuple[_Entry, ...]:
         found = self._seen.get(token)
         if found is None:
