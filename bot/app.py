@@ -24,11 +24,13 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.follow_digest import FollowDigest
 from bot.handlers import register
 from bot.handlers.context import Services
 from bot.i18n import COMMANDS, DEFAULT
 from bot.ratelimit import ChatRateLimiter
-from bot.scheduler import DigestScheduler
+from bot.scheduler import DIGEST_MAX_ARTICLES, DIGEST_WINDOW, DigestScheduler
+from digest.follow_store import FollowStore
 from digest.settings import Settings
 from digest.store import Store, utcnow
 from digest.subscribers import Subscribers
@@ -83,15 +85,21 @@ def build_application(
             )
             owned["executor"] = pool
         subscribers = Subscribers(opened, settings.timezone, settings.digest_time)
+        follows = FollowStore(opened, subscribers, pool)
+        scheduler = DigestScheduler(application.bot, opened, subscribers, catalog, clock)
+        scheduler.extend = FollowDigest(
+            follows, clock, DIGEST_WINDOW, DIGEST_MAX_ARTICLES
+        ).extend
         application.bot_data["services"] = Services(
             settings=settings,
             store=opened,
             subscribers=subscribers,
             catalog=catalog,
-            scheduler=DigestScheduler(application.bot, opened, subscribers, catalog, clock),
+            scheduler=scheduler,
             clock=clock,
             executor=pool,
             progress_interval=progress_interval,
+            follows=follows,
         )
         await set_commands(application)
 

@@ -473,3 +473,201 @@ def t(lang: str, key: str, **values: Any) -> str:
     table = STRINGS.get(lang, STRINGS[DEFAULT])
     template = table.get(key) or STRINGS[DEFAULT][key]
     return template.format(**values) if values else template
+
+
+# -- issue 12: keyword follows and mutes ---------------------------------------------------
+# Kept in one block per feature so that parallel work on the strings above merges cleanly.
+
+def _extend(
+    menu: dict[str, list[tuple[str, str]]], strings: dict[str, dict[str, str]],
+    help_key: str,
+) -> None:
+    """Add a feature's commands to the menu (before /help), its strings, and its /help
+    section (`help_key`) after the general list."""
+    for lang, entries in menu.items():
+        at = next((i for i, (name, _) in enumerate(COMMANDS[lang]) if name == "help"),
+                  len(COMMANDS[lang]))
+        COMMANDS[lang][at:at] = entries
+    for lang, table in strings.items():
+        STRINGS[lang].update(table)
+        if help_key in table:
+            STRINGS[lang]["help"] += table[help_key]
+
+
+_extend(
+    {
+        "en": [("follow", "Follow a word: /follow tax"), ("follows", "Your follows and mutes"),
+               ("unfollow", "Stop following: /unfollow word|all"),
+               ("mute", "Keep a word out of your digest: /mute word"),
+               ("unmute", "Unmute: /unmute word|all")],
+        "ru": [("follow", "Следить за словом: /follow налог"),
+               ("follows", "Ваши слова и исключения"),
+               ("unfollow", "Перестать следить: /unfollow слово|all"),
+               ("mute", "Исключить слово из дайджеста: /mute слово"),
+               ("unmute", "Вернуть слово: /unmute слово|all")],
+        "kk": [("follow", "Сөзді бақылау: /follow салық"),
+               ("follows", "Бақыланатын және алынып тасталған сөздер"),
+               ("unfollow", "Бақылауды тоқтату: /unfollow сөз|all"),
+               ("mute", "Сөзді дайджесттен алып тастау: /mute сөз"),
+               ("unmute", "Сөзді қайтару: /unmute сөз|all")],
+    },
+    {
+        "en": {
+            "help_follows": (
+                "\n\n<b>Keyword follows</b>\n"
+                "/follow WORD or /follow \"PHRASE\" — news mentioning it, in any language, "
+                "gets its own digest section (“Following: tax”); several: /follow tax, budget\n"
+                "/unfollow WORD|all — stop following\n"
+                "/mute WORD — articles mentioning it stay out of your digest; /unmute WORD|all\n"
+                "/follows — what you follow and mute"
+            ),
+            "follow_section": "Following: {term}",
+            "follow_usage": (
+                "What should I follow? For example: /follow tax or "
+                "/follow \"Constitutional Court\" (several: /follow tax, budget)"
+            ),
+            "mute_usage": "Which word should stay out of your digest? For example: /mute football",
+            "unfollow_usage": "Which word? For example: /unfollow tax, or /unfollow all",
+            "unmute_usage": "Which word? For example: /unmute football, or /unmute all",
+            "term_empty": "A follow needs at least one word (letters or digits).",
+            "term_too_long": (
+                "“{term}” is too long: a follow is at most {words} words and {chars} characters."
+            ),
+            "follow_added": (
+                "Following “{term}”: news mentioning it comes in your digest under "
+                "“Following: {term}”."
+            ),
+            "follow_switched": "“{term}” was muted; now you follow it.",
+            "follow_already": "You already follow “{term}”.",
+            "follow_limit": (
+                "“{term}” was not added: you follow {max} words, the most I keep. "
+                "/unfollow one first."
+            ),
+            "mute_added": "Muted “{term}”: articles mentioning it stay out of your digest.",
+            "mute_switched": "You followed “{term}”; now it is muted.",
+            "mute_already": "“{term}” is already muted.",
+            "mute_limit": (
+                "“{term}” was not muted: you mute {max} words, the most I keep. "
+                "/unmute one first."
+            ),
+            "unfollow_done": "You no longer follow “{term}”.",
+            "unfollow_missing": "You were not following “{term}”.",
+            "unfollow_all": "You no longer follow any word ({count} removed).",
+            "unmute_done": "“{term}” is no longer muted.",
+            "unmute_missing": "“{term}” was not muted.",
+            "unmute_all": "Nothing is muted any more ({count} removed).",
+            "follows_none": (
+                "You follow no words yet. Try /follow tax or /follow \"Constitutional Court\"."
+            ),
+            "follows_list": (
+                "<b>You follow</b> ({count} of {max}): {follows}\n<b>Muted</b>: {mutes}"
+            ),
+        },
+        "ru": {
+            "help_follows": (
+                "\n\n<b>Слежение за словами</b>\n"
+                "/follow СЛОВО или /follow \"ФРАЗА\" — новости с ним на любом языке попадают "
+                "в отдельный раздел дайджеста («Слежу: налог»); несколько: /follow налог, бюджет\n"
+                "/unfollow СЛОВО|all — перестать следить\n"
+                "/mute СЛОВО — статьи с ним не попадут в дайджест; /unmute СЛОВО|all\n"
+                "/follows — за чем вы следите и что исключили"
+            ),
+            "follow_section": "Слежу: {term}",
+            "follow_usage": (
+                "За чем следить? Например: /follow налог или /follow \"Конституционный суд\" "
+                "(несколько: /follow налог, бюджет)"
+            ),
+            "mute_usage": "Какое слово исключить из дайджеста? Например: /mute футбол",
+            "unfollow_usage": "Какое слово? Например: /unfollow налог или /unfollow all",
+            "unmute_usage": "Какое слово? Например: /unmute футбол или /unmute all",
+            "term_empty": "Нужно хотя бы одно слово (буквы или цифры).",
+            "term_too_long": (
+                "«{term}» — слишком длинно: не больше {words} слов и {chars} символов."
+            ),
+            "follow_added": (
+                "Слежу за «{term}»: новости с этим словом придут в дайджесте в разделе "
+                "«Слежу: {term}»."
+            ),
+            "follow_switched": "«{term}» было исключено; теперь вы за ним следите.",
+            "follow_already": "Вы уже следите за «{term}».",
+            "follow_limit": (
+                "«{term}» не добавлено: вы уже следите за {max} словами, это предел. "
+                "Сначала /unfollow одно из них."
+            ),
+            "mute_added": "«{term}» исключено: статьи с ним не попадут в дайджест.",
+            "mute_switched": "Вы следили за «{term}»; теперь оно исключено.",
+            "mute_already": "«{term}» уже исключено.",
+            "mute_limit": (
+                "«{term}» не исключено: исключено уже {max} слов, это предел. "
+                "Сначала /unmute одно из них."
+            ),
+            "unfollow_done": "Вы больше не следите за «{term}».",
+            "unfollow_missing": "Вы не следили за «{term}».",
+            "unfollow_all": "Вы больше ни за чем не следите (удалено: {count}).",
+            "unmute_done": "«{term}» больше не исключено.",
+            "unmute_missing": "«{term}» не было исключено.",
+            "unmute_all": "Исключений больше нет (удалено: {count}).",
+            "follows_none": (
+                "Вы пока ни за чем не следите. Попробуйте /follow налог или "
+                "/follow \"Конституционный суд\"."
+            ),
+            "follows_list": (
+                "<b>Вы следите</b> ({count} из {max}): {follows}\n<b>Исключено</b>: {mutes}"
+            ),
+        },
+        "kk": {
+            "help_follows": (
+                "\n\n<b>Сөздерді бақылау</b>\n"
+                "/follow СӨЗ немесе /follow \"ТІРКЕС\" — ол аталған кез келген тілдегі "
+                "жаңалықтар дайджесттің жеке бөлімінде («Бақылауда: салық»); бірнешеуі: "
+                "/follow салық, бюджет\n"
+                "/unfollow СӨЗ|all — бақылауды тоқтату\n"
+                "/mute СӨЗ — ол аталған мақалалар дайджестке кірмейді; /unmute СӨЗ|all\n"
+                "/follows — бақыланатын және алынып тасталған сөздер"
+            ),
+            "follow_section": "Бақылауда: {term}",
+            "follow_usage": (
+                "Нені бақылаймыз? Мысалы: /follow салық немесе /follow \"Конституциялық сот\" "
+                "(бірнешеуі: /follow салық, бюджет)"
+            ),
+            "mute_usage": "Қай сөзді дайджесттен алып тастаймыз? Мысалы: /mute футбол",
+            "unfollow_usage": "Қай сөз? Мысалы: /unfollow салық немесе /unfollow all",
+            "unmute_usage": "Қай сөз? Мысалы: /unmute футбол немесе /unmute all",
+            "term_empty": "Кемінде бір сөз керек (әріптер не сандар).",
+            "term_too_long": (
+                "«{term}» тым ұзын: ең көбі {words} сөз және {chars} таңба."
+            ),
+            "follow_added": (
+                "«{term}» бақылауда: ол аталған жаңалықтар дайджесттің «Бақылауда: {term}» "
+                "бөлімінде келеді."
+            ),
+            "follow_switched": "«{term}» алынып тасталған еді; енді ол бақылауда.",
+            "follow_already": "«{term}» бақылауда тұр.",
+            "follow_limit": (
+                "«{term}» қосылмады: {max} сөз бақылауда, бұл шек. Алдымен біреуін /unfollow."
+            ),
+            "mute_added": "«{term}» алынып тасталды: ол аталған мақалалар дайджестке кірмейді.",
+            "mute_switched": "«{term}» бақылауда еді; енді ол алынып тасталды.",
+            "mute_already": "«{term}» алынып тасталған.",
+            "mute_limit": (
+                "«{term}» алынып тасталмады: {max} сөз алынып тасталған, бұл шек. "
+                "Алдымен біреуін /unmute."
+            ),
+            "unfollow_done": "«{term}» енді бақыланбайды.",
+            "unfollow_missing": "«{term}» бақыланбаған.",
+            "unfollow_all": "Енді ешбір сөз бақыланбайды (өшірілді: {count}).",
+            "unmute_done": "«{term}» енді алынып тасталмайды.",
+            "unmute_missing": "«{term}» алынып тасталмаған.",
+            "unmute_all": "Алынып тасталған сөз қалмады (өшірілді: {count}).",
+            "follows_none": (
+                "Әзірге ешбір сөз бақыланбайды. Мысалы: /follow салық немесе "
+                "/follow \"Конституциялық сот\"."
+            ),
+            "follows_list": (
+                "<b>Бақылауда</b> ({max} ішінен {count}): {follows}\n"
+                "<b>Алынып тасталған</b>: {mutes}"
+            ),
+        },
+    },
+    "help_follows",
+)

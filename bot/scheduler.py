@@ -35,7 +35,7 @@ from telegram.ext import Application
 
 from bot.i18n import t
 from bot.render import Message, render_digest
-from digest.compose import compose_digest
+from digest.compose import Digest, compose_digest
 from digest.models import Article
 from digest.store import Store
 from digest.subscribers import Subscriber, Subscribers
@@ -44,6 +44,7 @@ from digest.topics import TopicCatalog
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+DigestExtension = Callable[[Subscriber, Digest], Awaitable[Digest]]
 
 # A digest covers what the bot learnt in the last week: a new subscriber is not sent the
 # whole archive, and an unsent backlog never trickles out day after day.
@@ -115,6 +116,8 @@ class DigestScheduler:
         self._stopping = False
         self._task: asyncio.Task[RunSummary | None] | None = None
         self._chat_locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+        # Adds sections to (or removes articles from) a composed digest; set by the app.
+        self.extend: DigestExtension | None = None
 
     # -- control --------------------------------------------------------------------------
 
@@ -247,11 +250,11 @@ class DigestScheduler:
         """The digest as messages: new articles on their topics, newest first, by topic."""
         topics = await self.subscribers.topics(subscriber.chat_id)
         articles = await self.undelivered(subscriber.chat_id, topics, subscriber.reads)
-        if not articles:
-            return []
         lang = subscriber.language
         digest = compose_digest(articles, topics, self.catalog, lang)
-        if digest.is_empty:  # only articles on topics the topics file no longer has
+        if self.extend is not None:  # keyword follows and mutes (bot.follow_digest)
+            digest = await self.extend(subscriber, digest)
+        if digest.is_empty:  # nothing new (or only topics the topics file no longer has)
             return []
         today = self.clock().astimezone(ZoneInfo(subscriber.timezone)).date()
         header = t(lang, "digest_header", date=today.strftime("%d.%m.%Y"))

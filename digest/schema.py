@@ -189,4 +189,31 @@ MIGRATIONS: list[str] = [
     -- The reader's news language: NULL = the interface language, 'all' = every language.
     ALTER TABLE subscribers ADD COLUMN news_language TEXT;
     """,
+    # 4 (issue 12): keyword follows and mutes per chat, and the stem index they are matched
+    # with. An article is indexed once (stems_indexed marks it); a changed title, text or
+    # language drops its stems so it is indexed again.
+    """
+    CREATE TABLE follows (
+        chat_id INTEGER NOT NULL REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+        term TEXT NOT NULL,                    -- case-folded word or phrase
+        mute INTEGER NOT NULL DEFAULT 0,       -- 1: matching articles are kept out
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, term)
+    );
+
+    CREATE TABLE article_stems (
+        stem TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (stem, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_stems_article ON article_stems(article_id);
+
+    CREATE TABLE stems_indexed (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+    );
+    CREATE TRIGGER articles_stems_au AFTER UPDATE OF title, body, lang ON articles BEGIN
+        DELETE FROM article_stems WHERE article_id = old.id;
+        DELETE FROM stems_indexed WHERE article_id = old.id;
+    END;
+    """,
 ]

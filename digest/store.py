@@ -302,6 +302,16 @@ class Store:
         async with self.db.execute(sql) as cursor:
             return {r[0]: r[1] for r in await cursor.fetchall()}
 
+    async def articles_by_id(self, ids: Sequence[int]) -> list[Article]:
+        """The stored articles among `ids`, newest first (issue 12: follows, inline)."""
+        if not ids:
+            return []
+        return await self._articles(
+            "SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY date DESC, id DESC",
+            (json.dumps(list(ids)),),
+        )
+
     async def recent_ingests(self, limit: int = 5) -> list[dict[str, Any]]:
         async with self.db.execute(
             "SELECT * FROM ingests ORDER BY id DESC LIMIT ?", (limit,)

@@ -14,7 +14,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -181,6 +181,7 @@ class Subscribers:
         """/stop: no topics, no digests, until the user subscribes again."""
         async with self._transaction() as db:
             await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            await db.execute("DELETE FROM follows WHERE chat_id = ?", (chat_id,))
             await db.execute(
                 "UPDATE subscribers SET active = 0, next_digest_at = NULL, updated_at = ? "
                 "WHERE chat_id = ?",
@@ -214,6 +215,10 @@ class Subscribers:
             )
             await db.execute(
                 "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await db.execute(
+                "UPDATE OR IGNORE follows SET chat_id = ? WHERE chat_id = ?",
                 (new_chat_id, old_chat_id),
             )
             await db.execute("DELETE FROM subscribers WHERE chat_id = ?", (old_chat_id,))
@@ -300,6 +305,8 @@ class Subscribers:
         async with self.db.execute(
             "SELECT s.digest_time, s.timezone, s.next_digest_at, "
             "EXISTS (SELECT 1 FROM subscriptions t WHERE t.chat_id = s.chat_id) "
+            # A followed keyword brings a digest too, even without topics (issue 12).
+            "OR EXISTS (SELECT 1 FROM follows f WHERE f.chat_id = s.chat_id AND f.mute = 0) "
             "FROM subscribers s WHERE s.chat_id = ?",
             (chat_id,),
         ) as cursor:
@@ -424,6 +431,22 @@ class Subscribers:
             "SELECT article_id FROM deliveries WHERE chat_id = ?", (chat_id,)
         ) as cursor:
             return {row[0] for row in await cursor.fetchall()}
+
+    # -- for the other tables on this connection (follows, channels) ----------------------
+
+    def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """A write transaction under this connection's one write lock."""
+        return self._transaction()
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """One write statement under this connection's one write lock."""
+        return await self._execute(sql, params)
+
+    async def reschedule(self, chat_id: int, now: datetime) -> None:
+        """Keep next_digest_at consistent after follows changed (set if unset, NULL if the
+        chat has neither topics nor follows)."""
+        async with self._transaction():
+            await self._reschedule(chat_id, now, only_if_unset=True)
 
 
 async def _while_locked(

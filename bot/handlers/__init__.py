@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, news, subscriptions, users
+from bot.handlers import admin, follows, news, subscriptions, users
 from bot.handlers.context import TOPIC_CALLBACK, reader, services
 from bot.i18n import t
 
@@ -36,6 +36,11 @@ COMMANDS = {
     "digest": news.digest_now,
     "search": news.search,
     "stats": admin.stats,
+    "follow": follows.follow,
+    "unfollow": follows.unfollow,
+    "follows": follows.follows_command,
+    "mute": follows.mute,
+    "unmute": follows.unmute,
 }
 
 

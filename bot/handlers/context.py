@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import language_of, t
 from bot.render import Message as Rendered
 from bot.scheduler import NO_PREVIEW, DigestScheduler
+from digest.follow_store import FollowStore
 from digest.settings import Settings
 from digest.store import Store
 from digest.subscribers import Subscriber, Subscribers
@@ -37,6 +38,7 @@ class Services:
     progress_interval: float  # seconds between edits of an upload's progress message
     # One ingest at a time: a second would wait for the first's write lock and might time out.
     ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    follows: FollowStore | None = None  # keyword follows and mutes (issue 12)
 
     def is_admin(self, update: Update) -> bool:
         user = update.effective_user

@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.context import (
+    Services,
     echo,
     ensure_subscriber,
     reader,
@@ -65,7 +66,7 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """/digest: the daily digest now. What it sends counts as delivered (see docs/bot.md)."""
     svc = services(context)
     lang, sub, topics = await reader_topics(update, svc)
-    if sub is None or not topics:
+    if sub is None or not (topics or await _follows_any(svc, sub.chat_id)):
         await reply(update, t(lang, "digest_no_topics"))
         return
     outcome = await svc.scheduler.send_now(sub)
@@ -124,3 +125,8 @@ def _describe(lang: str, sub: Subscriber | None) -> str:
     if sub.news_language == ALL:
         return t(lang, "newslang_all")
     return LANGUAGE_NAMES[sub.news_language]
+
+
+async def _follows_any(svc: Services, chat_id: int) -> bool:
+    """Whether the chat follows a keyword: that alone makes a digest (issue 12)."""
+    return svc.follows is not None and any(not f.mute for f in await svc.follows.list(chat_id))

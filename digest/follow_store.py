@@ -1,0 +1,225 @@
+"""Storage of keyword follows and mutes, the article stem index, and matching by index.
+
+Writes go through ``Subscribers``' write lock (one shared connection; see there). Stemming
+(indexing new articles, checking that a phrase's words stand together) runs in the executor,
+never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from digest.follows import MAX_FOLLOWS, Key, index_batch, phrase_check, prefix_range, term_keys
+from digest.models import Article
+from digest.store import Store, iso
+from digest.subscribers import Subscribers
+
+INDEX_BATCH = 200  # articles stemmed per worker call
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    term: str
+    mute: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What /follow or /mute did with each term."""
+
+    added: list[str]
+    already: list[str]
+    switched: list[str]  # was a mute and is now a follow, or the other way round
+    over_limit: list[str]  # not added: the reader has MAX_FOLLOWS of this kind
+
+
+class FollowStore:
+    def __init__(self, store: Store, subscribers: Subscribers, executor: Executor) -> None:
+        self.store = store
+        self.subscribers = subscribers
+        self.executor = executor
+        self._index_lock = asyncio.Lock()
+
+    @property
+    def db(self) -> Any:
+        return self.store.db
+
+    # -- the reader's follows -------------------------------------------------------------
+
+    async def list(self, chat_id: int) -> list[Follow]:
+        async with self.db.execute(
+            "SELECT term, mute FROM follows WHERE chat_id = ? ORDER BY created_at, rowid",
+            (chat_id,),
+        ) as cursor:
+            return [Follow(r[0], bool(r[1])) for r in await cursor.fetchall()]
+
+    async def add(self, chat_id: int, terms: Sequence[str], mute: bool, now: datetime) -> Added:
+        added: list[str] = []
+        already: list[str] = []
+        switched: list[str] = []
+        over: list[str] = []
+        async with self.subscribers.transaction() as db:
+            async with db.execute(
+                "SELECT term, mute FROM follows WHERE chat_id = ?", (chat_id,)
+            ) as cursor:
+                current = {r[0]: bool(r[1]) for r in await cursor.fetchall()}
+            count = sum(1 for m in current.values() if m == mute)
+            for term in terms:
+                if current.get(term) == mute:
+                    already.append(term)
+                    continue
+                if count >= MAX_FOLLOWS:
+                    over.append(term)
+                    continue
+                if term in current:
+                    await db.execute(
+                        "UPDATE follows SET mute = ?, created_at = ? "
+                        "WHERE chat_id = ? AND term = ?",
+                        (int(mute), iso(now), chat_id, term),
+                    )
+                    switched.append(term)
+                else:
+                    await db.execute(
+                        "INSERT INTO follows (chat_id, term, mute, created_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        (chat_id, term, int(mute), iso(now)),
+                    )
+                    added.append(term)
+                current[term] = mute
+                count += 1
+        await self.subscribers.reschedule(chat_id, now)
+        return Added(added, already, switched, over)
+
+    async def remove(
+        self, chat_id: int, terms: Sequence[str] | None, mute: bool, now: datetime
+    ) -> list[str]:
+        """Remove the given follows (or mutes), or all of them when `terms` is None; return
+        the terms that were there."""
+        removed: list[str] = []
+        async with self.subscribers.transaction() as db:
+            async with db.execute(
+                "SELECT term FROM follows WHERE chat_id = ? AND mute = ?", (chat_id, int(mute))
+            ) as cursor:
+                existing = [r[0] for r in await cursor.fetchall()]
+            for term in existing if terms is None else terms:
+                if term in existing:
+                    await db.execute(
+                        "DELETE FROM follows WHERE chat_id = ? AND term = ?", (chat_id, term)
+                    )
+                    removed.append(term)
+        await self.subscribers.reschedule(chat_id, now)
+        return removed
+
+    async def count_readers(self) -> int:
+        async with self.db.execute(
+            "SELECT count(DISTINCT chat_id) FROM follows WHERE mute = 0"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- the stem index -------------------------------------------------------------------
+
+    async def index_new(self) -> int:
+        """Stem the articles not indexed yet; return how many were indexed."""
+        total = 0
+        async with self._index_lock:
+            loop = asyncio.get_running_loop()
+            while True:
+                async with self.db.execute(
+                    "SELECT a.id, a.title, a.body, a.lang FROM articles a WHERE NOT EXISTS "
+                    "(SELECT 1 FROM stems_indexed i WHERE i.article_id = a.id) "
+                    "ORDER BY a.id LIMIT ?",
+                    (INDEX_BATCH,),
+                ) as cursor:
+                    rows = [tuple(r) for r in await cursor.fetchall()]
+                if not rows:
+                    return total
+                stemmed = await loop.run_in_executor(self.executor, index_batch, rows)
+                async with self.subscribers.transaction() as db:
+                    for article_id, stems in stemmed:
+                        # The article may have been replaced or changed meanwhile; then
+                        # the trigger or the cascade keeps the index honest.
+                        cursor = await db.execute(
+                            "INSERT OR IGNORE INTO stems_indexed (article_id) "
+                            "SELECT id FROM articles WHERE id = ?",
+                            (article_id,),
+                        )
+                        if cursor.rowcount:
+                            await db.execute(
+                                "INSERT OR IGNORE INTO article_stems (stem, article_id) "
+                                "SELECT value, ? FROM json_each(?)",
+                                (article_id, json.dumps(stems, ensure_ascii=False)),
+                            )
+                total += len(rows)
+
+    # -- matching -------------------------------------------------------------------------
+
+    async def matching(
+        self,
+        terms: Sequence[str],
+        *,
+        undelivered_to: int | None = None,
+        ingested_since: datetime | None = None,
+        among: Sequence[int] | None = None,
+        limit: int = 50,
+    ) -> dict[str, list[int]]:
+        """Article ids matching each term (newest first): found through the stem index,
+        then, for phrases, checked for the words standing together."""
+        found: dict[str, list[int]] = {}
+        for term in terms:
+            ids: dict[int, None] = {}
+            checks: list[tuple[int, str, str, str, tuple[str, ...]]] = []
+            for key in term_keys(term):
+                for aid, title, body in await self._lookup(
+                    key, undelivered_to, ingested_since, among, limit
+                ):
+                    if len(key.stems) == 1:
+                        ids[aid] = None
+                    else:
+                        checks.append((aid, title, body, key.lang, key.stems))
+            if checks:
+                loop = asyncio.get_running_loop()
+                for aid in await loop.run_in_executor(self.executor, phrase_check, checks):
+                    ids[aid] = None
+            if ids:
+                found[term] = list(ids)
+        return found
+
+    async def _lookup(
+        self, key: Key, undelivered_to: int | None, ingested_since: datetime | None,
+        among: Sequence[int] | None, limit: int,
+    ) -> list[tuple[int, str, str]]:
+        # One indexed range lookup per word; an article must have every word.
+        parts, params = [], []
+        for stem in key.stems:
+            low, high = prefix_range(stem)
+            parts.append("SELECT article_id FROM article_stems WHERE stem BETWEEN ? AND ?")
+            params += [low, high]
+        sql = [
+            "SELECT a.id, a.title, a.body FROM articles a WHERE a.id IN (",
+            " INTERSECT ".join(parts), ") AND a.lang = ?",
+        ]
+        params.append(key.lang)
+        if undelivered_to is not None:
+            sql.append("AND NOT EXISTS (SELECT 1 FROM deliveries d "
+                       "WHERE d.chat_id = ? AND d.article_id = a.id)")
+            params.append(undelivered_to)
+        if ingested_since is not None:
+            sql.append("AND a.ingested_at >= ?")
+            params.append(iso(ingested_since))
+        if among is not None:
+            sql.append("AND a.id IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(list(among)))
+        sql.append("ORDER BY a.date DESC, a.id DESC LIMIT ?")
+        params.append(limit)
+        async with self.db.execute(" ".join(sql), params) as cursor:
+            return [(r[0], r[1], r[2]) for r in await cursor.fetchall()]
+
+    async def articles(self, ids: Sequence[int]) -> list[Article]:
+        return await self.store.articles_by_id(ids)
