@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 DIGEST_INTERVAL = 60.0  # seconds between looks for due digests
 DIGEST_FIRST = 5.0  # the first look, this long after start
 PROGRESS_INTERVAL = 2.0  # seconds between edits of an upload's progress message

@@ -671,3 +671,26 @@ _extend(
     },
     "help_follows",
 )
+
+
+# -- issue 12: inline sharing --------------------------------------------------------------
+_extend(
+    {},
+    {
+        "en": {"help_inline": (
+            "\n\n<b>Sharing</b>\nIn any chat, type @ and this bot's username, then some words: "
+            "matching stories are listed, and choosing one posts its title, summary and link."
+        )},
+        "ru": {"help_inline": (
+            "\n\n<b>Поделиться</b>\nВ любом чате наберите @ и имя этого бота, затем слова: "
+            "появятся подходящие новости; выбранная будет отправлена с заголовком, кратким "
+            "содержанием и ссылкой."
+        )},
+        "kk": {"help_inline": (
+            "\n\n<b>Бөлісу</b>\nКез келген чатта @ белгісін, осы боттың атын және сөздерді "
+            "жазыңыз: сәйкес жаңалықтар шығады, таңдалғаны тақырыбымен, қысқаша мазмұнымен "
+            "және сілтемесімен жіберіледі."
+        )},
+    },
+    "help_inline",
+)

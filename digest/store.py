@@ -312,6 +312,26 @@ class Store:
             (json.dumps(list(ids)),),
         )
 
+    async def search_language_first(
+        self, query: str, lang: str, limit: int = 20, offset: int = 0
+    ) -> list[Article]:
+        """`search`, but articles in `lang` first (inline sharing, issue 12); an empty query
+        gives the newest articles, again `lang` first."""
+        words = _FTS_WORD.findall(query)
+        if not words:
+            return await self._articles(
+                "SELECT * FROM articles ORDER BY lang = ? DESC, date DESC, id DESC "
+                "LIMIT ? OFFSET ?",
+                (lang, limit, offset),
+            )
+        match = " ".join(f'"{w}"*' if len(w) >= 4 else f'"{w}"' for w in words)
+        return await self._articles(
+            "SELECT a.* FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+            "WHERE articles_fts MATCH ? ORDER BY a.lang = ? DESC, "
+            "bm25(articles_fts, 5.0, 1.0), a.date DESC LIMIT ? OFFSET ?",
+            (match, lang, limit, offset),
+        )
+
     async def recent_ingests(self, limit: int = 5) -> list[dict[str, Any]]:
         async with self.db.execute(
             "SELECT * FROM ingests ORDER BY id DESC LIMIT ?", (limit,)

@@ -10,11 +10,12 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
-from bot.handlers import admin, follows, news, subscriptions, users
+from bot.handlers import admin, follows, inline, news, subscriptions, users
 from bot.handlers.context import TOPIC_CALLBACK, reader, services
 from bot.i18n import t
 
@@ -50,6 +51,7 @@ def register(application: Application) -> None:
     application.add_handler(
         CallbackQueryHandler(subscriptions.toggle_topic, pattern=f"^{TOPIC_CALLBACK}")
     )
+    application.add_handler(InlineQueryHandler(inline.inline_query))
     # Dumps are uploaded in a private chat with the bot; documents posted in groups are not
     # for it.
     application.add_handler(

@@ -11,6 +11,9 @@ It can also misbehave on request: answer a chat with 403 (the user blocked the b
 429 (flood control) once, with 400 and ``migrate_to_chat_id`` (a group that became a
 supergroup), with another error (always, or a few times after a few messages went through),
 refuse to edit a message, or hold messages to simulate a crash mid-run.
+
+Users can also type inline queries (``inline``); the answers are checked like Telegram
+checks them and kept in ``inline_answers``.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ LONG_POLL_CAP = 0.5  # seconds a getUpdates waits at most, whatever the client a
 
 _STRING_PARAMS = {
     "text", "caption", "parse_mode", "callback_query_id", "file_id", "language_code", "url",
-    "secret_token", "description", "action",
+    "secret_token", "description", "action", "inline_query_id", "next_offset", "offset",
 }
 _TAGS = {
     "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
@@ -184,6 +187,7 @@ class FakeBotApi:
         self.sent: list[SentMessage] = []  # every successful sendMessage, in order
         self.messages: dict[tuple[int, int], SentMessage] = {}  # current state, edits applied
         self.commands: dict[str | None, list[dict[str, str]]] = {}
+        self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> answer
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
         # Set, getFile works like a self-hosted server in --local mode: it writes the file
         # here and answers with its absolute path instead of a download route.
@@ -342,6 +346,14 @@ class FakeBotApi:
         }})
         return query_id
 
+    def inline(self, user_id: int, query: str, *, offset: str = "",
+               language_code: str | None = "en") -> str:
+        """The user types `@bot query` in some chat; returns the inline query's id."""
+        query_id = f"iq{next(self._update_ids)}"
+        self.push({"inline_query": {"id": query_id, "from": self.user(user_id, language_code),
+                                    "query": query, "offset": offset}})
+        return query_id
+
     # -- what the bot did -----------------------------------------------------------------
 
     def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
@@ -425,7 +437,7 @@ class FakeBotApi:
     def _bot_user(self) -> dict[str, Any]:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Newsbot",
                 "username": "newsbot_test_bot", "can_join_groups": True,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}
+                "can_read_all_group_messages": False, "supports_inline_queries": True}
 
     async def _m_getMe(self, params: dict[str, Any]) -> Any:
         return self._bot_user()
@@ -444,6 +456,23 @@ class FakeBotApi:
         return self.commands.get(params.get("language_code"), [])
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_answerInlineQuery(self, params: dict[str, Any]) -> Any:
+        """Checked like Telegram: at most 50 results, unique ids, and each message a valid
+        message (its HTML parsed, at most 4096 characters); kept in `inline_answers`."""
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        if len({r["id"] for r in results}) != len(results):
+            raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        shown = []
+        for r in results:
+            content = r["input_message_content"]
+            text, entities = self._render({"text": content["message_text"],
+                                           "parse_mode": content.get("parse_mode")})
+            shown.append({**r, "text": text, "entities": entities})
+        self.inline_answers[str(params["inline_query_id"])] = {**params, "results": shown}
         return True
 
     async def _m_sendChatAction(self, params: dict[str, Any]) -> Any:

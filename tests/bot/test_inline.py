@@ -1,0 +1,77 @@
+"""End to end: inline sharing (`@bot words` in any chat)."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from tests.bot.conftest import ADMIN, Reader
+from tests.bot.fake_api import FakeBotApi
+from tests.bot.test_follows import COURT, TAX_KK, TAX_RU
+
+ODD = {
+    "title": "Budget <draft> & \"tax\" rules",
+    "date": "2026-02-09", "lang": "en", "url": "https://example.kz/news?id=5&lang=en",
+    "body": ("The ministry published the <draft> budget & tax rules for comment. "
+             "Comments are open for two weeks. The final text follows in spring."),
+}
+
+
+async def seed(api: FakeBotApi) -> None:
+    from tests.bot.dumps import jsonl
+
+    report = await Reader(api, ADMIN).ingest("share.jsonl", jsonl([TAX_KK, TAX_RU, COURT, ODD]))
+    assert report.text.startswith("✅"), report.text
+
+
+async def answer(api: FakeBotApi, user_id: int, query: str, *, offset: str = "",
+                 language_code: str | None = "en") -> dict[str, object]:
+    query_id = api.inline(user_id, query, offset=offset, language_code=language_code)
+    return await api.wait_for(lambda: api.inline_answers.get(query_id),
+                              what=f"the answer to inline query {query!r}")
+
+
+async def test_an_inline_query_returns_stories_in_the_readers_language_first(
+    bot: Application, fake_api: FakeBotApi
+) -> None:
+    await seed(fake_api)
+    ru = await answer(fake_api, 801, "бизнес", language_code="ru")
+    titles = [r["title"] for r in ru["results"]]  # type: ignore[index]
+    assert titles == [TAX_RU["title"], TAX_KK["title"]]
+    kk = await answer(fake_api, 802, "бизнес", language_code="kk")
+    assert [r["title"] for r in kk["results"]] == [TAX_KK["title"], TAX_RU["title"]]  # type: ignore[index]
+    assert ru["is_personal"] is True
+
+    # Choosing one posts title (linked to the source), date, summary and the link itself.
+    chosen = ru["results"][0]  # type: ignore[index]
+    assert chosen["text"].startswith(TAX_RU["title"] + "\n10.02.2026\nНа заседании правительства")
+    assert chosen["text"].endswith("\n\n" + TAX_RU["url"])
+    links = [e["url"] for e in chosen["entities"] if e["type"] == "text_link"]
+    assert links == [TAX_RU["url"], TAX_RU["url"]]
+    assert chosen["description"].startswith("10.02.2026 · На заседании")
+
+    # A reader's /lang wins over their app's language.
+    await Reader(fake_api, 803, language_code="ru").ask("/lang kk")
+    again = await answer(fake_api, 803, "бизнес", language_code="ru")
+    assert again["results"][0]["title"] == TAX_KK["title"]  # type: ignore[index]
+
+
+async def test_inline_results_are_escaped_and_an_empty_query_lists_the_newest(
+    bot: Application, fake_api: FakeBotApi
+) -> None:
+    await seed(fake_api)
+    found = await answer(fake_api, 804, "draft")
+    [odd] = found["results"]  # type: ignore[misc]
+    # The fake server parsed the HTML as Telegram would: < & " arrive as text.
+    assert odd["text"].startswith('Budget <draft> & "tax" rules\n09.02.2026\n')
+    assert odd["text"].endswith("\n\nhttps://example.kz/news?id=5&lang=en")
+    assert "<b>Budget &lt;draft&gt; &amp; &quot;tax&quot; rules</b>" not in odd["text"]
+    newest = await answer(fake_api, 804, "")
+    assert newest["results"][0]["title"] == COURT["title"]  # type: ignore[index]
+    assert len(newest["results"]) == 4  # type: ignore[arg-type]
+    nothing = await answer(fake_api, 804, "zzzzqqq")
+    assert nothing["results"] == []
+
+
+async def test_help_tells_how_to_share(bot: Application, fake_api: FakeBotApi) -> None:
+    text = (await Reader(fake_api, 805).ask("/help")).text
+    assert "In any chat, type @ and this bot's username" in text
