@@ -694,3 +694,40 @@ _extend(
     },
     "help_inline",
 )
+
+
+# -- issue 12: the /stats chart --------------------------------------------------------------
+_extend(
+    {},
+    {
+        "en": {
+            "chart_articles": "Articles per topic per day, last {days} days",
+            "chart_digests": "Digests sent per day",
+            "chart_other": "other topics",
+            "chart_empty": "no articles in these days",
+            "chart_caption": (
+                "Last {days} days: {articles} articles on topics, {digests} digests sent"
+            ),
+        },
+        "ru": {
+            "chart_articles": "Статьи по темам за день, последние {days} дней",
+            "chart_digests": "Отправлено дайджестов за день",
+            "chart_other": "другие темы",
+            "chart_empty": "за эти дни статей нет",
+            "chart_caption": (
+                "Последние {days} дней: статей по темам {articles}, дайджестов отправлено {digests}"
+            ),
+        },
+        "kk": {
+            "chart_articles": "Күніне тақырыптар бойынша мақалалар, соңғы {days} күн",
+            "chart_digests": "Күніне жіберілген дайджестер",
+            "chart_other": "басқа тақырыптар",
+            "chart_empty": "бұл күндері мақала жоқ",
+            "chart_caption": (
+                "Соңғы {days} күн: тақырыптар бойынша мақала {articles}, "
+                "жіберілген дайджест {digests}"
+            ),
+        },
+    },
+    "",
+)

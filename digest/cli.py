@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,14 @@ def build_parser(
     p.add_argument("--lang", default="en", choices=["en", "ru", "kk"])
     p.add_argument("-n", type=int, default=50, help="at most this many articles (default 50)")
     p.set_defaults(command_func=cmd_digest)
+
+    p = sub.add_parser("stats", help="articles per topic per day and digests sent, 30 days")
+    p.add_argument("--png", type=Path, metavar="FILE", help="also draw the chart /stats sends")
+    p.add_argument("--lang", default="en", choices=["en", "ru", "kk"],
+                   help="language of the chart's topic names")
+    p.add_argument("--until", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="the last day shown (default: today in NEWSBOT_TIMEZONE)")
+    p.set_defaults(command_func=cmd_stats)
 
     p = sub.add_parser("demo", help="ingest the bundled sample and print each topic's digest")
     p.set_defaults(command_func=cmd_demo)
@@ -338,6 +346,40 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             topics, since=args.since, limit=max(1, args.n), lang=args.lang
         )
     print(render_plain(compose_digest(articles, topics, catalog, args.lang)), end="")
+    return EXIT_OK
+
+
+async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Per topic, the articles of each of the last 30 days; digests sent; optionally the PNG.
+
+    The chart is the bot's (same data, same drawing); its labels come from the caller so
+    that ``digest`` needs no bot strings: English here unless --lang says otherwise.
+    """
+    from zoneinfo import ZoneInfo
+
+    from digest.activity import activity
+    from digest.chart import ChartLabels, render_chart
+
+    catalog = load_catalog(settings.topics_file)
+    today = args.until or datetime.now(ZoneInfo(settings.timezone)).date()
+    names = {tid: catalog.name(tid, args.lang) for tid in catalog.ids}
+    async with await Store.open(settings.db_path) as store:
+        data = await activity(store, today, settings.timezone, names, ChartLabels())
+    first, last = data.days[0], data.days[-1]
+    print(f"{first.isoformat()} .. {last.isoformat()} ({settings.timezone})")
+    width = max((len(n) for n in data.topics), default=0)
+    for name, counts in data.topics.items():
+        print(f"{name:<{width}}  {sum(counts):>5}  " + " ".join(str(c) for c in counts))
+    print(f"{'articles on topics':<{width}}  {data.total_articles:>5}")
+    print(f"{'digests sent':<{width}}  {sum(data.digests):>5}  "
+          + " ".join(str(c) for c in data.digests))
+    if args.png is not None:
+        png = await asyncio.get_running_loop().run_in_executor(None, render_chart, data)
+        try:
+            args.png.write_bytes(png)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.png}: {exc.strerror or exc}") from None
+        print(f"chart: {args.png} ({len(png)} bytes)")
     return EXIT_OK
 
 

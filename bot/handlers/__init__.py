@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, follows, inline, news, subscriptions, users
+from bot.handlers import admin, follows, inline, news, stats_chart, subscriptions, users
 from bot.handlers.context import TOPIC_CALLBACK, reader, services
 from bot.i18n import t
 
@@ -36,7 +36,7 @@ COMMANDS = {
     "latest": news.latest,
     "digest": news.digest_now,
     "search": news.search,
-    "stats": admin.stats,
+    "stats": stats_chart.stats,  # the chart, then admin.stats' text figures
     "follow": follows.follow,
     "unfollow": follows.unfollow,
     "follows": follows.follows_command,

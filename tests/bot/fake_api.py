@@ -188,6 +188,7 @@ class FakeBotApi:
         self.messages: dict[tuple[int, int], SentMessage] = {}  # current state, edits applied
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> answer
+        self.photos: dict[tuple[int, int], bytes] = {}  # (chat, message id) -> image bytes
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
         # Set, getFile works like a self-hosted server in --local mode: it writes the file
         # here and answers with its absolute path instead of a download route.
@@ -546,6 +547,31 @@ class FakeBotApi:
         self.sent.append(message)
         self.messages[(chat_id, message.message_id)] = message
         return self._message_dict(message)
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
+        """A photo upload (multipart): the bytes go to `photos`, the message (its caption as
+        text) to `sent` like any message."""
+        chat_id = int(params["chat_id"])
+        self._check_chat(chat_id)
+        photo = params.get("photo")
+        if not hasattr(photo, "file"):
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        data = photo.file.read()
+        if not data:
+            raise ApiError(400, "Bad Request: file must be non-empty")
+        caption = str(params.get("caption", ""))
+        text, entities = (parse_html(caption) if params.get("parse_mode") == "HTML"
+                          else (caption, []))
+        if utf16_len(text) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        message = SentMessage(chat_id, next(self._message_ids), caption, text, entities,
+                              params.get("reply_markup"), params)
+        self.sent.append(message)
+        self.messages[(chat_id, message.message_id)] = message
+        self.photos[(chat_id, message.message_id)] = data
+        return {**self._message_dict(message), "photo": [
+            {"file_id": f"photo{message.message_id}", "file_unique_id": f"up{message.message_id}",
+             "width": 1, "height": 1, "file_size": len(data)}]}
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         key = (int(params["chat_id"]), int(params["message_id"]))

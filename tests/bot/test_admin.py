@@ -151,7 +151,9 @@ async def test_stats_for_admins(bot: Application, fake_api: FakeBotApi, seed_pat
     await Reader(fake_api, 402).ask("/subscribe health")
     await Reader(fake_api, 403).ask("/subscribe health")
     await Reader(fake_api, 403).ask("/stop")
-    stats = (await admin.ask("/stats")).text.splitlines()
+    chart, text = await admin.say("/stats", replies=2)  # the chart first (test_stats_chart)
+    assert (chart.chat_id, chart.message_id) in fake_api.photos
+    stats = text.text.splitlines()
     assert stats[0] == "Statistics"
     assert "Subscribers: 2 active, 1 inactive" in stats
     assert "Subscriptions per topic: Economy 2, Health 1" in stats
