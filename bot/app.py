@@ -24,12 +24,14 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.channel_digest import ForumLayout
 from bot.follow_digest import FollowDigest
 from bot.handlers import register
 from bot.handlers.context import Services
 from bot.i18n import COMMANDS, DEFAULT
 from bot.ratelimit import ChatRateLimiter
 from bot.scheduler import DIGEST_MAX_ARTICLES, DIGEST_WINDOW, DigestScheduler
+from digest.channels import Channels
 from digest.follow_store import FollowStore
 from digest.settings import Settings
 from digest.store import Store, utcnow
@@ -90,6 +92,8 @@ def build_application(
         scheduler.extend = FollowDigest(
             follows, clock, DIGEST_WINDOW, DIGEST_MAX_ARTICLES
         ).extend
+        channels = Channels(subscribers)
+        scheduler.layout = ForumLayout(channels).layout
         application.bot_data["services"] = Services(
             settings=settings,
             store=opened,
@@ -100,6 +104,7 @@ def build_application(
             executor=pool,
             progress_interval=progress_interval,
             follows=follows,
+            channels=channels,
         )
         await set_commands(application)
 

@@ -731,3 +731,223 @@ _extend(
     },
     "",
 )
+
+
+# -- issue 12: channel and group digests -----------------------------------------------------
+_extend(
+    {
+        "en": [("channel", "Digests for your channel or group: /channel add @name")],
+        "ru": [("channel", "Дайджест для вашего канала или группы: /channel add @name")],
+        "kk": [("channel", "Арнаңызға не тобыңызға дайджест: /channel add @name")],
+    },
+    {
+        "en": {
+            "help_channels": (
+                "\n\n<b>Channels and groups</b> (in a private chat with me)\n"
+                "/channel add @name|ID — digests for a channel or group you administer; make me "
+                "an administrator there first (in a channel: with the right to post)\n"
+                "/channel list — your channels and their settings\n"
+                "/channel topics|time|timezone|lang @name … — set them up\n"
+                "/channel remove @name — no more digests there\n"
+                "/channel thread TOPIC — sent inside a forum topic of a forum group: that "
+                "topic's news goes to this thread"
+            ),
+            "channel_usage": (
+                "Usage: /channel add @name (or its numeric id), /channel list, "
+                "/channel topics @name, /channel time @name 08:00, "
+                "/channel timezone @name Asia/Almaty, /channel lang @name ru, "
+                "/channel remove @name"
+            ),
+            "channel_private_only": (
+                "Set up channel digests in a private chat with me: /channel add @name"
+            ),
+            "channel_add_usage": (
+                "Which channel or group? For example: /channel add @gov_news or "
+                "/channel add -1001234567890"
+            ),
+            "channel_not_found": (
+                "I can't find “{target}”. Add me to the channel or group first (as an "
+                "administrator in a channel), then try again with its @name or numeric id."
+            ),
+            "channel_bot_not_admin": (
+                "I am not an administrator of {channel} with the right to post messages. "
+                "Make me one in the channel's settings, then try again."
+            ),
+            "channel_bot_cannot_post": (
+                "I can't post in {channel}: add me to the group (or let me send messages), "
+                "then try again."
+            ),
+            "channel_not_admin": "Only an administrator of {channel} can set up its digests.",
+            "channel_added": (
+                "✅ {channel} gets a daily digest at {time} ({tz}) in language {language}. "
+                "Tap its topics below; change the rest with /channel time, /channel timezone "
+                "and /channel lang."
+            ),
+            "channel_forum_hint": (
+                "It is a forum: in each forum topic where a topic's news should go, send "
+                "/channel thread TOPIC (for example /channel thread economy)."
+            ),
+            "channel_none": "You have not added any channel. /channel add @name",
+            "channel_list": "<b>Your channels</b>",
+            "channel_line": (
+                "{channel} · <code>{id}</code>\n  topics: {topics}\n  {time} ({tz}), {language}; "
+                "next digest: {next}"
+            ),
+            "channel_unknown": "“{target}” is not one of the channels set up here.",
+            "channel_which": "Which channel? Name it: @name or its numeric id (/channel list).",
+            "channel_removed": "{channel} gets no more digests.",
+            "channel_topics": "Topics for {channel} (✅ = in its digest):",
+            "channel_time_set": "{channel}: the daily digest comes at {time} ({tz}).",
+            "channel_lang_usage": "Which language? /channel lang @name en|ru|kk",
+            "channel_lang_set": "{channel}: digests are in language {language} now.",
+            "channel_thread_forum_only": (
+                "/channel thread works inside a forum topic of a forum group."
+            ),
+            "channel_thread_usage": (
+                "Which topic should come to this thread? For example: /channel thread economy"
+            ),
+            "channel_thread_set": "{topic} news now comes to this thread.",
+            "channel_thread_general": "{topic} news now comes to the General topic.",
+            "channel_gone": "That channel is not set up any more.",
+            "channel_cb_on": "{channel}: {topic} added",
+            "channel_cb_off": "{channel}: {topic} removed",
+        },
+        "ru": {
+            "help_channels": (
+                "\n\n<b>Каналы и группы</b> (в личном чате со мной)\n"
+                "/channel add @name|ID — дайджест для канала или группы, где вы администратор; "
+                "сначала сделайте меня там администратором (в канале — с правом публикации)\n"
+                "/channel list — ваши каналы и их настройки\n"
+                "/channel topics|time|timezone|lang @name … — настроить\n"
+                "/channel remove @name — больше не присылать туда дайджест\n"
+                "/channel thread ТЕМА — в теме форума: новости этой темы идут в эту ветку"
+            ),
+            "channel_usage": (
+                "Как пользоваться: /channel add @name (или числовой id), /channel list, "
+                "/channel topics @name, /channel time @name 08:00, "
+                "/channel timezone @name Asia/Almaty, /channel lang @name ru, "
+                "/channel remove @name"
+            ),
+            "channel_private_only": (
+                "Настройте дайджест канала в личном чате со мной: /channel add @name"
+            ),
+            "channel_add_usage": (
+                "Какой канал или группа? Например: /channel add @gov_news или "
+                "/channel add -1001234567890"
+            ),
+            "channel_not_found": (
+                "Не нахожу «{target}». Сначала добавьте меня в канал или группу (в канал — "
+                "администратором), затем повторите с @именем или числовым id."
+            ),
+            "channel_bot_not_admin": (
+                "Я не администратор {channel} с правом публикации. Назначьте меня в "
+                "настройках канала и повторите."
+            ),
+            "channel_bot_cannot_post": (
+                "Я не могу писать в {channel}: добавьте меня в группу (или разрешите писать) "
+                "и повторите."
+            ),
+            "channel_not_admin": "Настраивать дайджест {channel} может только его администратор.",
+            "channel_added": (
+                "✅ {channel} будет получать дайджест каждый день в {time} ({tz}) на языке "
+                "{language}. Выберите темы ниже; остальное: /channel time, /channel timezone, "
+                "/channel lang."
+            ),
+            "channel_forum_hint": (
+                "Это форум: в каждой теме форума, куда должны идти новости темы, отправьте "
+                "/channel thread ТЕМА (например, /channel thread economy)."
+            ),
+            "channel_none": "Вы не добавили ни одного канала. /channel add @name",
+            "channel_list": "<b>Ваши каналы</b>",
+            "channel_line": (
+                "{channel} · <code>{id}</code>\n  темы: {topics}\n  {time} ({tz}), {language}; "
+                "следующий дайджест: {next}"
+            ),
+            "channel_unknown": "«{target}» не настроен здесь как канал.",
+            "channel_which": "Какой канал? Укажите @имя или числовой id (/channel list).",
+            "channel_removed": "{channel} больше не получает дайджест.",
+            "channel_topics": "Темы для {channel} (✅ — в дайджесте):",
+            "channel_time_set": "{channel}: дайджест приходит в {time} ({tz}).",
+            "channel_lang_usage": "Какой язык? /channel lang @name en|ru|kk",
+            "channel_lang_set": "{channel}: язык дайджеста теперь {language}.",
+            "channel_thread_forum_only": "/channel thread работает в теме форума.",
+            "channel_thread_usage": (
+                "Какая тема должна идти в эту ветку? Например: /channel thread economy"
+            ),
+            "channel_thread_set": "Новости темы «{topic}» теперь идут в эту ветку.",
+            "channel_thread_general": "Новости темы «{topic}» теперь идут в общую ветку.",
+            "channel_gone": "Этот канал больше не настроен.",
+            "channel_cb_on": "{channel}: тема «{topic}» добавлена",
+            "channel_cb_off": "{channel}: тема «{topic}» убрана",
+        },
+        "kk": {
+            "help_channels": (
+                "\n\n<b>Арналар мен топтар</b> (менімен жеке чатта)\n"
+                "/channel add @name|ID — сіз әкімші болған арнаға не топқа дайджест; алдымен "
+                "мені онда әкімші етіңіз (арнада — жариялау құқығымен)\n"
+                "/channel list — арналарыңыз және олардың баптаулары\n"
+                "/channel topics|time|timezone|lang @name … — баптау\n"
+                "/channel remove @name — онда дайджест енді жіберілмейді\n"
+                "/channel thread ТАҚЫРЫП — форум тақырыбында: осы тақырып жаңалықтары осында"
+            ),
+            "channel_usage": (
+                "Қолдану: /channel add @name (не сандық id), /channel list, "
+                "/channel topics @name, /channel time @name 08:00, "
+                "/channel timezone @name Asia/Almaty, /channel lang @name kk, "
+                "/channel remove @name"
+            ),
+            "channel_private_only": (
+                "Арна дайджестін менімен жеке чатта баптаңыз: /channel add @name"
+            ),
+            "channel_add_usage": (
+                "Қай арна не топ? Мысалы: /channel add @gov_news немесе "
+                "/channel add -1001234567890"
+            ),
+            "channel_not_found": (
+                "«{target}» табылмады. Алдымен мені арнаға не топқа қосыңыз (арнаға — "
+                "әкімші ретінде), содан кейін @атымен не сандық id-мен қайталаңыз."
+            ),
+            "channel_bot_not_admin": (
+                "Мен {channel} арнасында жариялау құқығы бар әкімші емеспін. Арна "
+                "баптауларында мені әкімші етіп, қайталаңыз."
+            ),
+            "channel_bot_cannot_post": (
+                "Мен {channel} тобына жаза алмаймын: мені топқа қосыңыз (не жазуға рұқсат "
+                "беріңіз) және қайталаңыз."
+            ),
+            "channel_not_admin": "{channel} дайджестін тек оның әкімшісі баптай алады.",
+            "channel_added": (
+                "✅ {channel} күн сайын {time} ({tz}) {language} тілінде дайджест алады. "
+                "Төменде тақырыптарды таңдаңыз; қалғаны: /channel time, /channel timezone, "
+                "/channel lang."
+            ),
+            "channel_forum_hint": (
+                "Бұл форум: тақырып жаңалықтары баратын әр форум тақырыбында "
+                "/channel thread ТАҚЫРЫП жіберіңіз (мысалы, /channel thread economy)."
+            ),
+            "channel_none": "Сіз әлі арна қоспадыңыз. /channel add @name",
+            "channel_list": "<b>Арналарыңыз</b>",
+            "channel_line": (
+                "{channel} · <code>{id}</code>\n  тақырыптар: {topics}\n  {time} ({tz}), "
+                "{language}; келесі дайджест: {next}"
+            ),
+            "channel_unknown": "«{target}» мұнда арна ретінде бапталмаған.",
+            "channel_which": "Қай арна? @атын не сандық id-ін жазыңыз (/channel list).",
+            "channel_removed": "{channel} енді дайджест алмайды.",
+            "channel_topics": "{channel} тақырыптары (✅ — дайджестте):",
+            "channel_time_set": "{channel}: дайджест {time} ({tz}) келеді.",
+            "channel_lang_usage": "Қай тіл? /channel lang @name en|ru|kk",
+            "channel_lang_set": "{channel}: дайджест тілі енді {language}.",
+            "channel_thread_forum_only": "/channel thread форум тақырыбында жұмыс істейді.",
+            "channel_thread_usage": (
+                "Бұл тармаққа қай тақырып келсін? Мысалы: /channel thread economy"
+            ),
+            "channel_thread_set": "«{topic}» жаңалықтары енді осы тармаққа келеді.",
+            "channel_thread_general": "«{topic}» жаңалықтары енді жалпы тармаққа келеді.",
+            "channel_gone": "Бұл арна енді бапталмаған.",
+            "channel_cb_on": "{channel}: «{topic}» қосылды",
+            "channel_cb_off": "{channel}: «{topic}» алынды",
+        },
+    },
+    "help_channels",
+)

@@ -36,6 +36,7 @@ class Message:
 
     text: str
     article_ids: tuple[int, ...] = ()
+    thread_id: int | None = None  # a forum topic's message_thread_id (channel digests)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 DigestExtension = Callable[[Subscriber, Digest], Awaitable[Digest]]
+DigestLayout = Callable[[Subscriber, Digest, str], Awaitable[list[Message]]]
 
 # A digest covers what the bot learnt in the last week: a new subscriber is not sent the
 # whole archive, and an unsent backlog never trickles out day after day.
@@ -118,6 +119,8 @@ class DigestScheduler:
         self._chat_locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
         # Adds sections to (or removes articles from) a composed digest; set by the app.
         self.extend: DigestExtension | None = None
+        # Renders a digest into messages when a chat needs more than one stream (forums).
+        self.layout: DigestLayout | None = None
 
     # -- control --------------------------------------------------------------------------
 
@@ -258,6 +261,8 @@ class DigestScheduler:
             return []
         today = self.clock().astimezone(ZoneInfo(subscriber.timezone)).date()
         header = t(lang, "digest_header", date=today.strftime("%d.%m.%Y"))
+        if self.layout is not None:  # forum threads (bot.channel_digest)
+            return await self.layout(subscriber, digest, header)
         return render_digest(digest, header, all_languages=subscriber.reads_all)
 
     async def undelivered(
@@ -284,7 +289,7 @@ class DigestScheduler:
             try:
                 await self.bot.send_message(
                     chat_id, message.text, parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
+                    link_preview_options=NO_PREVIEW, message_thread_id=message.thread_id,
                 )
             except ChatMigrated as exc:
                 new_chat_id = int(exc.new_chat_id)

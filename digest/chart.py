@@ -78,20 +78,20 @@ def render_chart(data: ChartData) -> bytes:
     x = list(range(len(data.days)))
     base = [0] * len(x)
     for i, (name, counts) in enumerate(data.topics.items()):
-        top.bar(x, counts, bottom=base, label=name, color=f"C{i % 10}", width=0.8)
+        top.bar(x, counts, bottom=base, label=_plain(name), color=f"C{i % 10}", width=0.8)
         base = [b + c for b, c in zip(base, counts, strict=True)]
-    top.set_title(data.labels.articles_title)
+    top.set_title(_plain(data.labels.articles_title))
     if data.topics:
         # Outside the plot, on the right, in stacking order (the top band listed first).
         handles, names = top.get_legend_handles_labels()
         top.legend(handles[::-1], names[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0),
                    fontsize=8, frameon=False)
     else:
-        top.text(0.5, 0.5, data.labels.empty, ha="center", va="center",
+        top.text(0.5, 0.5, _plain(data.labels.empty), ha="center", va="center",
                  transform=top.transAxes, color="grey")
     top.grid(axis="y", alpha=0.3)
     bottom.bar(x, data.digests, color="#4c72b0", width=0.8)
-    bottom.set_title(data.labels.digests_title)
+    bottom.set_title(_plain(data.labels.digests_title))
     bottom.grid(axis="y", alpha=0.3)
     for axes in (top, bottom):
         axes.yaxis.get_major_locator().set_params(integer=True)
@@ -101,3 +101,8 @@ def render_chart(data: ChartData) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
+
+
+def _plain(text: str) -> str:
+    """Text shown as it is: matplotlib reads $...$ as mathematics (a topic name is data)."""
+    return text.replace("$", r"\$")

@@ -216,4 +216,25 @@ MIGRATIONS: list[str] = [
         DELETE FROM stems_indexed WHERE article_id = old.id;
     END;
     """,
+    # 4 (issue 12): channels and groups an administrator set up from a private chat, and the
+    # forum thread each topic goes to in a forum supergroup.
+    """
+    CREATE TABLE channels (
+        chat_id INTEGER PRIMARY KEY REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+        title TEXT NOT NULL,
+        username TEXT,                         -- without @; NULL for a private channel
+        kind TEXT NOT NULL,                    -- channel, group, supergroup
+        is_forum INTEGER NOT NULL DEFAULT 0,
+        added_by INTEGER NOT NULL,             -- the administrator who ran /channel add
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX channels_added_by ON channels(added_by);
+
+    CREATE TABLE forum_threads (
+        chat_id INTEGER NOT NULL REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+        topic TEXT NOT NULL,
+        thread_id INTEGER NOT NULL,            -- message_thread_id of the forum topic
+        PRIMARY KEY (chat_id, topic)
+    );
+    """,
 ]

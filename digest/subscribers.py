@@ -217,10 +217,11 @@ class Subscribers:
                 "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
                 (new_chat_id, old_chat_id),
             )
-            await db.execute(
-                "UPDATE OR IGNORE follows SET chat_id = ? WHERE chat_id = ?",
-                (new_chat_id, old_chat_id),
-            )
+            for table in ("follows", "channels", "forum_threads"):  # issue 12's tables
+                await db.execute(
+                    f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",
+                    (new_chat_id, old_chat_id),
+                )
             await db.execute("DELETE FROM subscribers WHERE chat_id = ?", (old_chat_id,))
             # Merged topics into a row that had none: it needs a digest time now.
             await self._reschedule(new_chat_id, now, only_if_unset=True)

@@ -15,7 +15,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import admin, follows, inline, news, stats_chart, subscriptions, users
+from bot.handlers import (
+    admin,
+    channels,
+    follows,
+    inline,
+    news,
+    stats_chart,
+    subscriptions,
+    users,
+)
 from bot.handlers.context import TOPIC_CALLBACK, reader, services
 from bot.i18n import t
 
@@ -42,6 +51,7 @@ COMMANDS = {
     "follows": follows.follows_command,
     "mute": follows.mute,
     "unmute": follows.unmute,
+    "channel": channels.channel,
 }
 
 
@@ -52,6 +62,9 @@ def register(application: Application) -> None:
         CallbackQueryHandler(subscriptions.toggle_topic, pattern=f"^{TOPIC_CALLBACK}")
     )
     application.add_handler(InlineQueryHandler(inline.inline_query))
+    application.add_handler(
+        CallbackQueryHandler(channels.toggle, pattern=f"^{channels.CHANNEL_CALLBACK}")
+    )
     # Dumps are uploaded in a private chat with the bot; documents posted in groups are not
     # for it.
     application.add_handler(

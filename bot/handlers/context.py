@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import language_of, t
 from bot.render import Message as Rendered
 from bot.scheduler import NO_PREVIEW, DigestScheduler
+from digest.channels import Channels
 from digest.follow_store import FollowStore
 from digest.settings import Settings
 from digest.store import Store
@@ -39,6 +40,7 @@ class Services:
     # One ingest at a time: a second would wait for the first's write lock and might time out.
     ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     follows: FollowStore | None = None  # keyword follows and mutes (issue 12)
+    channels: Channels | None = None  # channels and groups set up with /channel (issue 12)
 
     def is_admin(self, update: Update) -> bool:
         user = update.effective_user

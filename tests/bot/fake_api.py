@@ -53,6 +53,10 @@ _ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
+_GIFTS = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+          "premium_subscription": False, "gifts_from_channels": False}
+
+
 class ApiError(Exception):
     def __init__(self, code: int, description: str, **parameters: Any) -> None:
         super().__init__(description)
@@ -180,6 +184,37 @@ class SentMessage:
         return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
 
 
+@dataclass
+class FakeChat:
+    """A channel or group the fake server knows: its administrators, what the bot may do
+    there, and (in a forum) its topic threads."""
+
+    id: int
+    type: str  # channel, group, supergroup
+    title: str
+    username: str | None = None
+    is_forum: bool = False
+    admins: set[int] = field(default_factory=set)  # the first added is the owner
+    bot_status: str = "administrator"  # or member, left, kicked
+    can_post: bool = True  # a channel administrator's can_post_messages
+    threads: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, Any]:
+        chat: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title}
+        if self.username:
+            chat["username"] = self.username
+        if self.is_forum:
+            chat["is_forum"] = True
+        return chat
+
+
+_ADMIN_RIGHTS = (
+    "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+    "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
+    "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+)
+
+
 class FakeBotApi:
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
@@ -189,6 +224,7 @@ class FakeBotApi:
         self.commands: dict[str | None, list[dict[str, str]]] = {}
         self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> answer
         self.photos: dict[tuple[int, int], bytes] = {}  # (chat, message id) -> image bytes
+        self.chats: dict[int, FakeChat] = {}  # channels and groups with members (add_chat)
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, data)
         # Set, getFile works like a self-hosted server in --local mode: it writes the file
         # here and answers with its absolute path instead of a download route.
@@ -306,8 +342,16 @@ class FakeBotApi:
             user["language_code"] = language_code
         return user
 
-    @staticmethod
-    def chat(chat_id: int) -> dict[str, Any]:
+    def add_chat(self, chat_id: int, type: str, title: str, **options: Any) -> FakeChat:
+        """A channel or group with administrators (`admins`), the bot's status there, and
+        forum threads; see FakeChat."""
+        chat = FakeChat(chat_id, type, title, **options)
+        self.chats[chat_id] = chat
+        return chat
+
+    def chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self.chats:
+            return self.chats[chat_id].as_dict()
         if chat_id < 0:  # as in Telegram, groups have negative ids
             return {"id": chat_id, "type": "group", "title": f"Group{chat_id}"}
         return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
@@ -317,8 +361,10 @@ class FakeBotApi:
                 "chat": self.chat(chat_id), "from": user, **content}
 
     def send_text(self, chat_id: int, text: str, *, language_code: str | None = "en",
-                  user_id: int | None = None) -> int:
+                  user_id: int | None = None, thread_id: int | None = None) -> int:
         content: dict[str, Any] = {"text": text}
+        if thread_id is not None:  # written inside a forum topic
+            content.update(message_thread_id=thread_id, is_topic_message=True)
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0,
@@ -516,6 +562,17 @@ class FakeBotApi:
                     del self._errors[chat_id]
             raise ApiError(failure.code, failure.description)
 
+    def _check_membership(self, chat_id: int, thread_id: Any) -> None:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            return
+        if chat.bot_status in {"left", "kicked"} or (
+                chat.type == "channel" and (chat.bot_status != "administrator"
+                                            or not chat.can_post)):
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
+        if thread_id is not None and int(thread_id) not in chat.threads:
+            raise ApiError(400, "Bad Request: message thread not found")
+
     def _render(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         source = str(params.get("text", ""))
         if params.get("parse_mode") == "HTML":
@@ -531,6 +588,7 @@ class FakeBotApi:
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
         self._check_chat(chat_id)
+        self._check_membership(chat_id, params.get("message_thread_id"))
         text, entities = self._render(params)
         if self._hold_after is not None and \
                 len(self.calls_to("sendMessage")) > self._hold_after:
@@ -547,6 +605,42 @@ class FakeBotApi:
         self.sent.append(message)
         self.messages[(chat_id, message.message_id)] = message
         return self._message_dict(message)
+
+    async def _m_getChat(self, params: dict[str, Any]) -> Any:
+        target = params["chat_id"]
+        if isinstance(target, str) and target.startswith("@"):
+            found = [c for c in self.chats.values()
+                     if c.username and c.username.lower() == target[1:].lower()]
+        else:
+            found = [self.chats[int(target)]] if int(target) in self.chats else []
+        if not found:
+            if not isinstance(target, str) and int(target) > 0:
+                return {**self.chat(int(target)), "accent_color_id": 0, "max_reaction_count": 11,
+                        "accepted_gift_types": _GIFTS}
+            raise ApiError(400, "Bad Request: chat not found")
+        return {**found[0].as_dict(), "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": _GIFTS}
+
+    async def _m_getChatMember(self, params: dict[str, Any]) -> Any:
+        chat = self.chats.get(int(params["chat_id"]))
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        user_id = int(params["user_id"])
+        if user_id == BOT_ID:
+            user, status = self._bot_user(), chat.bot_status
+        else:
+            user = self.user(user_id)
+            owner = next(iter(sorted(chat.admins)), None) if chat.admins else None
+            status = ("creator" if user_id == owner else "administrator"
+                      if user_id in chat.admins else "member")
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update({right: right != "is_anonymous" for right in _ADMIN_RIGHTS})
+            if chat.type == "channel":
+                member["can_post_messages"] = chat.can_post if user_id == BOT_ID else True
+        return member
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         """A photo upload (multipart): the bytes go to `photos`, the message (its caption as

@@ -242,7 +242,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_others_are_serv
     assert blocked is not None and not blocked.active
     run = await svc.subscribers.last_run()
     assert run is not None and (run.sent, run.failed, run.blocked) == (2, 0, 1)
-    stats = await Reader(fake_api, ADMIN).ask("/stats")
+    _chart, stats = await Reader(fake_api, ADMIN).say("/stats", replies=2)
     assert "Subscribers: 2 active, 1 inactive" in stats.text
     assert "2 sent, 0 failed, 1 blocked" in stats.text
 

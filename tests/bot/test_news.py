@@ -156,7 +156,8 @@ async def test_topic_names_from_the_topics_file_arrive_escaped_everywhere(
         clock.set(DUE)
         await services_of(app).scheduler.run_due_digests()
         assert f"\n▪ {name}\n" in user.received[-1].text
-        stats = (await admin.ask("/stats")).text.splitlines()
+        _chart, figures = await admin.say("/stats", replies=2)
+        stats = figures.text.splitlines()
         assert f"Subscriptions per topic: {name} 1" in stats
         assert f"{name}: 1 (en 1)" in stats
 

@@ -1,0 +1,37 @@
+"""Forum supergroups: each topic's part of the digest goes to that topic's forum thread.
+
+The scheduler calls ``ForumLayout.layout`` for every digest (see ``DigestScheduler.layout``).
+A chat without threads set gets the usual messages. In a forum, the sections whose topic
+has a thread are sent there (``message_thread_id``), each thread's part with the digest
+heading; the rest (other topics, keyword follows) goes to the General topic. Every message
+still carries its article ids, so delivery is recorded message by message as anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.render import Message, render_digest
+from digest.channels import Channels
+from digest.compose import Digest, DigestSection
+from digest.subscribers import Subscriber
+
+
+class ForumLayout:
+    def __init__(self, channels: Channels) -> None:
+        self.channels = channels
+
+    async def layout(self, subscriber: Subscriber, digest: Digest, header: str) -> list[Message]:
+        threads = await self.channels.threads(subscriber.chat_id)
+        if not threads:
+            return render_digest(digest, header, all_languages=subscriber.reads_all)
+        streams: dict[int | None, list[DigestSection]] = {None: []}
+        for section in digest.sections:
+            streams.setdefault(threads.get(section.topic), []).append(section)
+        messages: list[Message] = []
+        for thread, sections in streams.items():
+            if sections:
+                messages += [dataclasses.replace(m, thread_id=thread)
+                             for m in render_digest(Digest(sections), header,
+                                                    all_languages=subscriber.reads_all)]
+        return messages

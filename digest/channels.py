@@ -1,0 +1,109 @@
+"""Channels and groups set up from a private chat (/channel), and forum threads per topic.
+
+A channel is a subscriber row like any chat (topics, time, zone, language, deliveries, the
+daily schedule), plus a ``channels`` row saying who added it and what it is. Writes go
+through ``Subscribers``' write lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from digest.store import iso
+from digest.subscribers import Subscribers
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    chat_id: int
+    title: str
+    username: str | None
+    kind: str  # channel, group, supergroup
+    is_forum: bool
+    added_by: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} (@{self.username})" if self.username else self.title
+
+
+class Channels:
+    def __init__(self, subscribers: Subscribers) -> None:
+        self.subscribers = subscribers
+
+    @property
+    def db(self) -> Any:
+        return self.subscribers.db
+
+    async def add(self, channel: Channel, language: str, now: datetime) -> None:
+        """Register (or refresh) the channel; a removed one comes back active."""
+        await self.subscribers.ensure(channel.chat_id, None, language, now)
+        async with self.subscribers.transaction() as db:
+            await db.execute(
+                "INSERT INTO channels (chat_id, title, username, kind, is_forum, added_by, "
+                "added_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
+                "title = excluded.title, username = excluded.username, kind = excluded.kind, "
+                "is_forum = excluded.is_forum, added_by = excluded.added_by",
+                (channel.chat_id, channel.title, channel.username, channel.kind,
+                 int(channel.is_forum), channel.added_by, iso(now)),
+            )
+        await self.subscribers.reactivate(channel.chat_id, now)
+
+    async def get(self, chat_id: int) -> Channel | None:
+        async with self.db.execute(
+            "SELECT * FROM channels WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _channel(row) if row else None
+
+    async def find(self, target: str) -> Channel | None:
+        """By numeric id or by @username (any case)."""
+        text = target.strip()
+        if text.lstrip("-").isdigit():
+            return await self.get(int(text))
+        name = text.removeprefix("https://").removeprefix("t.me/").lstrip("@")
+        async with self.db.execute(
+            "SELECT * FROM channels WHERE username = ? COLLATE NOCASE", (name,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _channel(row) if row else None
+
+    async def added_by(self, user_id: int) -> list[Channel]:
+        async with self.db.execute(
+            "SELECT * FROM channels WHERE added_by = ? ORDER BY added_at, chat_id", (user_id,)
+        ) as cursor:
+            return [_channel(r) for r in await cursor.fetchall()]
+
+    async def remove(self, chat_id: int, now: datetime) -> None:
+        """No more digests there; its topics and threads are forgotten."""
+        await self.subscribers.stop(chat_id, now)
+        async with self.subscribers.transaction() as db:
+            await db.execute("DELETE FROM forum_threads WHERE chat_id = ?", (chat_id,))
+            await db.execute("DELETE FROM channels WHERE chat_id = ?", (chat_id,))
+
+    async def set_thread(self, chat_id: int, topic: str, thread_id: int | None) -> None:
+        if thread_id is None:
+            await self.subscribers.write(
+                "DELETE FROM forum_threads WHERE chat_id = ? AND topic = ?", (chat_id, topic)
+            )
+            return
+        await self.subscribers.write(
+            "INSERT INTO forum_threads (chat_id, topic, thread_id) VALUES (?, ?, ?) "
+            "ON CONFLICT (chat_id, topic) DO UPDATE SET thread_id = excluded.thread_id",
+            (chat_id, topic, thread_id),
+        )
+
+    async def threads(self, chat_id: int) -> dict[str, int]:
+        async with self.db.execute(
+            "SELECT topic, thread_id FROM forum_threads WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            return {r[0]: r[1] for r in await cursor.fetchall()}
+
+
+def _channel(row: Any) -> Channel:
+    return Channel(
+        chat_id=row["chat_id"], title=row["title"], username=row["username"], kind=row["kind"],
+        is_forum=bool(row["is_forum"]), added_by=row["added_by"],
+    )
