@@ -29,10 +29,12 @@ from bot.follow_digest import FollowDigest
 from bot.handlers import register
 from bot.handlers.context import Services
 from bot.i18n import COMMANDS, DEFAULT
+from bot.instant import InstantPusher
 from bot.ratelimit import ChatRateLimiter
 from bot.scheduler import DIGEST_MAX_ARTICLES, DIGEST_WINDOW, DigestScheduler
 from digest.channels import Channels
 from digest.follow_store import FollowStore
+from digest.mode_store import Modes
 from digest.settings import Settings
 from digest.store import Store, utcnow
 from digest.subscribers import Subscribers
@@ -89,9 +91,9 @@ def build_application(
         subscribers = Subscribers(opened, settings.timezone, settings.digest_time)
         follows = FollowStore(opened, subscribers, pool)
         scheduler = DigestScheduler(application.bot, opened, subscribers, catalog, clock)
-        scheduler.extend = FollowDigest(
-            follows, clock, DIGEST_WINDOW, DIGEST_MAX_ARTICLES
-        ).extend
+        modes = Modes(subscribers)
+        extras = FollowDigest(follows, modes, catalog, clock, DIGEST_WINDOW, DIGEST_MAX_ARTICLES)
+        scheduler.extend = extras.extend
         channels = Channels(subscribers)
         scheduler.layout = ForumLayout(channels).layout
         application.bot_data["services"] = Services(
@@ -105,6 +107,10 @@ def build_application(
             progress_interval=progress_interval,
             follows=follows,
             channels=channels,
+            modes=modes,
+        )
+        application.bot_data["instant"] = InstantPusher(
+            scheduler, subscribers, follows, modes, extras, catalog, clock
         )
         await set_commands(application)
 
@@ -146,6 +152,9 @@ async def digest_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services | None = context.bot_data.get("services")
     if services is not None:
         services.scheduler.start_run(context.application)
+    instant = context.bot_data.get("instant")  # instant pushes (bot.instant), same minute
+    if instant is not None:
+        instant.start(context.application)
 
 
 async def set_commands(application: Application) -> None:

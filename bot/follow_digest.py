@@ -1,57 +1,84 @@
-"""The daily digest's keyword sections: "Following: tax" first, muted articles left out.
+"""What the daily digest holds beyond its topics, and what the reader's modes leave out.
 
 The scheduler calls ``FollowDigest.extend`` with each digest it composed (see
-``DigestScheduler.extend``). Followed articles are, like topic articles, those not yet
-delivered to the chat and stored during the digest window, so they are recorded as delivered
-with the message that carries them and never come twice.
+``DigestScheduler.extend``):
+
+- topics set to ``off``, or ``weekly`` on another weekday (local to the reader), are taken
+  out, and the articles recomposed under the reader's other topics;
+- each followed keyword whose mode lets it in today gets its section first ("Following:
+  tax"): articles not yet delivered to the chat, stored during the digest window;
+- articles matching a muted keyword are left out everywhere.
+
+Instant topics and follows stay in: what was pushed is recorded as delivered, so only what
+the daily cap or the quiet hours held back is left for the digest. Everything in a digest
+is recorded as delivered with the message that carries it and never comes twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.i18n import t
-from digest.compose import Digest
+from digest.compose import Digest, compose_digest
 from digest.follow_store import FollowStore
 from digest.follows import with_follows
+from digest.mode_store import Modes
+from digest.modes import in_digest
 from digest.subscribers import Subscriber
+from digest.topics import TopicCatalog
 
 Clock = Callable[[], datetime]
 
 
 class FollowDigest:
     def __init__(
-        self, follows: FollowStore, clock: Clock, window: timedelta, limit: int
+        self, follows: FollowStore, modes: Modes, catalog: TopicCatalog, clock: Clock,
+        window: timedelta, limit: int,
     ) -> None:
         self.follows = follows
+        self.modes = modes
+        self.catalog = catalog
         self.clock = clock
         self.window = window
         self.limit = limit
 
     async def extend(self, subscriber: Subscriber, digest: Digest) -> Digest:
-        entries = await self.follows.list(subscriber.chat_id)
+        chat_id, lang = subscriber.chat_id, subscriber.language
+        today = self.clock().astimezone(ZoneInfo(subscriber.timezone)).date()
+        topic_modes = await self.modes.topic_modes(chat_id)
+        wanted = [tp for tp, mode in topic_modes.items() if in_digest(mode, today)]
+        if len(wanted) < len(topic_modes):
+            articles = [a for section in digest.sections for a in section.articles]
+            digest = compose_digest(articles, wanted, self.catalog, lang)
+        entries = await self.follows.list(chat_id)
         if not entries:
             return digest
         await self.follows.index_new()
-        followed = [f.term for f in entries if not f.mute]
+        follow_modes = {f.term: f.mode for f in await self.modes.follow_modes(chat_id)}
+        followed = [f.term for f in entries
+                    if not f.mute and in_digest(follow_modes.get(f.term, "daily"), today)]
         muted_terms = [f.term for f in entries if f.mute]
         matches = await self.follows.matching(
-            followed, undelivered_to=subscriber.chat_id,
+            followed, undelivered_to=chat_id,
             ingested_since=self.clock() - self.window, limit=self.limit,
         )
         candidates = set(digest.article_ids) | {i for ids in matches.values() for i in ids}
-        muted: set[int] = set()
-        if muted_terms and candidates:
-            hits = await self.follows.matching(muted_terms, among=sorted(candidates),
-                                               limit=len(candidates))
-            muted = {i for ids in hits.values() for i in ids}
+        muted = await self.muted(muted_terms, candidates)
         found = {a.id: a for a in await self.follows.articles(
             sorted({i for ids in matches.values() for i in ids}))}
-        lang = subscriber.language
         return with_follows(
             digest, followed,
             {term: [found[i] for i in ids if i in found] for term, ids in matches.items()},
             muted,
             {term: t(lang, "follow_section", term=term) for term in followed},
         )
+
+    async def muted(self, terms: list[str], candidates: set[int]) -> set[int]:
+        """Which of the candidate articles match a muted term."""
+        if not terms or not candidates:
+            return set()
+        hits = await self.follows.matching(terms, among=sorted(candidates),
+                                           limit=len(candidates))
+        return {i for ids in hits.values() for i in ids}

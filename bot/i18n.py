@@ -951,3 +951,131 @@ _extend(
     },
     "help_channels",
 )
+
+
+# -- issue 12: delivery modes and instant pushes ---------------------------------------------
+_extend(
+    {
+        "en": [("mode", "Daily, weekly, instant or off: /mode topic mode")],
+        "ru": [("mode", "Ежедневно, еженедельно, сразу или выкл.: /mode тема режим")],
+        "kk": [("mode", "Күнделікті, апталық, бірден не өшіру: /mode тақырып режим")],
+    },
+    {
+        "en": {
+            "help_modes": (
+                "\n\n<b>Delivery modes</b> (buttons under /mysubs)\n"
+                "/mode TOPIC daily|weekly DAY|instant|off, or /mode \"WORD\" … for a follow: "
+                "daily digest, one digest a week on DAY (mon…sun), instant (pushed as it "
+                "arrives, at most 5 a day, none 22:00–08:00; the rest in the next digest), "
+                "or nothing"
+            ),
+            "mysubs_follows_only": (
+                "You follow keywords only.\nDaily digest at {time} ({tz}); next: {next}."
+            ),
+            "modes_intro": "How each comes (tap to change; instant: at most {max} a day):",
+            "mode_daily": "daily",
+            "mode_weekly": "weekly…",
+            "mode_weekly_on": "weekly, {day}",
+            "mode_instant": "instant",
+            "mode_off": "off",
+            "mode_back": "« back",
+            "weekday_0": "Monday", "weekday_1": "Tuesday", "weekday_2": "Wednesday",
+            "weekday_3": "Thursday", "weekday_4": "Friday", "weekday_5": "Saturday",
+            "weekday_6": "Sunday",
+            "mode_set": "{item}: {mode}",
+            "mode_gone": "That is not one of your topics or follows any more.",
+            "mode_usage": (
+                "Usage: /mode economy weekly mon, /mode economy instant, "
+                "/mode \"tax\" daily, /mode health off (or the buttons under /mysubs)"
+            ),
+            "mode_unknown": (
+                "“{text}” is not a mode. Modes: daily, weekly DAY (mon, tue, wed, thu, fri, "
+                "sat, sun), instant, off."
+            ),
+            "mode_not_yours": (
+                "“{item}” is neither one of your topics nor a word you follow (/mysubs)."
+            ),
+            "instant_header": "⚡ <b>{section}</b>",
+        },
+        "ru": {
+            "help_modes": (
+                "\n\n<b>Режимы доставки</b> (кнопки под /mysubs)\n"
+                "/mode ТЕМА daily|weekly ДЕНЬ|instant|off или /mode \"СЛОВО\" … для слова: "
+                "ежедневный дайджест, раз в неделю в ДЕНЬ (пн…вс), сразу (по мере поступления, "
+                "не больше 5 в день, не с 22:00 до 08:00; остальное — в дайджесте) или ничего"
+            ),
+            "mysubs_follows_only": (
+                "Вы следите только за словами.\nДайджест каждый день в {time} ({tz}); "
+                "следующий: {next}."
+            ),
+            "modes_intro": (
+                "Как приходит каждая (нажмите, чтобы изменить; сразу — не больше {max} "
+                "в день):"
+            ),
+            "mode_daily": "ежедневно",
+            "mode_weekly": "еженедельно…",
+            "mode_weekly_on": "еженедельно, {day}",
+            "mode_instant": "сразу",
+            "mode_off": "выкл.",
+            "mode_back": "« назад",
+            "weekday_0": "понедельник", "weekday_1": "вторник", "weekday_2": "среда",
+            "weekday_3": "четверг", "weekday_4": "пятница", "weekday_5": "суббота",
+            "weekday_6": "воскресенье",
+            "mode_set": "{item}: {mode}",
+            "mode_gone": "Этой темы или слова у вас больше нет.",
+            "mode_usage": (
+                "Как пользоваться: /mode economy weekly пн, /mode economy instant, "
+                "/mode \"налог\" daily, /mode health off (или кнопки под /mysubs)"
+            ),
+            "mode_unknown": (
+                "«{text}» — не режим. Режимы: daily, weekly ДЕНЬ (пн, вт, ср, чт, пт, сб, вс), "
+                "instant, off."
+            ),
+            "mode_not_yours": (
+                "«{item}» — не ваша тема и не слово, за которым вы следите "
+                "(/mysubs)."
+            ),
+            "instant_header": "⚡ <b>{section}</b>",
+        },
+        "kk": {
+            "help_modes": (
+                "\n\n<b>Жеткізу режимдері</b> (/mysubs астындағы батырмалар)\n"
+                "/mode ТАҚЫРЫП daily|weekly КҮН|instant|off немесе сөз үшін /mode \"СӨЗ\" …: "
+                "күнделікті дайджест, аптасына бір рет КҮНІ (дс…жс), бірден (келген сайын, "
+                "күніне ең көбі 5, 22:00–08:00 аралығында емес; қалғаны дайджестте) не ештеңе"
+            ),
+            "mysubs_follows_only": (
+                "Сіз тек сөздерді бақылайсыз.\nДайджест күн сайын {time} ({tz}); келесісі: {next}."
+            ),
+            "modes_intro": (
+                "Әрқайсысы қалай келеді (өзгерту үшін басыңыз; бірден — күніне ең көбі "
+                "{max}):"
+            ),
+            "mode_daily": "күнделікті",
+            "mode_weekly": "апталық…",
+            "mode_weekly_on": "апталық, {day}",
+            "mode_instant": "бірден",
+            "mode_off": "өшірулі",
+            "mode_back": "« артқа",
+            "weekday_0": "дүйсенбі", "weekday_1": "сейсенбі", "weekday_2": "сәрсенбі",
+            "weekday_3": "бейсенбі", "weekday_4": "жұма", "weekday_5": "сенбі",
+            "weekday_6": "жексенбі",
+            "mode_set": "{item}: {mode}",
+            "mode_gone": "Бұл тақырып не сөз сізде енді жоқ.",
+            "mode_usage": (
+                "Қолдану: /mode economy weekly дс, /mode economy instant, "
+                "/mode \"салық\" daily, /mode health off (не /mysubs астындағы батырмалар)"
+            ),
+            "mode_unknown": (
+                "«{text}» — режим емес. Режимдер: daily, weekly КҮН (дс, сс, ср, бс, жм, сн, "
+                "жс), instant, off."
+            ),
+            "mode_not_yours": (
+                "«{item}» — сіздің тақырыбыңыз да, бақылайтын сөзіңіз де емес "
+                "(/mysubs)."
+            ),
+            "instant_header": "⚡ <b>{section}</b>",
+        },
+    },
+    "help_modes",
+)

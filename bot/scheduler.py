@@ -314,6 +314,11 @@ class DigestScheduler:
         now = self.clock()
         await self.subscribers.postpone(subscriber.chat_id, now + RETRY_DELAY, now)
 
+    def chat_lock(self, chat_id: int) -> asyncio.Lock:
+        """The chat's digest lock, for other senders to the same chat (bot.instant): the
+        daily digest and an instant push must not both send the same undelivered article."""
+        return self._chat_lock(chat_id)
+
 
 def _unreachable(exc: Exception) -> bool:
     """The chat will not take messages again: the user blocked the bot (or left, or the

@@ -237,4 +237,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (chat_id, topic)
     );
     """,
+    # 5 (issue 12): delivery modes per topic and per follow (daily, weekly:N with N the
+    # weekday, Monday 0, instant, off), and the instant pushes each chat was sent (for the
+    # daily cap).
+    """
+    ALTER TABLE subscriptions ADD COLUMN mode TEXT NOT NULL DEFAULT 'daily';
+    ALTER TABLE follows ADD COLUMN mode TEXT NOT NULL DEFAULT 'daily';
+    CREATE INDEX subscriptions_mode ON subscriptions(mode);
+    CREATE INDEX follows_mode ON follows(mode);
+
+    CREATE TABLE pushes (
+        chat_id INTEGER NOT NULL REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        pushed_at TEXT NOT NULL,
+        PRIMARY KEY (chat_id, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX pushes_chat_time ON pushes(chat_id, pushed_at);
+    """,
 ]

@@ -20,6 +20,7 @@ from bot.handlers import (
     channels,
     follows,
     inline,
+    modes,
     news,
     stats_chart,
     subscriptions,
@@ -39,7 +40,7 @@ COMMANDS = {
     "topics": subscriptions.topics_command,
     "subscribe": subscriptions.subscribe,
     "unsubscribe": subscriptions.unsubscribe,
-    "mysubs": subscriptions.mysubs,
+    "mysubs": modes.mysubs,  # subscriptions.mysubs' text, with modes and their buttons
     "time": subscriptions.time_command,
     "timezone": subscriptions.timezone_command,
     "latest": news.latest,
@@ -52,6 +53,7 @@ COMMANDS = {
     "mute": follows.mute,
     "unmute": follows.unmute,
     "channel": channels.channel,
+    "mode": modes.mode_command,
 }
 
 
@@ -62,6 +64,7 @@ def register(application: Application) -> None:
         CallbackQueryHandler(subscriptions.toggle_topic, pattern=f"^{TOPIC_CALLBACK}")
     )
     application.add_handler(InlineQueryHandler(inline.inline_query))
+    application.add_handler(CallbackQueryHandler(modes.button, pattern=f"^{modes.MODE_CALLBACK}"))
     application.add_handler(
         CallbackQueryHandler(channels.toggle, pattern=f"^{channels.CHANNEL_CALLBACK}")
     )

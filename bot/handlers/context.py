@@ -18,6 +18,7 @@ from bot.render import Message as Rendered
 from bot.scheduler import NO_PREVIEW, DigestScheduler
 from digest.channels import Channels
 from digest.follow_store import FollowStore
+from digest.mode_store import Modes
 from digest.settings import Settings
 from digest.store import Store
 from digest.subscribers import Subscriber, Subscribers
@@ -41,6 +42,7 @@ class Services:
     ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     follows: FollowStore | None = None  # keyword follows and mutes (issue 12)
     channels: Channels | None = None  # channels and groups set up with /channel (issue 12)
+    modes: Modes | None = None  # delivery modes of topics and follows (issue 12)
 
     def is_admin(self, update: Update) -> bool:
         user = update.effective_user
