@@ -70,6 +70,12 @@ class InstantPusher:
         async with self._lock:
             sent = 0
             now = self.clock()
+            # Keep the keyword index fresh within a minute of an upload, so digest runs
+            # seldom have articles to stem before they can match follows.
+            try:
+                await self.follows.index_new()
+            except Exception:
+                log.exception("indexing new articles for keyword follows failed")
             for chat_id in await self.modes.instant_chats():
                 if self.scheduler.stopping:
                     break
@@ -115,7 +121,6 @@ class InstantPusher:
         chosen: dict[int, tuple[str, Article]] = {}
         follows = [f.term for f in await self.modes.follow_modes(chat_id) if f.mode == INSTANT]
         if follows:
-            await self.follows.index_new()
             matches = await self.follows.matching(
                 follows, undelivered_to=chat_id, ingested_since=since, limit=room * 4)
             found = {a.id: a for a in await self.follows.articles(

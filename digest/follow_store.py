@@ -201,8 +201,10 @@ class FollowStore:
             low, high = prefix_range(stem)
             parts.append("SELECT article_id FROM article_stems WHERE stem BETWEEN ? AND ?")
             params += [low, high]
+        # Title and text are needed only to check that a phrase's words stand together.
+        columns = "a.id, a.title, a.body" if len(key.stems) > 1 else "a.id, '', ''"
         sql = [
-            "SELECT a.id, a.title, a.body FROM articles a WHERE a.id IN (",
+            f"SELECT {columns} FROM articles a WHERE a.id IN (",
             " INTERSECT ".join(parts), ") AND a.lang = ?",
         ]
         params.append(key.lang)
