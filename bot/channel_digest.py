@@ -10,7 +10,9 @@ still carries its article ids, so delivery is recorded message by message as any
 from __future__ import annotations
 
 import dataclasses
+from html import escape
 
+from bot.i18n import t
 from bot.render import Message, render_digest
 from digest.channels import Channels
 from digest.compose import Digest, DigestSection
@@ -22,6 +24,12 @@ class ForumLayout:
         self.channels = channels
 
     async def layout(self, subscriber: Subscriber, digest: Digest, header: str) -> list[Message]:
+        channel = await self.channels.get(subscriber.chat_id)
+        if channel is not None and channel.kind == "channel":
+            # "Your digest" reads wrong to a channel's subscribers: name the channel.
+            header = header.replace(t(subscriber.language, "digest_header", date=""),
+                                    t(subscriber.language, "channel_digest_header",
+                                      channel=escape(channel.title), date=""), 1)
         threads = await self.channels.threads(subscriber.chat_id)
         if not threads:
             return render_digest(digest, header, all_languages=subscriber.reads_all)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram.ext import Application
 
@@ -65,13 +65,15 @@ async def test_a_channel_gets_its_daily_digest_and_nothing_doubles_after_a_resta
         with contextlib.suppress(asyncio.CancelledError):
             await run
         first = list(fake_api.sent_to(CHANNEL))
-        assert len(first) == 1 and first[0].text.startswith("📰 Your digest · 11.02.2026")
+        assert len(first) == 1 and first[0].text.startswith(
+            "📰 Gov <News> · news digest · 11.02.2026\n\n▪ Economy\n")
     fake_api.release(deliver=False)  # ... and that message never arrived
 
     async with start_bot() as app:
         summary = await services_of(app).scheduler.run_due_digests()
         assert summary is not None and summary.sent == 1
         got = titles(fake_api.sent_to(CHANNEL))
+        assert fake_api.sent_to(CHANNEL)[-1].text.startswith("▪ Economy\n")  # continued
         assert sorted(got) == sorted(f"Economy report {i}: GDP growth and inflation"
                                      for i in range(1, 13))  # each once
         assert (await services_of(app).scheduler.run_due_digests()).due == 0  # type: ignore[union-attr]
@@ -151,3 +153,23 @@ async def test_a_forum_group_gets_economy_news_in_its_economy_thread(
     assert "▪ Economy" in by_thread[11].text and "Hospital" not in by_thread[11].text
     assert titles([by_thread[None]], "Hospital") == ["Hospital doctors and patients 1"]
     assert len(await services_of(bot).subscribers.delivered(FORUM)) == 3
+
+
+async def test_a_channel_that_removed_the_bot_is_not_tried_again_until_added_back(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    fake_api.add_chat(CHANNEL, "channel", "Gov News", username="gov_news", admins={OWNER})
+    owner = Reader(fake_api, OWNER)
+    added = await add_channel(owner, "@gov_news")
+    await owner.press(added, f"ch:{CHANNEL}:economy")
+    await ingest(fake_api, jsonl([economy_article(1)]))
+    fake_api.chats[CHANNEL].bot_status = "left"
+    clock.set(DUE)
+    summary = await services_of(bot).scheduler.run_due_digests()
+    assert summary is not None and summary.blocked == 1 and not fake_api.sent_to(CHANNEL)
+    assert (await owner.ask("/channel add @gov_news")).text.startswith("I am not an administrator")
+    fake_api.chats[CHANNEL].bot_status = "administrator"
+    await add_channel(owner, "@gov_news")  # back: active again, topics kept
+    clock.set(DUE + timedelta(days=1))
+    await services_of(bot).scheduler.run_due_digests()
+    assert titles(fake_api.sent_to(CHANNEL)) == ["Economy report 1: GDP growth and inflation"]
