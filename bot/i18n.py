@@ -1082,3 +1082,44 @@ _extend(
     },
     "help_modes",
 )
+
+
+# -- issue 12: quiet hours for instant pushes -----------------------------------------------
+_extend(
+    {
+        "en": [("quiet", "No instant pushes between: /quiet 22:00 08:00")],
+        "ru": [("quiet", "Без мгновенных новостей: /quiet 22:00 08:00")],
+        "kk": [("quiet", "Жедел жаңалықсыз уақыт: /quiet 22:00 08:00")],
+    },
+    {
+        "en": {
+            "help_quiet": "\n/quiet HH:MM HH:MM|off — no instant pushes in between (local time)",
+            "quiet_set": "No instant pushes from {start} to {end} (your local time).",
+            "quiet_none": "Instant pushes come at any hour.",
+            "quiet_usage": "Change: /quiet 23:00 07:00, or /quiet off",
+            "quiet_invalid": (
+                "“{value}” is not two times of day. For example: /quiet 23:00 07:00, "
+                "or /quiet off"
+            ),
+        },
+        "ru": {
+            "help_quiet": "\n/quiet ЧЧ:ММ ЧЧ:ММ|off — без мгновенных новостей в это время",
+            "quiet_set": "Мгновенных новостей не будет с {start} до {end} (по вашему времени).",
+            "quiet_none": "Мгновенные новости приходят в любое время.",
+            "quiet_usage": "Изменить: /quiet 23:00 07:00 или /quiet off",
+            "quiet_invalid": (
+                "«{value}» — не два времени суток. Например: /quiet 23:00 07:00 или /quiet off"
+            ),
+        },
+        "kk": {
+            "help_quiet": "\n/quiet СС:ММ СС:ММ|off — осы аралықта жедел жаңалық келмейді",
+            "quiet_set": "{start}–{end} аралығында жедел жаңалық келмейді (жергілікті уақыт).",
+            "quiet_none": "Жедел жаңалықтар кез келген уақытта келеді.",
+            "quiet_usage": "Өзгерту: /quiet 23:00 07:00 немесе /quiet off",
+            "quiet_invalid": (
+                "«{value}» — екі уақыт емес. Мысалы: /quiet 23:00 07:00 немесе /quiet off"
+            ),
+        },
+    },
+    "help_quiet",
+)

@@ -91,7 +91,7 @@ class InstantPusher:
             return 0
         zone = ZoneInfo(sub.timezone)
         local = now.astimezone(zone)
-        if quiet(local.time()):
+        if quiet(local.time(), *await self.modes.quiet_hours(chat_id)):
             return 0
         midnight = datetime.combine(local.date(), time(), tzinfo=zone)
         async with self.scheduler.chat_lock(chat_id):

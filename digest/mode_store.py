@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
-from digest.modes import INSTANT
+from digest.modes import INSTANT, QUIET_FROM, QUIET_TO
+from digest.settings import parse_hhmm
 from digest.store import iso
 from digest.subscribers import Subscribers
 
@@ -88,4 +89,22 @@ class Modes:
             "SELECT ?, j.value, ? FROM json_each(?) j "
             "WHERE EXISTS (SELECT 1 FROM articles a WHERE a.id = j.value)",
             (chat_id, iso(now), json.dumps(list(article_ids))),
+        )
+
+    async def quiet_hours(self, chat_id: int) -> tuple[time, time]:
+        """The chat's quiet hours (local): its own, else the default 22:00-08:00."""
+        async with self.db.execute(
+            "SELECT quiet_from, quiet_to FROM quiet_hours WHERE chat_id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return QUIET_FROM, QUIET_TO
+        return parse_hhmm(row[0]), parse_hhmm(row[1])
+
+    async def set_quiet_hours(self, chat_id: int, start: time, end: time) -> None:
+        await self.subscribers.write(
+            "INSERT INTO quiet_hours (chat_id, quiet_from, quiet_to) VALUES (?, ?, ?) "
+            "ON CONFLICT (chat_id) DO UPDATE SET quiet_from = excluded.quiet_from, "
+            "quiet_to = excluded.quiet_to",
+            (chat_id, start.strftime("%H:%M"), end.strftime("%H:%M")),
         )

@@ -253,5 +253,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (chat_id, article_id)
     ) WITHOUT ROWID;
     CREATE INDEX pushes_chat_time ON pushes(chat_id, pushed_at);
+
+    CREATE TABLE quiet_hours (                 -- a chat's own; without a row, 22:00-08:00
+        chat_id INTEGER PRIMARY KEY REFERENCES subscribers(chat_id) ON DELETE CASCADE,
+        quiet_from TEXT NOT NULL,              -- HH:MM local; equal to quiet_to: none
+        quiet_to TEXT NOT NULL
+    );
     """,
 ]

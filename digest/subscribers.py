@@ -217,7 +217,7 @@ class Subscribers:
                 "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
                 (new_chat_id, old_chat_id),
             )
-            for table in ("follows", "channels", "forum_threads", "pushes"):  # issue 12
+            for table in ("follows", "channels", "forum_threads", "pushes", "quiet_hours"):
                 await db.execute(
                     f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",
                     (new_chat_id, old_chat_id),

@@ -54,6 +54,7 @@ COMMANDS = {
     "unmute": follows.unmute,
     "channel": channels.channel,
     "mode": modes.mode_command,
+    "quiet": modes.quiet_command,
 }
 
 

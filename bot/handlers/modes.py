@@ -9,6 +9,7 @@ same by text.
 from __future__ import annotations
 
 import re
+from datetime import time
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,6 +19,7 @@ from telegram.ext import ContextTypes
 from bot.handlers.context import (
     Services,
     echo,
+    ensure_subscriber,
     local_time,
     reader,
     reply,
@@ -26,8 +28,19 @@ from bot.handlers.context import (
 )
 from bot.i18n import t
 from digest.mode_store import FollowMode, Modes
-from digest.modes import DAILY, INSTANT, INSTANT_PER_DAY, OFF, ModeError, parse_mode, weekday_of
+from digest.modes import (
+    DAILY,
+    INSTANT,
+    INSTANT_PER_DAY,
+    OFF,
+    QUIET_FROM,
+    QUIET_TO,
+    ModeError,
+    parse_mode,
+    weekday_of,
+)
 from digest.modes import weekly as weekly_mode
+from digest.settings import parse_hhmm
 from digest.subscribers import Subscriber
 
 MODE_CALLBACK = "md:"
@@ -204,3 +217,32 @@ async def mode_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, t(lang, "mode_not_yours", item=echo(item)))
         return
     await reply(update, t(lang, "mode_set", item=escape(name), mode=mode_label(lang, mode)))
+
+
+async def quiet_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/quiet [HH:MM HH:MM | off]: when no instant pushes come (local time)."""
+    svc = services(context)
+    lang, sub = await reader(update, svc)
+    args = context.args or []
+    if not args:
+        start, end = await mode_store(svc).quiet_hours(sub.chat_id) if sub else (
+            QUIET_FROM, QUIET_TO)
+        await reply(update, _quiet_text(lang, start, end) + "\n" + t(lang, "quiet_usage"))
+        return
+    if len(args) == 1 and args[0].casefold() in {"off", "выкл", "өшіру"}:
+        start = end = time(0, 0)
+    else:
+        try:
+            start, end = (parse_hhmm(a) for a in " ".join(args).replace("-", " ").split())
+        except ValueError:
+            await reply(update, t(lang, "quiet_invalid", value=echo(" ".join(args))))
+            return
+    sub = await ensure_subscriber(update, svc)
+    await mode_store(svc).set_quiet_hours(sub.chat_id, start, end)
+    await reply(update, _quiet_text(lang, start, end))
+
+
+def _quiet_text(lang: str, start: time, end: time) -> str:
+    if start == end:
+        return t(lang, "quiet_none")
+    return t(lang, "quiet_set", start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))

@@ -164,3 +164,25 @@ async def test_a_follow_can_be_instant_too(
     clock.set(DUE + timedelta(days=1))
     summary = await services_of(bot).scheduler.run_due_digests()
     assert summary is not None and summary.sent == 0  # already pushed: not in the digest
+
+
+async def test_quiet_hours_can_be_moved_or_switched_off(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    reader = Reader(fake_api, 954)
+    assert (await reader.ask("/quiet")).text == (
+        "No instant pushes from 22:00 to 08:00 (your local time).\n"
+        "Change: /quiet 23:00 07:00, or /quiet off")
+    assert (await reader.ask("/quiet 25:00 07:00")).text.startswith(
+        "“25:00 07:00” is not two times of day.")
+    assert (await reader.ask("/quiet 23:00")).text.startswith("“23:00” is not two times")
+    assert (await reader.ask("/quiet 06:00-07:45")).text == (
+        "No instant pushes from 06:00 to 07:45 (your local time).")
+    await reader.ask("/subscribe economy")
+    await reader.ask("/mode economy instant")
+    clock.set(datetime(2026, 2, 11, 2, 30, tzinfo=UTC))  # 07:30: quiet for this reader
+    await ingest(fake_api, [economy_article(1)])
+    assert await bot.bot_data["instant"].run() == 0
+    assert (await reader.ask("/quiet off")).text == "Instant pushes come at any hour."
+    assert await bot.bot_data["instant"].run() == 1
+    assert "/quiet" in (await reader.ask("/help")).text
