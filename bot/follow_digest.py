@@ -7,7 +7,11 @@ The scheduler calls ``FollowDigest.extend`` with each digest it composed (see
   out, and the articles recomposed under the reader's other topics;
 - each followed keyword whose mode lets it in today gets its section first ("Following:
   tax"): articles not yet delivered to the chat, stored during the digest window;
-- articles matching a muted keyword are left out everywhere.
+- stories matching a muted keyword (in any version) are left out everywhere.
+
+Followed news is counted in stories like the rest (digest.stories): a story matches when
+any of its versions does, comes in the reader's news language, and is not new once any of
+its versions was delivered.
 
 Instant topics and follows stay in: what was pushed is recorded as delivered, so only what
 the daily cap or the quiet hours held back is left for the digest. Everything in a digest
@@ -23,7 +27,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import t
 from digest.compose import Digest, compose_digest
 from digest.follow_store import FollowStore
-from digest.follows import with_follows
+from digest.follows import story_key, with_follows
 from digest.mode_store import Modes
 from digest.modes import in_digest
 from digest.subscribers import Subscriber
@@ -64,10 +68,10 @@ class FollowDigest:
             followed, undelivered_to=chat_id,
             ingested_since=self.clock() - self.window, limit=self.limit,
         )
-        candidates = set(digest.article_ids) | {i for ids in matches.values() for i in ids}
-        muted = await self.muted(muted_terms, candidates)
-        found = {a.id: a for a in await self.follows.articles(
-            sorted({i for ids in matches.values() for i in ids}))}
+        matched = list(dict.fromkeys(i for ids in matches.values() for i in ids))
+        found = {story_key(a): a for a in await self.follows.stories(matched, subscriber.reads)}
+        in_digest_now = {story_key(a) for s in digest.sections for a in s.articles}
+        muted = await self.muted(muted_terms, in_digest_now | set(matched))
         return with_follows(
             digest, followed,
             {term: [found[i] for i in ids if i in found] for term, ids in matches.items()},
@@ -76,7 +80,7 @@ class FollowDigest:
         )
 
     async def muted(self, terms: list[str], candidates: set[int]) -> set[int]:
-        """Which of the candidate articles match a muted term."""
+        """Which of the candidate stories match a muted term (in any of their versions)."""
         if not terms or not candidates:
             return set()
         hits = await self.follows.matching(terms, among=sorted(candidates),

@@ -28,10 +28,11 @@ from bot.i18n import t
 from bot.render import Message, render_articles
 from bot.scheduler import DigestScheduler
 from digest.follow_store import FollowStore
+from digest.follows import story_key
 from digest.mode_store import Modes
 from digest.models import Article
 from digest.modes import INSTANT, INSTANT_PER_DAY, quiet
-from digest.subscribers import Subscribers
+from digest.subscribers import Subscriber, Subscribers
 from digest.topics import TopicCatalog
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class InstantPusher:
             room = INSTANT_PER_DAY - await self.modes.pushes_since(chat_id, midnight)
             if room <= 0:
                 return 0
-            items = await self.candidates(chat_id, sub.language, now - INSTANT_WINDOW, room)
+            items = await self.candidates(sub, now - INSTANT_WINDOW, room)
             if not items:
                 return 0
             lang = sub.language
@@ -106,6 +107,7 @@ class InstantPusher:
                 render_articles(
                     [article], lambda tid: self.catalog.name(tid, lang),
                     t(lang, "instant_header", section=escape(section)),
+                    all_languages=sub.reads_all,
                 )[0]
                 for section, article in items
             ]
@@ -115,29 +117,31 @@ class InstantPusher:
             return outcome.messages
 
     async def candidates(
-        self, chat_id: int, lang: str, since: datetime, room: int
+        self, sub: Subscriber, since: datetime, room: int
     ) -> list[tuple[str, Article]]:
-        """(section name, article) to push, oldest first, at most `room`."""
-        chosen: dict[int, tuple[str, Article]] = {}
+        """(section name, story as the reader gets it) to push, oldest first, at most `room`."""
+        chat_id, lang = sub.chat_id, sub.language
+        chosen: dict[int, tuple[str, Article]] = {}  # by story
         follows = [f.term for f in await self.modes.follow_modes(chat_id) if f.mode == INSTANT]
         if follows:
             matches = await self.follows.matching(
                 follows, undelivered_to=chat_id, ingested_since=since, limit=room * 4)
-            found = {a.id: a for a in await self.follows.articles(
-                sorted({i for ids in matches.values() for i in ids}))}
+            found = {story_key(a): a for a in await self.follows.stories(
+                list(dict.fromkeys(i for ids in matches.values() for i in ids)), sub.reads)}
             for term in follows:
-                for aid in matches.get(term, []):
-                    if aid in found and aid not in chosen:
-                        chosen[aid] = (t(lang, "follow_section", term=term), found[aid])
+                for story in matches.get(term, []):
+                    if story in found and story not in chosen:
+                        chosen[story] = (t(lang, "follow_section", term=term), found[story])
         topics = [tp for tp, mode in (await self.modes.topic_modes(chat_id)).items()
                   if mode == INSTANT]
         if topics:
             order = [tp for tp in self.catalog.ids if tp in topics]
             for article in await self.scheduler.store.articles_for_topics(
-                    topics, undelivered_to=chat_id, ingested_since=since, limit=room * 4):
+                    topics, undelivered_to=chat_id, ingested_since=since, limit=room * 4,
+                    lang=sub.reads):
                 home = next((tp for tp in order if tp in article.topics), None)
-                if home is not None and article.id not in chosen:
-                    chosen[article.id] = (self.catalog.name(home, lang), article)
+                if home is not None and story_key(article) not in chosen:
+                    chosen[story_key(article)] = (self.catalog.name(home, lang), article)
         muted_terms = [f.term for f in await self.follows.list(chat_id) if f.mute]
         muted = await self.extras.muted(muted_terms, set(chosen))
         ordered = sorted((v for k, v in chosen.items() if k not in muted),

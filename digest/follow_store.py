@@ -159,6 +159,8 @@ class FollowStore:
                 total += len(rows)
 
     # -- matching -------------------------------------------------------------------------
+    # What a reader gets is a story (digest.stories): a follow matches a story when any of
+    # its versions matches, and a story of which any version was delivered is not new.
 
     async def matching(
         self,
@@ -169,32 +171,35 @@ class FollowStore:
         among: Sequence[int] | None = None,
         limit: int = 50,
     ) -> dict[str, list[int]]:
-        """Article ids matching each term (newest first): found through the stem index,
-        then, for phrases, checked for the words standing together."""
+        """Story ids matching each term (newest first), optionally only among the stories
+        `among`: found through the stem index, then, for phrases, checked for the words
+        standing together."""
         found: dict[str, list[int]] = {}
         for term in terms:
-            ids: dict[int, None] = {}
+            stories: dict[int, None] = {}
             checks: list[tuple[int, str, str, str, tuple[str, ...]]] = []
+            story_of: dict[int, int] = {}
             for key in term_keys(term):
-                for aid, title, body in await self._lookup(
+                for aid, story_id, title, body in await self._lookup(
                     key, undelivered_to, ingested_since, among, limit
                 ):
                     if len(key.stems) == 1:
-                        ids[aid] = None
+                        stories[story_id] = None
                     else:
+                        story_of[aid] = story_id
                         checks.append((aid, title, body, key.lang, key.stems))
             if checks:
                 loop = asyncio.get_running_loop()
                 for aid in await loop.run_in_executor(self.executor, phrase_check, checks):
-                    ids[aid] = None
-            if ids:
-                found[term] = list(ids)
+                    stories[story_of[aid]] = None
+            if stories:
+                found[term] = list(stories)
         return found
 
     async def _lookup(
         self, key: Key, undelivered_to: int | None, ingested_since: datetime | None,
         among: Sequence[int] | None, limit: int,
-    ) -> list[tuple[int, str, str]]:
+    ) -> list[tuple[int, int, str, str]]:
         # One indexed range lookup per word; an article must have every word.
         parts, params = [], []
         for stem in key.stems:
@@ -202,26 +207,27 @@ class FollowStore:
             parts.append("SELECT article_id FROM article_stems WHERE stem BETWEEN ? AND ?")
             params += [low, high]
         # Title and text are needed only to check that a phrase's words stand together.
-        columns = "a.id, a.title, a.body" if len(key.stems) > 1 else "a.id, '', ''"
+        text = "a.title, a.body" if len(key.stems) > 1 else "'', ''"
         sql = [
-            f"SELECT {columns} FROM articles a WHERE a.id IN (",
+            f"SELECT a.id, a.story_id, {text} FROM articles a WHERE a.id IN (",
             " INTERSECT ".join(parts), ") AND a.lang = ?",
         ]
         params.append(key.lang)
         if undelivered_to is not None:
-            sql.append("AND NOT EXISTS (SELECT 1 FROM deliveries d "
-                       "WHERE d.chat_id = ? AND d.article_id = a.id)")
+            sql.append("AND NOT EXISTS (SELECT 1 FROM deliveries d JOIN articles x "
+                       "ON d.article_id = x.id WHERE x.story_id = a.story_id AND d.chat_id = ?)")
             params.append(undelivered_to)
         if ingested_since is not None:
             sql.append("AND a.ingested_at >= ?")
             params.append(iso(ingested_since))
         if among is not None:
-            sql.append("AND a.id IN (SELECT value FROM json_each(?))")
+            sql.append("AND a.story_id IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(list(among)))
         sql.append("ORDER BY a.date DESC, a.id DESC LIMIT ?")
         params.append(limit)
         async with self.db.execute(" ".join(sql), params) as cursor:
-            return [(r[0], r[1], r[2]) for r in await cursor.fetchall()]
+            return [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
 
-    async def articles(self, ids: Sequence[int]) -> list[Article]:
-        return await self.store.articles_by_id(ids)
+    async def stories(self, story_ids: Sequence[int], lang: str | None) -> list[Article]:
+        """The stories as a reader of `lang` gets them (their version in `lang` if any)."""
+        return await self.store.stories_by_id(story_ids, lang)

@@ -188,20 +188,20 @@ def with_follows(
 ) -> Digest:
     """The digest with a section per follow that matched, first, and muted articles gone.
 
-    Each article appears once: in the section of the first follow it matches (in the order
-    the reader added them), else in its topic section. `section_title[term]` is the
-    heading ("Following: tax") in the reader's language.
+    Each story appears once: in the section of the first follow it matches (in the order
+    the reader added them), else in its topic section. `muted` holds story ids.
+    `section_title[term]` is the heading ("Following: tax") in the reader's language.
     """
     placed: set[int] = set(muted)
     sections: list[DigestSection] = []
     for term in follows:
-        mine = [a for a in _newest_first(matches.get(term, ())) if a.id not in placed]
+        mine = [a for a in _newest_first(matches.get(term, ())) if story_key(a) not in placed]
         if mine:
-            placed.update(a.id for a in mine)
+            placed.update(story_key(a) for a in mine)
             sections.append(DigestSection(f"follow:{term}", section_title[term], mine))
     for section in digest.sections:
-        rest = [a for a in section.articles if a.id not in placed]
-        placed.update(a.id for a in rest)
+        rest = [a for a in section.articles if story_key(a) not in placed]
+        placed.update(story_key(a) for a in rest)
         if rest:
             sections.append(DigestSection(section.topic, section.title, rest))
     return Digest(sections)
@@ -209,3 +209,8 @@ def with_follows(
 
 def _newest_first(articles: Iterable[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (a.date, a.id), reverse=True)
+
+
+def story_key(article: Article) -> int:
+    """The article's story id (an article outside any story counts as its own story)."""
+    return article.story_id if article.story_id is not None else -article.id

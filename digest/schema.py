@@ -216,7 +216,7 @@ MIGRATIONS: list[str] = [
         DELETE FROM stems_indexed WHERE article_id = old.id;
     END;
     """,
-    # 4 (issue 12): channels and groups an administrator set up from a private chat, and the
+    # 5 (issue 12): channels and groups an administrator set up from a private chat, and the
     # forum thread each topic goes to in a forum supergroup.
     """
     CREATE TABLE channels (
@@ -237,7 +237,7 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (chat_id, topic)
     );
     """,
-    # 5 (issue 12): delivery modes per topic and per follow (daily, weekly:N with N the
+    # 6 (issue 12): delivery modes per topic and per follow (daily, weekly:N with N the
     # weekday, Monday 0, instant, off), and the instant pushes each chat was sent (for the
     # daily cap).
     """

@@ -302,35 +302,44 @@ class Store:
         async with self.db.execute(sql) as cursor:
             return {r[0]: r[1] for r in await cursor.fetchall()}
 
-    async def articles_by_id(self, ids: Sequence[int]) -> list[Article]:
-        """The stored articles among `ids`, newest first (issue 12: follows, inline)."""
-        if not ids:
-            return []
-        return await self._articles(
-            "SELECT * FROM articles WHERE id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY date DESC, id DESC",
-            (json.dumps(list(ids)),),
-        )
+    async def stories_by_id(self, story_ids: Sequence[int], lang: str | None) -> list[Article]:
+        """The stories, in the given order, each as its version for a reader of `lang`
+        (issue 12: keyword follows, instant pushes)."""
+        return await self._stories(list(dict.fromkeys(story_ids)), lang)
 
     async def search_language_first(
         self, query: str, lang: str, limit: int = 20, offset: int = 0
     ) -> list[Article]:
-        """`search`, but articles in `lang` first (inline sharing, issue 12); an empty query
-        gives the newest articles, again `lang` first."""
+        """`search` for inline sharing (issue 12): stories with a version in `lang` first,
+        then the others, each group by relevance; an empty query gives the newest stories,
+        again those in `lang` first. `offset` pages through the result."""
         words = _FTS_WORD.findall(query)
         if not words:
-            return await self._articles(
-                "SELECT * FROM articles ORDER BY lang = ? DESC, date DESC, id DESC "
-                "LIMIT ? OFFSET ?",
+            ids = await self._story_ids(
+                "SELECT story_id FROM articles GROUP BY story_id "
+                "ORDER BY max(lang = ?) DESC, max(date) DESC, max(id) DESC LIMIT ? OFFSET ?",
                 (lang, limit, offset),
             )
+            return await self._stories(ids, lang)
         match = " ".join(f'"{w}"*' if len(w) >= 4 else f'"{w}"' for w in words)
-        return await self._articles(
-            "SELECT a.* FROM articles_fts f JOIN articles a ON a.id = f.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY a.lang = ? DESC, "
-            "bm25(articles_fts, 5.0, 1.0), a.date DESC LIMIT ? OFFSET ?",
-            (match, lang, limit, offset),
-        )
+        # Hits by relevance (each version its own row); a story ranks at its best hit.
+        async with self.db.execute(
+            "SELECT a.story_id, a.lang FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+            "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0), a.date DESC "
+            "LIMIT ?",
+            (match, (offset + limit) * 5 + 50),
+        ) as cursor:
+            hits = [(r[0], r[1]) for r in await cursor.fetchall()]
+        # A story counts as "in lang" when it has a version in lang, whichever version hit.
+        ranked = dict.fromkeys(story_id for story_id, _ in hits)
+        async with self.db.execute(
+            "SELECT DISTINCT story_id FROM articles WHERE lang = ? "
+            "AND story_id IN (SELECT value FROM json_each(?))",
+            (lang, json.dumps(list(ranked))),
+        ) as cursor:
+            in_lang = {r[0] for r in await cursor.fetchall()}
+        ordered = sorted(ranked, key=lambda sid: sid not in in_lang)  # stable: relevance kept
+        return await self._stories(ordered[offset : offset + limit], lang)
 
     async def recent_ingests(self, limit: int = 5) -> list[dict[str, Any]]:
         async with self.db.execute(

@@ -1,7 +1,7 @@
 """End to end: keyword follows and mutes (/follow, /unfollow, /follows, /mute, /unmute).
 
 The articles are our own short texts; the Russian and Kazakh ones are two versions of one
-story, as gov.kz publishes them.
+story, as gov.kz publishes them (one news id, ?lang=kk and ?lang=ru), so they are one story.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from tests.bot.fake_api import FakeBotApi
 
 DUE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # 09:00 in Asia/Almaty
 
+NEWS = "https://www.gov.kz/memleket/entities/kgd/press/news/details/4100001"
 TAX_KK = {
     "title": "Үкімет шағын бизнеске арналған салықтық жеңілдіктерді талқылады",
-    "date": "2026-02-10", "lang": "kk", "url": "https://www.gov.kz/memleket/news/kk/1",
+    "date": "2026-02-10", "lang": "kk", "url": f"{NEWS}?lang=kk",
     "body": ("Үкімет отырысында шағын бизнеске арналған салықтық жеңілдіктер қаралды. "
              "Министрлік жаңа мөлшерлемелер келесі жылдан бастап күшіне енетінін айтты. "
              "Кәсіпкерлер ұсыныстарын бір ай ішінде жібере алады."),
 }
 TAX_RU = {
     "title": "Правительство обсудило налоговые льготы для малого бизнеса",
-    "date": "2026-02-10", "lang": "ru", "url": "https://www.gov.kz/memleket/news/ru/1",
+    "date": "2026-02-10", "lang": "ru", "url": f"{NEWS}?lang=ru",
     "body": ("На заседании правительства рассмотрены налоговые льготы для малого бизнеса. "
              "В министерстве сообщили, что новые ставки вступят в силу со следующего года. "
              "Предприниматели могут направить предложения в течение месяца."),
@@ -55,6 +56,11 @@ async def test_follow_in_russian_catches_the_russian_version_and_latin_kazakh_th
 ) -> None:
     ru_reader = Reader(fake_api, 701, language_code="ru")
     kk_reader = Reader(fake_api, 702, language_code="kk")
+    # Reads Russian commands, Kazakh news: the Russian word catches the story through its
+    # Russian version, and the story comes in Kazakh.
+    kk_news = Reader(fake_api, 706, language_code="ru")
+    await kk_news.ask("/newslang kk")
+    await kk_news.ask("/follow налог")
     answer = await ru_reader.ask("/follow налог")
     assert answer.text == ("Слежу за «налог»: новости с этим словом придут в дайджесте "
                            "в разделе «Слежу: налог».")
@@ -64,8 +70,8 @@ async def test_follow_in_russian_catches_the_russian_version_and_latin_kazakh_th
     svc = services_of(bot)
     clock.set(DUE)
     summary = await svc.scheduler.run_due_digests()
-    # Follows alone make a digest: both readers were due at 09:00 without any topic.
-    assert summary is not None and (summary.due, summary.sent) == (2, 2)
+    # Follows alone make a digest: all three were due at 09:00 without any topic.
+    assert summary is not None and (summary.due, summary.sent) == (3, 3)
     [ru_digest] = ru_reader.received[-1:]
     assert ru_digest.text.startswith(
         "📰 Ваш дайджест · 11.02.2026\n\n▪ Слежу: налог\n"
@@ -75,11 +81,15 @@ async def test_follow_in_russian_catches_the_russian_version_and_latin_kazakh_th
     assert kk_digest.text.startswith("📰 Сіздің дайджестіңіз · 11.02.2026\n\n▪ Бақылауда: salyq\n"
                                      "Үкімет шағын бизнеске")
     assert "Правительство" not in kk_digest.text
+    [kk_news_digest] = kk_news.received[-1:]
+    assert kk_news_digest.text.startswith("📰 Ваш дайджест · 11.02.2026\n\n▪ Слежу: налог\n"
+                                          "Үкімет шағын бизнеске")
+    assert "Правительство" not in kk_news_digest.text
 
     # Recorded as delivered: nothing again the next day.
     clock.set(DUE + timedelta(days=1))
     summary = await svc.scheduler.run_due_digests()
-    assert summary is not None and (summary.due, summary.sent, summary.empty) == (2, 0, 2)
+    assert summary is not None and (summary.due, summary.sent, summary.empty) == (3, 0, 3)
 
 
 async def test_follow_sections_come_first_each_article_once_and_mutes_keep_articles_out(

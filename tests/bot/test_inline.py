@@ -12,14 +12,20 @@ ODD = {
     "title": "Budget <draft> & \"tax\" rules",
     "date": "2026-02-09", "lang": "en", "url": "https://example.kz/news?id=5&lang=en",
     "body": ("The ministry published the <draft> budget & tax rules for comment. "
-             "Comments are open for two weeks. The final text follows in spring."),
+             "Comments are open for two weeks. The final text follows in spring. Plan 4242."),
+}
+PLAN_RU = {
+    "title": "Опубликован план дорожных работ",
+    "date": "2026-02-08", "lang": "ru",
+    "body": ("Акимат опубликовал план дорожных работ на весну. Номер плана 4242. "
+             "Работы начнутся в апреле и продлятся до осени."),
 }
 
 
 async def seed(api: FakeBotApi) -> None:
     from tests.bot.dumps import jsonl
 
-    report = await Reader(api, ADMIN).ingest("share.jsonl", jsonl([TAX_KK, TAX_RU, COURT, ODD]))
+    report = await Reader(api, ADMIN).ingest("share.jsonl", jsonl([TAX_KK, TAX_RU, COURT, ODD, PLAN_RU]))
     assert report.text.startswith("✅"), report.text
 
 
@@ -35,18 +41,25 @@ async def test_an_inline_query_returns_stories_in_the_readers_language_first(
 ) -> None:
     await seed(fake_api)
     ru = await answer(fake_api, 801, "бизнес", language_code="ru")
+    # One story in two languages: each reader gets it once, in their language.
     titles = [r["title"] for r in ru["results"]]  # type: ignore[index]
-    assert titles == [TAX_RU["title"], TAX_KK["title"]]
+    assert titles == [TAX_RU["title"]]
     kk = await answer(fake_api, 802, "бизнес", language_code="kk")
-    assert [r["title"] for r in kk["results"]] == [TAX_KK["title"], TAX_RU["title"]]  # type: ignore[index]
+    assert [r["title"] for r in kk["results"]] == [TAX_KK["title"]]  # type: ignore[index]
+    # Two stories match "4242": the one with a version in the reader's language comes first.
+    en = await answer(fake_api, 806, "4242", language_code="en")
+    assert [r["title"] for r in en["results"]] == [ODD["title"], PLAN_RU["title"]]  # type: ignore[index]
+    ru_first = await answer(fake_api, 807, "4242", language_code="ru")
+    assert [r["title"] for r in ru_first["results"]] == [PLAN_RU["title"], ODD["title"]]  # type: ignore[index]
     assert ru["is_personal"] is True
 
     # Choosing one posts title (linked to the source), date, summary and the link itself.
     chosen = ru["results"][0]  # type: ignore[index]
-    assert chosen["text"].startswith(TAX_RU["title"] + "\n10.02.2026\nНа заседании правительства")
+    assert chosen["text"].startswith(
+        TAX_RU["title"] + "\n10.02.2026\n🌐 Қаз\nНа заседании правительства")
     assert chosen["text"].endswith("\n\n" + TAX_RU["url"])
     links = [e["url"] for e in chosen["entities"] if e["type"] == "text_link"]
-    assert links == [TAX_RU["url"], TAX_RU["url"]]
+    assert links == [TAX_RU["url"], TAX_KK["url"], TAX_RU["url"]]  # title, Kazakh, the link
     assert chosen["description"].startswith("10.02.2026 · На заседании")
 
     # A reader's /lang wins over their app's language.
@@ -67,7 +80,7 @@ async def test_inline_results_are_escaped_and_an_empty_query_lists_the_newest(
     assert "<b>Budget &lt;draft&gt; &amp; &quot;tax&quot; rules</b>" not in odd["text"]
     newest = await answer(fake_api, 804, "")
     assert newest["results"][0]["title"] == COURT["title"]  # type: ignore[index]
-    assert len(newest["results"]) == 4  # type: ignore[arg-type]
+    assert len(newest["results"]) == 4  # type: ignore[arg-type]  # 5 articles, 4 stories
     nothing = await answer(fake_api, 804, "zzzzqqq")
     assert nothing["results"] == []
 
