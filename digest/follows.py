@@ -5,9 +5,10 @@ in every language the bot stores (English, Russian, Kazakh) with that language's
 the one topics use (``digest.stemming``): each word of the term matches any word of the
 article whose stem *starts with* the word's stem, so `налог` catches `налоговый` (stem
 `налогов`) and `tax` catches `taxes`. Stems shorter than ``PREFIX_MIN`` must match exactly,
-so `ai` does not catch every word beginning with those letters. A term typed in Latin
-letters is also tried in Kazakh Cyrillic (`salyq` catches `салық`), since many readers type
-Kazakh that way. A phrase matches when its words come in order, next to each other (stop
+so `ai` does not catch every word beginning with those letters. The Kazakh stemmer reads a
+Latin-script word through its Cyrillic spelling (``digest.translit``, as topics do), so a
+term typed in Latin letters catches Cyrillic Kazakh (`salyq` catches `салықтық`) and the
+other way round. A phrase matches when its words come in order, next to each other (stop
 words aside), in the title or in the text.
 
 Articles are indexed once (``index_stems``: the distinct stems of title and text), so
@@ -16,7 +17,6 @@ finding the articles for a follow is a lookup of its stems, not a scan of every 
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,27 +30,10 @@ MAX_TERM_CHARS = 60
 MAX_TERM_WORDS = 5
 PREFIX_MIN = 4  # a stem this long or longer also matches longer stems it begins
 LANGUAGES = ("en", "ru", "kk")
-MAX_VARIANTS = 8  # Latin-to-Cyrillic spellings tried for one term
 
 _WORD = re.compile(r"\w+")
 _QUOTES = str.maketrans({c: '"' for c in "“”«»„‟″"})
 _PIECE = re.compile(r'"([^"]*)"?|([^,"]+)')
-_LATIN = re.compile(r"[a-zäáçğǵıñńöóşúüūý]+")
-
-# Kazakh in Latin letters, as readers type it (the 2021 alphabet and common informal
-# spellings), to Cyrillic. Letters read more than one way list each reading.
-_KK_DIGRAPHS = {"sh": ("ш",), "ch": ("ч",), "zh": ("ж",), "gh": ("ғ",), "ng": ("ң", "нг"),
-                "ya": ("я",), "yu": ("ю",), "ts": ("ц",)}
-_KK_LETTERS: dict[str, tuple[str, ...]] = {
-    "a": ("а",), "ä": ("ә",), "á": ("ә",), "b": ("б",), "c": ("с",), "ç": ("ч",), "d": ("д",),
-    "e": ("е",), "f": ("ф",), "g": ("г",), "ğ": ("ғ",), "ǵ": ("ғ",), "h": ("х", "һ"),
-    "ı": ("ы",), "i": ("і", "и"), "j": ("ж",), "k": ("к",), "l": ("л",), "m": ("м",),
-    "n": ("н",), "ñ": ("ң",), "ń": ("ң",), "o": ("о",), "ö": ("ө",), "ó": ("ө",),
-    "p": ("п",), "q": ("қ",), "r": ("р",), "s": ("с",), "ş": ("ш",), "t": ("т",),
-    "u": ("ұ", "у", "ү"), "ū": ("ұ",), "ü": ("ү",), "ú": ("ү",), "v": ("в",), "w": ("у",),
-    "x": ("х",), "y": ("ы", "й", "у"), "ý": ("у",), "z": ("з",),
-}
-
 
 class TermError(ValueError):
     """What the reader typed cannot be a follow; `reason` is "empty" or "too_long"."""
@@ -104,30 +87,7 @@ def term_keys(term: str) -> list[Key]:
     """Every (language, stems) under which `term` is looked for."""
     words = _WORD.findall(term.casefold())
     keys = [Key(lang, _stems(words, lang)) for lang in LANGUAGES]
-    if all(_LATIN.fullmatch(w) for w in words if not w.isdigit()):
-        keys += [Key("kk", _stems(variant, "kk")) for variant in kazakh_cyrillic(words)]
     return [k for k in dict.fromkeys(keys) if k.stems]
-
-
-def kazakh_cyrillic(words: Sequence[str]) -> list[list[str]]:
-    """Kazakh Cyrillic spellings of words typed in Latin letters (at most MAX_VARIANTS)."""
-    per_word = [_kk_spellings(w) for w in words]
-    return [list(v) for v in itertools.islice(itertools.product(*per_word), MAX_VARIANTS)]
-
-
-def _kk_spellings(word: str) -> list[str]:
-    parts: list[tuple[str, ...]] = []
-    i = 0
-    while i < len(word):
-        pair = word[i : i + 2]
-        if pair in _KK_DIGRAPHS:
-            parts.append(_KK_DIGRAPHS[pair])
-            i += 2
-            continue
-        parts.append(_KK_LETTERS.get(word[i], (word[i],)))
-        i += 1
-    spellings = ("".join(p) for p in itertools.product(*parts))
-    return list(itertools.islice(spellings, MAX_VARIANTS))
 
 
 def index_stems(title: str, body: str, lang: str) -> set[str]:
