@@ -32,7 +32,15 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.handlers.context import Services, echo, local_time, reader, reply, services
+from bot.handlers.context import (
+    Services,
+    echo,
+    ensure_subscriber,
+    local_time,
+    reader,
+    reply,
+    services,
+)
 from bot.i18n import LANGUAGES, t
 from digest.channels import Channel, Channels
 from digest.settings import parse_hhmm
@@ -88,10 +96,18 @@ async def channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:
+    return bool(await _admin_status(context, chat_id, user_id))
+
+
+async def _admin_status(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int
+) -> bool | None:
+    """Whether the user administers the chat; None when Telegram will not say (the bot was
+    removed from it, or the chat is gone)."""
     try:
         member = await context.bot.get_chat_member(chat_id, user_id)
     except TelegramError:
-        return False
+        return None
     return member.status in ADMINS
 
 
@@ -125,7 +141,10 @@ async def _managed(
     else:
         await reply(update, t(lang, "channel_which"))
         return None
-    if not await _is_admin(context, found.chat_id, user.id):
+    status = await _admin_status(context, found.chat_id, user.id)
+    # A channel that removed the bot can no longer be asked: whoever added it may still
+    # manage (and remove) it here.
+    if not status and not (status is None and found.added_by == user.id):
         await reply(update, t(lang, "channel_not_admin", channel=escape(found.label)))
         return None
     return found
@@ -282,6 +301,7 @@ async def _thread(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Servi
         await reply(update, t(lang, "channel_not_admin", channel=escape(chat.title or "")))
         return
     thread = message.message_thread_id if message.is_topic_message else None
+    await ensure_subscriber(update, svc)  # the group's row, which its threads hang on
     await channel_store(svc).set_thread(chat.id, topic, thread)
     name = escape(svc.catalog.name(topic, lang))
     await reply(update, t(lang, "channel_thread_set" if thread else "channel_thread_general",

@@ -154,6 +154,13 @@ async def test_a_forum_group_gets_economy_news_in_its_economy_thread(
     assert titles([by_thread[None]], "Hospital") == ["Hospital doctors and patients 1"]
     assert len(await services_of(bot).subscribers.delivered(FORUM)) == 3
 
+    # A forum group that subscribed from inside (no /channel add) can route threads too.
+    fake_api.add_chat(-1001601, "supergroup", "Team", is_forum=True, admins={OWNER},
+                      bot_status="member", threads={5})
+    fake_api.send_text(-1001601, "/channel thread health", user_id=OWNER, thread_id=5)
+    [routed] = await fake_api.wait_sent(-1001601, 1)
+    assert routed.text == "Health news now comes to this thread."
+
 
 async def test_a_channel_that_removed_the_bot_is_not_tried_again_until_added_back(
     bot: Application, fake_api: FakeBotApi, clock: FakeClock
@@ -168,6 +175,15 @@ async def test_a_channel_that_removed_the_bot_is_not_tried_again_until_added_bac
     summary = await services_of(bot).scheduler.run_due_digests()
     assert summary is not None and summary.blocked == 1 and not fake_api.sent_to(CHANNEL)
     assert (await owner.ask("/channel add @gov_news")).text.startswith("I am not an administrator")
+    # Telegram will not say who administers a chat the bot was removed from: the one who
+    # added it may still manage it; anybody else may not.
+    del fake_api.chats[CHANNEL]
+    assert (await Reader(fake_api, OTHER).ask(f"/channel topics {CHANNEL}")).text == (
+        "Only an administrator of Gov News (@gov_news) can set up its digests.")
+    assert (await owner.ask("/channel topics @gov_news")).text.startswith(
+        "Topics for Gov News (@gov_news)")
+    fake_api.add_chat(CHANNEL, "channel", "Gov News", username="gov_news", admins={OWNER},
+                      bot_status="left")
     fake_api.chats[CHANNEL].bot_status = "administrator"
     await add_channel(owner, "@gov_news")  # back: active again, topics kept
     clock.set(DUE + timedelta(days=1))
