@@ -1123,3 +1123,47 @@ _extend(
     },
     "help_quiet",
 )
+
+
+# -- issue 12: delivery modes for channels ---------------------------------------------------
+_extend(
+    {},
+    {
+        "en": {
+            "help_channel_modes": (
+                "\n/channel mode @name TOPIC daily|weekly DAY|instant|off — a channel topic's mode"
+            ),
+            "channel_mode_usage": (
+                "Usage: /channel mode @name economy weekly mon (daily, weekly DAY, instant, off)"
+            ),
+            "channel_mode_not_subscribed": (
+                "{channel} does not get {topic}: tick it first (/channel topics)."
+            ),
+        },
+        "ru": {
+            "help_channel_modes": (
+                "\n/channel mode @name ТЕМА daily|weekly ДЕНЬ|instant|off — режим темы канала"
+            ),
+            "channel_mode_usage": (
+                "Как пользоваться: /channel mode @name economy weekly пн "
+                "(daily, weekly ДЕНЬ, instant, off)"
+            ),
+            "channel_mode_not_subscribed": (
+                "{channel} не получает тему «{topic}»: сначала отметьте её (/channel topics)."
+            ),
+        },
+        "kk": {
+            "help_channel_modes": (
+                "\n/channel mode @name ТАҚЫРЫП daily|weekly КҮН|instant|off — арна тақырыбының "
+                "режимі"
+            ),
+            "channel_mode_usage": (
+                "Қолдану: /channel mode @name economy weekly дс (daily, weekly КҮН, instant, off)"
+            ),
+            "channel_mode_not_subscribed": (
+                "{channel} «{topic}» тақырыбын алмайды: алдымен белгілеңіз (/channel topics)."
+            ),
+        },
+    },
+    "help_channel_modes",
+)

@@ -6,6 +6,7 @@
     /channel remove @name|ID       no more digests there
     /channel topics @name|ID       the topic keyboard, for that channel
     /channel time @name|ID HH:MM   /channel timezone @name|ID Area/City   /channel lang @name|ID xx
+    /channel mode @name|ID TOPIC MODE   daily, weekly DAY, instant or off for that channel
     /channel thread TOPIC          sent inside a forum topic of a forum group: that topic's
                                    news goes to this thread (sent in General: back to General)
 
@@ -41,8 +42,10 @@ from bot.handlers.context import (
     reply,
     services,
 )
+from bot.handlers.modes import mode_label
 from bot.i18n import LANGUAGES, t
 from digest.channels import Channel, Channels
+from digest.modes import ModeError, parse_mode
 from digest.settings import parse_hhmm
 from digest.topics import TopicCatalog
 
@@ -84,7 +87,7 @@ async def channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     handler = {
         "add": _add, "list": _list, "remove": _remove, "topics": _topics,
-        "time": _time, "timezone": _timezone, "lang": _lang,
+        "time": _time, "timezone": _timezone, "lang": _lang, "mode": _mode,
     }.get(action)
     if handler is None:
         await reply(update, t(lang, "channel_usage"))
@@ -283,6 +286,31 @@ async def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service
         return
     await svc.subscribers.set_language(found.chat_id, wanted, svc.clock())
     await reply(update, t(lang, "channel_lang_set", channel=escape(found.label), language=wanted))
+
+
+async def _mode(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+                args: list[str]) -> None:
+    """/channel mode [@name] TOPIC daily|weekly DAY|instant|off."""
+    found = await _managed(update, context, svc, lang, args)
+    if found is None:
+        return
+    topic = svc.catalog.resolve(args[0]) if args else None
+    if topic is None or len(args) < 2:
+        await reply(update, t(lang, "channel_mode_usage"))
+        return
+    try:
+        mode = parse_mode(args[1:])
+    except ModeError as exc:
+        await reply(update, t(lang, "mode_unknown", text=echo(exc.text)))
+        return
+    assert svc.modes is not None
+    name = escape(svc.catalog.name(topic, lang))
+    if not await svc.modes.set_topic_mode(found.chat_id, topic, mode):
+        await reply(update, t(lang, "channel_mode_not_subscribed", channel=escape(found.label),
+                              topic=name))
+        return
+    await reply(update, t(lang, "mode_set", item=f"{escape(found.label)} · {name}",
+                          mode=mode_label(lang, mode)))
 
 
 async def _thread(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,

@@ -108,6 +108,15 @@ async def test_channel_setup_refuses_what_telegram_would_not_allow(
     assert (await owner.ask("/channel lang @gov_news de")).text.startswith("Which language?")
     assert (await owner.ask("/channel lang ru")).text == (  # the only channel: no name needed
         "Gov News (@gov_news): digests are in language ru now.")
+    assert (await owner.ask("/channel mode economy weekly fri")).text == (
+        "Gov News (@gov_news) does not get Economy: tick it first (/channel topics).")
+    topics = await owner.ask("/channel topics")
+    await owner.press(topics, f"ch:{CHANNEL}:economy")
+    assert (await owner.ask("/channel mode @gov_news economy weekly fri")).text == (
+        "Gov News (@gov_news) · Economy: weekly, Friday")
+    assert (await owner.ask("/channel mode economy hourly")).text.startswith(
+        "“hourly” is not a mode.")
+    assert (await owner.ask("/channel mode")).text.startswith("Usage: /channel mode")
     fake_api.chats[CHANNEL].admins = {OTHER}
     assert (await owner.ask("/channel remove @gov_news")).text == (
         "Only an administrator of Gov News (@gov_news) can set up its digests.")
