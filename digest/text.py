@@ -16,15 +16,34 @@ from digest.translit import KAZAKH_LATIN_LETTERS
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 
-# A URL or a bare domain is never split or touched by the glued-sentence repair.
-# Top-level domains are matched in lower case only, so `development.In` is not a domain.
+# A URL or a bare domain is never split or touched by the glued-sentence repair. A domain's
+# top-level part is all lower case (`gov.kz`) or all upper case (`BAQ.KZ`), so neither
+# `development.In` nor `U.S` is a domain; it may be glued to the next paragraph's first word
+# (`Kazpravda.kzКак`), which the repair then separates.
+_TLDS = "kz|ru|com|org|net|gov|edu|int|info|io|uk|us|eu|de|fr|cn|in|qz"
 _URL = re.compile(
     r"(?i:https?://|www\.)\S+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:kz|ru|com|org|net|gov|edu|int|info|io|uk|us|eu|de|fr|cn|in)\b"
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS}|{_TLDS.upper()})(?![^\W\d_])"
+)
+# A domain glued to a capitalised word: `Kazpravda.kzКак отметил`.
+_DOMAIN_GLUED = re.compile(
+    rf"(?<=[\w-]\.)({_TLDS}|{_TLDS.upper()})(?=[^\W\d_a-zа-яёәғқңөұүһі][^\W\d_])"
 )
 # Sentence punctuation, an optional closing quote, then a word that starts with a capital.
 _GLUED = re.compile(r"([.!?])([\"”’»]?)(?=[^\W\d_]{2})")
 _OPENING_QUOTE = re.compile(r"([.!?])(?=[“«][^\W\d_])")
+# Two paragraphs glued without a full stop: a lower-case word runs into a capitalised one
+# (`развитияВ Акорде`, `годаПрезидент`). Only words that start in lower case with at least
+# three lower-case letters qualify, so `ҚазАқпарат`, `КазМунайГаз` and `iPhone` stay whole.
+_GLUED_PARAGRAPH = re.compile(
+    r"(?<![^\W\d_])([a-zа-яёәғқңөұүһі]{3,})(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ](?:[a-zа-яёәғқңөұүһі]|\s))"
+)
+# Initials glued to a surname keep no space: `Ә.Тойбаев`, `Ж.Қасымбек`, `А.Б.Иванов`,
+# `Sh.Ualiyev`. Latin sequences such as `H.E.` and `U.S.` are titles and abbreviations.
+_LONE_INITIAL = re.compile(
+    r"(?:^|[^\w.])(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]|Sh|Zh|Kh|Ch|Ts|Ye|Yu|Ya|Dzh|Шч)$"
+)
+_CYRILLIC_INITIALS = re.compile(r"(?:^|[^\w.])(?:[А-ЯЁӘҒҚҢӨҰҮҺІ]\.)+[А-ЯЁӘҒҚҢӨҰҮҺІ]$")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -53,6 +72,7 @@ def repair(text: str) -> str:
 
 
 def _unglue(text: str) -> str:
+    text = _DOMAIN_GLUED.sub(r"\1 ", text)
     protected = [(m.start(), m.end()) for m in _URL.finditer(text)]
 
     def inside_url(pos: int) -> bool:
@@ -62,16 +82,28 @@ def _unglue(text: str) -> str:
         punct, quote = match.group(1), match.group(2)
         nxt = text[match.end()]
         after = text[match.end() + 1]
+        before = text[max(0, match.start() - 6) : match.start()]
         # `H.E.` and `U.S.` continue with a capital and a dot: an abbreviation, not a sentence.
         if not nxt.isupper() or after == "." or inside_url(match.start()):
+            return match.group(0)
+        if punct == "." and not quote and _is_initial(before):
             return match.group(0)
         return f"{punct}{quote} "
 
     text = _GLUED.sub(glued, text)
     protected = [(m.start(), m.end()) for m in _URL.finditer(text)]
-    return _OPENING_QUOTE.sub(
+    text = _OPENING_QUOTE.sub(
         lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
     )
+    protected = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    return _GLUED_PARAGRAPH.sub(
+        lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
+    )
+
+
+def _is_initial(before: str) -> bool:
+    """Whether the text before a full stop is an initial (or Cyrillic initials) of a name."""
+    return bool(_LONE_INITIAL.search(before) or _CYRILLIC_INITIALS.search(before))
 
 
 def detect_language(text: str) -> str:
@@ -151,36 +183,99 @@ _CONTINUES_INTO_LOWER = re.compile(
     r"т\.с\.с|др|etc)\.$",
     re.IGNORECASE,
 )
-# A single capital letter and a dot at the end is an initial: `Б.`, `Ж.`, `U.`.
-_INITIAL = re.compile(r"(?:^|[\s(\"«“])[^\W\d_a-zа-яёәғқңөұүһі]\.$")
+# A single capital letter and a dot at the end is an initial: `Б.`, `Ж.`, `U.`; so are the
+# two-letter Latin initials of Kazakh names (`Zh.`, `Sh.`, `Kh.`) and Cyrillic runs (`А.Б.`).
+_INITIAL = re.compile(r"(?:^|[\s(\"«“])(?:[^\W\d_a-zа-яёәғқңөұүһі]\.)+$")
+_LATIN_INITIAL = re.compile(r"(?:^|[\s(\"«“])(?:Sh|Zh|Kh|Ch|Ts|Ye|Yu|Ya|Dzh)\.$")
+# A dateline cut off by the splitter: `АСТАНА.` or `НҰР-СҰЛТАН.` before `KAZINFORM — …`.
+_DATELINE_HEAD = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ -]{1,30}\.$")
+# A sentence end inside a fragment: sentencex does not split inside quotes.
+_INNER_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“„(—–-]?\s?[^\W\d_a-zа-яёәғқңөұүһі])")
+_OPENING = "«“„"
+_CLOSING = "»”“"
 
 
 def split_sentences(text: str, lang: str) -> list[str]:
-    """Sentences of `text` in order, stripped, none empty; a line break always ends one."""
+    """Sentences of `text` in order, stripped, none empty; a line break always ends one.
+
+    Sentences are slices of the text: pieces rejoined after a wrong split keep their own
+    spacing, so `Ә.Тойбаев` and `BAQ.KZ` come out as written. Sentences inside a quotation
+    are split too (`«Это важно. Мы начнём».` is two); the summariser keeps quotes whole.
+    """
     sentences: list[str] = []
+    language = lang if lang in ("en", "ru", "kk") else "en"
     for line in text.splitlines():
         if not line.strip():
             continue
-        fragments = [f.strip() for f in segment(lang if lang in ("en", "ru", "kk") else "en", line)]
-        sentences.extend(_merge([f for f in fragments if f], initials=lang != "en"))
+        spans: list[tuple[int, int]] = []
+        cursor = 0
+        for piece in segment(language, line):
+            piece = piece.strip()
+            if not piece:
+                continue
+            start = line.find(piece, cursor)
+            if start < 0:  # sentencex changed the text; fall back to its piece's length
+                start = cursor
+            cursor = start + len(piece)
+            spans.extend(_split_inside_quotes(line, start, cursor))
+        sentences.extend(line[a:b] for a, b in _merge(line, spans, initials=lang != "en"))
     return sentences
 
 
-def _merge(fragments: list[str], *, initials: bool) -> list[str]:
-    merged: list[str] = []
-    for fragment in fragments:
-        if merged and _continues(merged[-1], fragment, initials=initials):
-            merged[-1] = f"{merged[-1]} {fragment}"
-        else:
-            merged.append(fragment)
+def _split_inside_quotes(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    fragment = line[start:end]
+    if not any(q in fragment for q in _OPENING + '"'):
+        return [(start, end)]
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for match in _INNER_END.finditer(fragment):
+        if _quote_open(fragment[: match.start()]):
+            spans.append((begin, start + match.start()))
+            begin = start + match.end()
+    spans.append((begin, end))
+    return [(a, b) for a, b in spans if line[a:b].strip()]
+
+
+def _quote_open(text: str) -> bool:
+    """Whether a quotation opened in `text` is still open at its end."""
+    depth = 0
+    straight = False
+    for ch in text:
+        if ch in "«„“":
+            depth += 1
+        elif ch in "»”":
+            depth = max(0, depth - 1)
+        elif ch == '"':
+            straight = not straight
+    return depth > 0 or straight
+
+
+def _merge(line: str, spans: list[tuple[int, int]], *, initials: bool) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged:
+            prev_start, prev_end = merged[-1]
+            previous, fragment = line[prev_start:prev_end], line[start:end]
+            # No space between the pieces: a split inside a word (`BAQ.KZ`, `Ә.Тойбаев`).
+            if start == prev_end or _continues(
+                previous, fragment, initials=initials, first=len(merged) == 1
+            ):
+                merged[-1] = (prev_start, end)
+                continue
+        merged.append((start, end))
     return merged
 
 
-def _continues(previous: str, fragment: str, *, initials: bool) -> bool:
-    first = fragment[0]
-    if first.islower() or _ALWAYS_CONTINUES.search(previous):
+def _continues(previous: str, fragment: str, *, initials: bool, first: bool = False) -> bool:
+    head = fragment[0]
+    if head.islower() or _ALWAYS_CONTINUES.search(previous):
+        return True
+    if _LATIN_INITIAL.search(previous):
+        return True
+    # `АСТАНА.` alone is the dateline of the sentence that follows it.
+    if first and _DATELINE_HEAD.match(previous):
         return True
     # sentencex keeps English initials together itself; `Plan B.` may end a sentence there.
     if initials and _INITIAL.search(previous):
         return True
-    return bool(_CONTINUES_INTO_LOWER.search(previous)) and not first.isupper()
+    return bool(_CONTINUES_INTO_LOWER.search(previous)) and not head.isupper()
