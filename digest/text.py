@@ -14,6 +14,10 @@ from sentencex import segment
 
 from digest.translit import KAZAKH_LATIN_LETTERS
 
+# Bumped whenever split_sentences changes where sentences end: reference summaries record
+# sentence positions under the version they were made with (digest/evaluation/summaries.py).
+SPLITTER_VERSION = "2"
+
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 
 # A URL or a bare domain is never split or touched by the glued-sentence repair. A domain's
@@ -191,6 +195,9 @@ _LATIN_INITIAL = re.compile(r"(?:^|[\s(\"«“])(?:Sh|Zh|Kh|Ch|Ts|Ye|Yu|Ya|Dzh)\
 _DATELINE_HEAD = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ -]{1,30}\.$")
 # A sentence end inside a fragment: sentencex does not split inside quotes.
 _INNER_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“„(—–-]?\s?[^\W\d_a-zа-яёәғқңөұүһі])")
+# A sentence that starts with a number (`…отыр. 12,2 млн гектардан…`), which sentencex
+# leaves glued to the one before: the word before the stop is a whole word, not `г.`/`млрд.`.
+_NUMBER_START = re.compile(r"(?<=[^\W\d_]{4}[.!?])\s+(?=\d)")
 _OPENING = "«“„"
 _CLOSING = "»”“"
 
@@ -217,9 +224,21 @@ def split_sentences(text: str, lang: str) -> list[str]:
             if start < 0:  # sentencex changed the text; fall back to its piece's length
                 start = cursor
             cursor = start + len(piece)
-            spans.extend(_split_inside_quotes(line, start, cursor))
+            spans.extend(_split_inside(line, start, cursor))
         sentences.extend(line[a:b] for a, b in _merge(line, spans, initials=lang != "en"))
     return sentences
+
+
+def _split_inside(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a sentencex piece where it missed an end: before a number, inside a quote."""
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for match in _NUMBER_START.finditer(line, start, end):
+        if not _CONTINUES_INTO_LOWER.search(line[begin : match.start()]):
+            spans.append((begin, match.start()))
+            begin = match.end()
+    spans.append((begin, end))
+    return [part for a, b in spans for part in _split_inside_quotes(line, a, b)]
 
 
 def _split_inside_quotes(line: str, start: int, end: int) -> list[tuple[int, int]]:
