@@ -76,6 +76,7 @@ async def ingest_bytes(
         catalog=catalog,
         algorithm=settings.summary_algorithm,
         sentences=settings.summary_sentences,
+        max_chars=settings.summary_max_chars,
     )
     async with AsyncExitStack() as stack:
         if executor is None:

@@ -22,6 +22,7 @@ class PrepareConfig:
     catalog: TopicCatalog
     algorithm: str
     sentences: int
+    max_chars: int | None = None
 
 
 def prepare(raw: RawArticle, config: PrepareConfig) -> PreparedArticle:
@@ -29,7 +30,14 @@ def prepare(raw: RawArticle, config: PrepareConfig) -> PreparedArticle:
     body = repair(raw.body)
     lang = raw.lang or detect_language(f"{title}\n{body}")
     classification = classify(config.catalog, title, body, lang)
-    summary = summarize(title, body, lang, algorithm=config.algorithm, sentences=config.sentences)
+    summary = summarize(
+        title,
+        body,
+        lang,
+        algorithm=config.algorithm,
+        sentences=config.sentences,
+        max_chars=config.max_chars,
+    )
     signature = dedup.minhash(f"{title}\n{body}")
     return PreparedArticle(
         title=title,

@@ -1,15 +1,16 @@
-"""Extractive summaries: Sumy ranks the sentences of our own offline splitter.
+"""Extractive summaries of whole, self-standing sentences from our own offline splitter.
 
-The article is cleaned first (title, `Source : URL`, datelines, photo credits and links never
-reach a summary), then ranked by the chosen algorithm, then the best sentences that fit the
-length are returned in their original order. Pure functions: this runs in worker processes.
+The article is cleaned first: the title, `Source : URL`, datelines, photo credits, links,
+bullets, list line-ups, headings and fragments under five words never reach a summary. The
+sentences are then ranked (by the default's learned model, `digest.summary_model`, or by a
+stock Sumy algorithm) and the best ones that fit the length are returned in their original
+order. A quotation that spans sentences is taken whole or not at all. Pure functions: this
+runs in worker processes.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -24,6 +25,15 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
 from digest.stemming import stem, stop_words
+from digest.summary_model import (
+    Profile,
+    SentenceModel,
+    features,
+    load_model,
+    profile,
+    quote_balance,
+    similarity,
+)
 from digest.text import split_sentences
 
 ALGORITHMS: tuple[str, ...] = (
@@ -54,6 +64,24 @@ _DATELINE = re.compile(
     r"^[^\W\d_][\w .’'-]{0,40},\s*(?:\d{1,2}\s+[^\W\d_]+|\d{1,2}[./]\d{1,2}[./])\s*\d{4}"
     r"(?:\s*(?:г\.|ж\.|жылы))?\s*[-–—]+\s+"
 )
+# A news agency's dateline: `АСТАНА. KAZINFORM — `, `НҰР-СҰЛТАН. ҚазАқпарат – `,
+# `АЛМАТЫ, 12 қараша – Sputnik. `, `Алматы. 11 июня. КазТАГ – `.
+_AGENCY = (
+    r"(?:KAZINFORM|Kazinform|ҚазАқпарат|QazAqparat|КазТАГ|KazTAG|Sputnik|BNews\.kz|"
+    r"QOGAMMEDIA\.KZ|Zakon\.kz|Tengrinews\.kz|INTERFAX\.RU|РИА Новости)"
+)
+_AGENCY_DATELINE = re.compile(
+    r"^(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]*(?:[ -][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w-]*)?)"
+    r"(?:[.,]\s*\d{1,2}\s+[^\W\d_]+)?[.,]?\s*"
+    rf"(?:{_AGENCY}\s*[-–—]+\s*|[-–—]+\s*{_AGENCY}\.\s+)"
+)
+# Bullets and list markers at the start of a line: `•`, `-` before a list item, `1)`, emoji.
+_BULLET = re.compile(r"^(?:[•·▪►◦*]|\d{1,2}\)|[\U0001F300-\U0001FAFF\u2600-\u27BF])")
+_TERMINAL = re.compile(r"[.!?…»\"”)]$")
+MIN_WORDS = 5  # shorter sentences are fragments, never fillers
+# A sentence without a full stop at the end must be this long to count as a sentence
+# rather than a heading or a list item.
+MIN_WORDS_UNTERMINATED = 8
 
 
 class _Tokenizer:
@@ -79,34 +107,80 @@ def summarize(
     sentences: int = 3,
     max_chars: int | None = None,
 ) -> str:
-    """The best `sentences` sentences of the body (within `max_chars`), in original order."""
+    """The best `sentences` sentences of the body (within `max_chars`), in original order.
+
+    Only whole sentences are returned: a summary never ends mid-sentence. If even the best
+    single sentence is longer than `max_chars`, the summary is empty rather than cut.
+    """
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown summary algorithm {algorithm!r}; one of {', '.join(ALGORITHMS)}")
     candidates = candidate_sentences(title, body, lang)
     if not candidates:
         return ""
-    if len(candidates) <= sentences and max_chars is None:
-        return " ".join(candidates)
-    order = rank(title, candidates, lang, algorithm)
-    summary = " ".join(candidates[i] for i in select(candidates, order, sentences, max_chars))
-    # Only a single best sentence longer than the whole budget can overflow it.
-    return cut(summary, max_chars) if max_chars is not None else summary
+    units = quote_units(candidates)
+    if algorithm == "default":
+        chosen = select_default(title, candidates, units, lang, sentences, max_chars)
+    else:
+        order = rank(title, candidates, lang, algorithm)
+        chosen = select(candidates, units, order, sentences, max_chars)
+    return " ".join(candidates[i] for i in chosen)
 
 
 def candidate_sentences(title: str, body: str, lang: str) -> list[str]:
-    """The body's sentences that may appear in a summary: no title, links or boilerplate."""
+    """The body's sentences that may appear in a summary.
+
+    No title, links, boilerplate, datelines, bullets, list line-ups (`… were discussed:`),
+    headings, fragments under five words or sentences that start in lower case.
+    """
     title_key = _key(title)
     seen: set[str] = set()
     result: list[str] = []
     for paragraph in body.splitlines():
         for raw in split_sentences(paragraph, lang):
-            sentence = _DATELINE.sub("", raw) if not result else raw
+            sentence = raw
+            if not result:
+                sentence = _AGENCY_DATELINE.sub("", _DATELINE.sub("", sentence)).strip()
             key = _key(sentence)
             if not key or key == title_key or key in seen or _is_boilerplate(sentence):
                 continue
             seen.add(key)
-            result.append(sentence)
+            if _is_whole_sentence(sentence):
+                result.append(sentence)
     return result
+
+
+def _is_whole_sentence(sentence: str) -> bool:
+    words = len(_WORD.findall(sentence))
+    if words < MIN_WORDS or _BULLET.match(sentence) or sentence[:1].islower():
+        return False
+    if sentence.endswith((":", ";", ",")):
+        return False  # a line-up's introduction or one of its items
+    return bool(_TERMINAL.search(sentence)) or words >= MIN_WORDS_UNTERMINATED
+
+
+def quote_units(candidates: Sequence[str]) -> list[tuple[int, int]]:
+    """Runs of sentences `[start, end)` that must be taken together: a quotation's sentences.
+
+    A sentence that closes a quotation opened outside the candidates is a fragment and forms
+    no unit at all; a quotation that does not close within five sentences is treated as a
+    stray quote mark, each sentence on its own.
+    """
+    units: list[tuple[int, int]] = []
+    balances = [quote_balance(s) for s in candidates]
+    i = 0
+    while i < len(candidates):
+        if balances[i] < 0:
+            i += 1  # the tail of a quotation whose start is not a candidate
+            continue
+        end, depth = i + 1, balances[i]
+        while depth > 0 and end < len(candidates) and end - i < 6:
+            depth += balances[end]
+            end += 1
+        if depth > 0:
+            end = i + 1
+        units.append((i, end))
+        i = end
+    return units
 
 
 def _key(text: str) -> str:
@@ -123,9 +197,6 @@ def rank(title: str, candidates: Sequence[str], lang: str, algorithm: str) -> li
     """Indices of `candidates`, best first."""
     if algorithm == "lead":
         return list(range(len(candidates)))
-    if algorithm == "default":
-        scores = default_scores(title, candidates, lang)
-        return sorted(range(len(candidates)), key=lambda i: -scores[i])
     ratings = sumy_ratings(title, candidates, lang, algorithm)
     # A stable sort keeps document order among equal ratings, as Sumy itself does.
     return sorted(range(len(candidates)), key=lambda i: -ratings[i])
@@ -150,52 +221,67 @@ def sumy_ratings(title: str, candidates: Sequence[str], lang: str, algorithm: st
     return [by_text.get(text, lowest) for text in candidates]
 
 
-# The default: the probability that a sentence belongs in a reference summary, from a
-# logistic model over Sumy's TextRank rating, SumBasic's word probability (the mean document
-# frequency of the sentence's content words), the sentence's length and its position. Fitted
-# on the development half of the BBC News Summary set; see docs/quality.md.
-_W_TEXTRANK = 0.83
-_W_WORD_PROBABILITY = 1.29
-_W_LOG_WORDS = 0.30
-_W_POSITION = -0.45
-_BIAS = -1.40
-# A sentence is worth its expected words in the reference minus a cost per word, so long
-# sentences win only when they are likely to belong (this maximises ROUGE F1, not recall).
-_COST_PER_WORD = 0.2
+def select_default(
+    title: str,
+    candidates: Sequence[str],
+    units: Sequence[tuple[int, int]],
+    lang: str,
+    sentences: int,
+    max_chars: int | None,
+    model: SentenceModel | None = None,
+) -> list[int]:
+    """The default's choice of sentences (indices in document order)."""
+    model = model or load_model(lang)
+    prof = profile(candidates, lang)
+    probabilities = [model.probability(row) for row in features(title, candidates, lang, prof)]
+    return choose(candidates, units, prof, probabilities, model, sentences, max_chars)
 
 
-def default_scores(title: str, candidates: Sequence[str], lang: str) -> list[float]:
-    """The tuned default's score of each candidate (higher is better)."""
-    n = len(candidates)
-    textrank = _standardise(sumy_ratings(title, candidates, lang, "textrank"))
-    probability = _standardise(_word_probability(candidates, lang))
-    scores = []
-    for i, sentence in enumerate(candidates):
-        linear = (
-            _W_TEXTRANK * textrank[i]
-            + _W_WORD_PROBABILITY * probability[i]
-            + _W_LOG_WORDS * math.log(len(_WORD.findall(sentence)) + 1)
-            + _W_POSITION * (i / (n - 1) if n > 1 else 0.0)
-            + _BIAS
-        )
-        belongs = 1.0 / (1.0 + math.exp(-linear))
-        scores.append((belongs - _COST_PER_WORD) * len(sentence))
-    return scores
+def choose(
+    candidates: Sequence[str],
+    units: Sequence[tuple[int, int]],
+    prof: Profile,
+    probabilities: Sequence[float],
+    model: SentenceModel,
+    sentences: int,
+    max_chars: int | None,
+) -> list[int]:
+    """The units worth most, less their overlap with those already chosen (MMR), greedily.
 
-
-def _word_probability(candidates: Sequence[str], lang: str) -> list[float]:
-    # Surface forms, not stems: measured better on the development set.
-    ignored = stop_words(lang)
-    words = [[w for w in _WORD.findall(s.lower()) if w not in ignored] for s in candidates]
-    counts = Counter(w for sentence in words for w in sentence)
-    return [sum(counts[w] for w in ws) / len(ws) if ws else 0.0 for ws in words]
-
-
-def _standardise(values: Sequence[float]) -> list[float]:
-    n = len(values)
-    mean = sum(values) / n if n else 0.0
-    spread = math.sqrt(sum((v - mean) ** 2 for v in values) / n) if n else 0.0
-    return [(v - mean) / spread if spread > 0 else 0.0 for v in values]
+    A sentence is worth (probability it belongs in a reference summary - threshold) x its
+    length, which maximises expected ROUGE F1 rather than recall. Under a character budget
+    the summary stops early rather than take a sentence worth less than nothing. Linear in
+    the number of sentences for a fixed summary length.
+    """
+    lengths = [len(c) for c in candidates]
+    worth = [(p - model.threshold) * n for p, n in zip(probabilities, lengths, strict=True)]
+    overlap = [0.0] * len(candidates)  # highest similarity to a chosen sentence so far
+    remaining = list(units)
+    chosen: list[int] = []
+    used = -1  # no separating space before the first sentence
+    while remaining and len(chosen) < sentences:
+        best, best_value = None, 0.0
+        for start, end in remaining:
+            if chosen and len(chosen) + end - start > sentences:
+                continue
+            if max_chars is not None and used + sum(lengths[start:end]) + end - start > max_chars:
+                continue
+            value = sum(
+                worth[i] - model.redundancy * overlap[i] * lengths[i] for i in range(start, end)
+            )
+            if best is None or value > best_value:
+                best, best_value = (start, end), value
+        if best is None or (max_chars is not None and chosen and best_value < 0):
+            break
+        remaining.remove(best)
+        start, end = best
+        used += sum(lengths[start:end]) + end - start
+        for i in range(start, end):
+            chosen.append(i)
+            if model.redundancy:
+                for j in range(len(candidates)):
+                    overlap[j] = max(overlap[j], similarity(prof, i, j))
+    return sorted(chosen)
 
 
 def _document(title: str, candidates: Sequence[str], tokenizer: _Tokenizer) -> ObjectDocumentModel:
@@ -248,25 +334,37 @@ def _summarizer(algorithm: str, lang: str, title: str, tokenizer: _Tokenizer) ->
 
 
 def select(
-    candidates: Sequence[str], order: Sequence[int], sentences: int, max_chars: int | None
+    candidates: Sequence[str],
+    units: Sequence[tuple[int, int]],
+    order: Sequence[int],
+    sentences: int,
+    max_chars: int | None,
 ) -> list[int]:
     """Indices in document order: best-ranked first while they fit the count and budget.
 
-    A sentence that does not fit is skipped for a shorter one further down the ranking. At
-    least one sentence is always chosen, even if it alone is longer than the budget.
+    A ranked sentence brings its whole quotation unit with it; a unit that does not fit is
+    skipped for one further down the ranking. Sentences in no unit (the tail of a quotation
+    that started elsewhere) are never chosen.
     """
+    unit_of = {i: unit for unit in units for i in range(*unit)}
     chosen: list[int] = []
+    taken: set[tuple[int, int]] = set()
     used = 0
     for i in order:
         if len(chosen) >= sentences:
             break
-        cost = len(candidates[i]) + (1 if chosen else 0)
+        unit = unit_of.get(i)
+        if unit is None or unit in taken:
+            continue
+        members = range(*unit)
+        if chosen and len(chosen) + len(members) > sentences:
+            continue
+        cost = sum(len(candidates[j]) + 1 for j in members) - (0 if chosen else 1)
         if max_chars is not None and used + cost > max_chars:
             continue
-        chosen.append(i)
+        taken.add(unit)
+        chosen.extend(members)
         used += cost
-    if not chosen and order:
-        chosen = [order[0]]
     return sorted(chosen)
 
 

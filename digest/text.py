@@ -16,7 +16,7 @@ from digest.translit import KAZAKH_LATIN_LETTERS
 
 # Bumped whenever split_sentences changes where sentences end: reference summaries record
 # sentence positions under the version they were made with (digest/evaluation/summaries.py).
-SPLITTER_VERSION = "2"
+SPLITTER_VERSION = "3"
 
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 
@@ -25,16 +25,24 @@ KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 # `development.In` nor `U.S` is a domain; it may be glued to the next paragraph's first word
 # (`Kazpravda.kzКак`), which the repair then separates.
 _TLDS = "kz|ru|com|org|net|gov|edu|int|info|io|uk|us|eu|de|fr|cn|in|qz"
+# Upper-case domains only under the common news TLDs and with an upper-case name, so that
+# `rise.US interest rates` stays a glued sentence.
+_UPPER_DOMAIN = r"\b[A-Z0-9-]+(?:\.[A-Z0-9-]+)*\.(?:KZ|RU|COM|ORG|NET)"
 _URL = re.compile(
     r"(?i:https?://|www\.)\S+"
-    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS}|{_TLDS.upper()})(?![^\W\d_])"
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{_TLDS})(?![^\W\d_])"
+    rf"|{_UPPER_DOMAIN}(?![^\W\d_])"
 )
 # A domain glued to a capitalised word: `Kazpravda.kzКак отметил`.
-_DOMAIN_GLUED = re.compile(
-    rf"(?<=[\w-]\.)({_TLDS}|{_TLDS.upper()})(?=[^\W\d_a-zа-яёәғқңөұүһі][^\W\d_])"
+_DOMAIN_GLUED = re.compile(rf"(?<=[\w-]\.)({_TLDS})(?=[^\W\d_a-zа-яёәғқңөұүһі][^\W\d_])")
+# Sentence punctuation, an optional closing quote, then a word that starts with a capital
+# (or a one-letter word such as `A`, `I`, `В`, when a whole lower-case word ends before).
+_GLUED = re.compile(
+    r"([.!?])([\"”’»]?)"
+    r"(?=[^\W\d_]{2}|[A-Z]\d|(?<=[a-zа-яёәғқңөұүһі%)][.!?])[^\W\d_] )"
 )
-# Sentence punctuation, an optional closing quote, then a word that starts with a capital.
-_GLUED = re.compile(r"([.!?])([\"”’»]?)(?=[^\W\d_]{2})")
+# A straight quote after a full stop that opens the next sentence: `two years."I think`.
+_GLUED_STRAIGHT_QUOTE = re.compile(r'(?<=[a-zа-яёәғқңөұүһі%\d][.!?])(?="[^\W\d_])')
 _OPENING_QUOTE = re.compile(r"([.!?])(?=[“«][^\W\d_])")
 # Two paragraphs glued without a full stop: a lower-case word runs into a capitalised one
 # (`развитияВ Акорде`, `годаПрезидент`). Only words that start in lower case with at least
@@ -86,6 +94,9 @@ def _unglue(text: str) -> str:
         punct, quote = match.group(1), match.group(2)
         nxt = text[match.end()]
         after = text[match.end() + 1]
+        if quote == '"' and text[: match.start()].count('"') % 2 == 0:
+            # An even count before: this quote opens the next sentence (`summit"."We`).
+            return f"{punct} {quote}" if nxt.isupper() else match.group(0)
         before = text[max(0, match.start() - 6) : match.start()]
         # `H.E.` and `U.S.` continue with a capital and a dot: an abbreviation, not a sentence.
         if not nxt.isupper() or after == "." or inside_url(match.start()):
@@ -95,6 +106,9 @@ def _unglue(text: str) -> str:
         return f"{punct}{quote} "
 
     text = _GLUED.sub(glued, text)
+    text = _GLUED_STRAIGHT_QUOTE.sub(
+        lambda m: " " if text[: m.start()].count('"') % 2 == 0 else "", text
+    )
     protected = [(m.start(), m.end()) for m in _URL.finditer(text)]
     text = _OPENING_QUOTE.sub(
         lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
@@ -195,6 +209,8 @@ _LATIN_INITIAL = re.compile(r"(?:^|[\s(\"«“])(?:Sh|Zh|Kh|Ch|Ts|Ye|Yu|Ya|Dzh)\
 _DATELINE_HEAD = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ -]{1,30}\.$")
 # A sentence end inside a fragment: sentencex does not split inside quotes.
 _INNER_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“„(—–-]?\s?[^\W\d_a-zа-яёәғқңөұүһі])")
+# A sentence that opens with a quotation mark after another ends: `…a year. "What we…`.
+_QUOTE_START = re.compile(r"(?<=[.!?])\s+(?=[\"«“„][^\W\d_])")
 # A sentence that starts with a number (`…отыр. 12,2 млн гектардан…`), which sentencex
 # leaves glued to the one before: the word before the stop is a whole word, not `г.`/`млрд.`.
 _NUMBER_START = re.compile(r"(?<=[^\W\d_]{4}[.!?])\s+(?=\d)")
@@ -238,7 +254,14 @@ def _split_inside(line: str, start: int, end: int) -> list[tuple[int, int]]:
             spans.append((begin, match.start()))
             begin = match.end()
     spans.append((begin, end))
-    return [part for a, b in spans for part in _split_inside_quotes(line, a, b)]
+    opened: list[tuple[int, int]] = []
+    for a, b in spans:
+        for match in _QUOTE_START.finditer(line, a, b):
+            if not _quote_open(line[a : match.start()]):
+                opened.append((a, match.start()))
+                a = match.end()
+        opened.append((a, b))
+    return [part for a, b in opened for part in _split_inside_quotes(line, a, b)]
 
 
 def _split_inside_quotes(line: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -86,9 +86,10 @@ def test_json_table_covers_every_system_at_both_lengths(
     rows = run_json(capsys, "--data", str(data))
     names = [name for _, name in SYSTEMS]
     assert [(r["system"], r["length"]) for r in rows] == [
-        *((name, "3 sentences") for name in names),
-        *((name, "600 chars") for name in names),
+        *((name, "3 sentences") for name in [*names, "oracle"]),
+        *((name, "600 chars") for name in [*names, "oracle"]),
     ]
+    assert {(r["lang"], r["split"]) for r in rows} == {("en", "all")}
     for row in rows:
         assert set(row) >= {"system", "length", "rouge1", "rouge2", "rougeL", "ms_per_article"}
         for metric in ("rouge1", "rouge2", "rougeL"):
@@ -100,6 +101,12 @@ def test_json_table_covers_every_system_at_both_lengths(
     lead = table[("Lead-3", "3 sentences")]
     assert (lead["rouge1"], lead["rouge2"], lead["rougeL"]) == (100.0, 100.0, 100.0)
     assert float(table[("TextRank", "3 sentences")]["rouge2"]) < 100.0  # type: ignore[arg-type]
+    # The oracle is the ceiling: no system beats it, and the gap shares are measured on it.
+    for length in ("3 sentences", "600 chars"):
+        ceiling = float(table[("oracle", length)]["rouge2"])  # type: ignore[arg-type]
+        assert all(float(r["rouge2"]) <= ceiling + 1e-9 for r in rows if r["length"] == length)
+        assert table[("oracle", length)]["gap_share"] == 100.0
+        assert table[("TextRank", length)]["gap_share"] == 0.0
 
 
 def test_limit_and_category_choose_the_articles(
@@ -107,7 +114,9 @@ def test_limit_and_category_choose_the_articles(
 ) -> None:
     assert {r["articles"] for r in run_json(capsys, "--data", str(data), "--limit", "1")} == {1}
     sport = run_json(capsys, "--data", str(data), "--category", "sport", "--systems", "lead")
-    assert [(r["system"], r["articles"]) for r in sport] == [("Lead-3", 1), ("Lead-3", 1)]
+    assert [(r["system"], r["articles"]) for r in sport] == [
+        ("Lead-3", 1), ("oracle", 1), ("Lead-3", 1), ("oracle", 1)
+    ]
 
 
 def test_latin1_article_is_decoded(data: Path) -> None:
@@ -136,11 +145,13 @@ def test_text_table_through_the_console_script_with_two_workers(data: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert "over 3 articles" in lines[0]
-    assert lines[1].split() == ["length", "system", "ROUGE-1", "ROUGE-2", "ROUGE-L", "ms",
-                                "articles"]
-    assert lines[2].split()[:5] == ["3", "sentences", "Lead-3", "100.0", "100.0"]
+    assert "3 articles" in lines[0]
+    assert lines[2] == "[en, all]"
+    assert lines[3].split() == ["length", "system", "ROUGE-1", "ROUGE-2", "ROUGE-L", "gap",
+                                "ms", "articles"]
+    assert lines[4].split()[:5] == ["3", "sentences", "Lead-3", "100.0", "100.0"]
     assert any(line.startswith("600 chars    default") for line in lines)
+    assert any(line.startswith("600 chars    oracle") for line in lines)
     assert "Traceback" not in done.stderr
 
 
@@ -186,3 +197,116 @@ def test_bad_options_are_usage_errors(data: Path) -> None:
     assert exit_info.value.code == 2
     with pytest.raises(SystemExit):
         main(["eval", "summaries", "--data", str(data), "--limit", "0"])
+
+
+# -- positional references (real Russian and Kazakh news are scored this way) ---------------
+
+RU_ARTICLE = (
+    "Минфин рассказал о бюджете\n\n"
+    "Министр финансов сообщил, что доходы бюджета составили 63,5 млрд тенге. "
+    "Расходы на образование выросли на десять процентов за год. "
+    "В ведомстве также рассказали о новых программах поддержки села. "
+    "Погода в столице в этот день была солнечной и тёплой.\n"
+)
+KK_ARTICLE = (
+    "Жаңа мектеп ашылды\n\n"
+    "АСТАНА. KAZINFORM — Ауылда үш жүз орындық жаңа мектеп пайдалануға берілді. "
+    "Мектеп құрылысына республикалық бюджеттен қаржы бөлінген. "
+    "Ашылу салтанатына облыс әкімі мен ауыл тұрғындары қатысты. "
+    "Келесі жылы ауданда тағы екі мектеп салу жоспарланып отыр.\n"
+)
+
+
+def write_positional(root: Path, *, splitter: str | None = None) -> tuple[Path, Path]:
+    from digest.evaluation.summaries import sentence_check
+    from digest.text import SPLITTER_VERSION, repair, split_sentences
+
+    folder = root / "texts"
+    folder.mkdir(parents=True)
+    rows = ["# test references", "id\tlang\tsplit\tsplitter\tpositions\tchecks\turl"]
+    for ident, lang, split, text, positions in (
+        ("ru001", "ru", "dev", RU_ARTICLE, (0, 1, 2)),
+        ("kk001", "kk", "kept", KK_ARTICLE, (0, 1, 3)),
+    ):
+        (folder / f"{ident}.txt").write_text(text, encoding="utf-8")
+        body = repair(text.split("\n", 1)[1].strip())
+        sentences = split_sentences(body, lang)
+        checks = ",".join(sentence_check(sentences[p]) for p in positions)
+        rows.append("\t".join([ident, lang, split, splitter or SPLITTER_VERSION,
+                               ",".join(map(str, positions)), checks, f"https://example.kz/{ident}"]))
+    references = root / "refs.tsv"
+    references.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder, references
+
+
+def test_positional_references_are_scored_per_language_and_split(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, references = write_positional(tmp_path)
+    rows = run_json(capsys, "--data", str(folder), "--references", str(references),
+                    "--systems", "lead,textrank")
+    assert {(r["lang"], r["split"]) for r in rows} == {("ru", "dev"), ("kk", "kept")}
+    table = {(r["lang"], r["system"], r["length"]): r for r in rows}
+    # The Russian reference is the first three sentences: Cyrillic words are scored, so
+    # Lead-3 is perfect (rouge-score's default tokenizer would only have seen the digits).
+    assert table[("ru", "Lead-3", "3 sentences")]["rouge2"] == 100.0
+    assert float(table[("kk", "Lead-3", "3 sentences")]["rouge2"]) < 100.0  # type: ignore[arg-type]
+    # The oracle finds the reference; only the dateline it leaves out (`АСТАНА. KAZINFORM —`)
+    # keeps it under 100.
+    assert 95.0 < float(table[("kk", "oracle", "3 sentences")]["rouge2"]) < 100.0  # type: ignore[arg-type]
+    kept = run_json(capsys, "--data", str(folder), "--references", str(references),
+                    "--systems", "lead", "--split", "kept")
+    assert {r["lang"] for r in kept} == {"kk"}
+
+
+def test_positional_references_refuse_another_text_or_splitter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, references = write_positional(tmp_path)
+    (folder / "ru001.txt").write_text(RU_ARTICLE.replace("63,5", "70,1"), encoding="utf-8")
+    assert main(["eval", "summaries", "--data", str(folder), "--references", str(references)]) == 2
+    assert "ru001.txt: not the text the references were made on" in capsys.readouterr().err
+    folder, references = write_positional(tmp_path / "old", splitter="1")
+    assert main(["eval", "summaries", "--data", str(folder), "--references", str(references)]) == 2
+    assert "was made with splitter 1" in capsys.readouterr().err
+
+
+def test_the_shipped_references_name_real_articles_with_three_positions() -> None:
+    from digest.evaluation.summaries import REFERENCES_FILE, read_references
+    from digest.text import SPLITTER_VERSION
+
+    refs = read_references(REFERENCES_FILE)
+    for lang in ("ru", "kk"):
+        assert sum(r.lang == lang for r in refs) >= 40
+        assert {r.split for r in refs if r.lang == lang} == {"dev", "kept"}
+    assert all(len(r.positions) == 3 and len(r.checks) == 3 for r in refs)
+    assert all(r.url.startswith("http") and r.splitter == SPLITTER_VERSION for r in refs)
+    assert len({r.url for r in refs}) == len(refs)
+
+
+def test_fit_writes_a_model_the_summariser_loads_and_refuses_kept_references(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from digest.summary_model import MODEL_FILE, load_model
+
+    data = write_data(tmp_path / "data")
+    for n in range(3, 9):  # five folds need at least five articles
+        shutil.copy(data / "articles" / "business" / "001.txt",
+                    data / "articles" / "business" / f"{n:03d}b.txt")
+        shutil.copy(data / "summaries" / "business" / "001.txt",
+                    data / "summaries" / "business" / f"{n:03d}b.txt")
+    model = tmp_path / "model.json"
+    shutil.copy(MODEL_FILE, model)
+    assert main(["eval", "summaries", "--data", str(data), "--fit", "--model", str(model),
+                 "--workers", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["en"]["articles"] == 9
+    fitted = load_model("en", model)
+    assert fitted.fitted_on.startswith("9 articles") and fitted != load_model("en")
+    assert load_model("ru", model) == load_model("ru")  # no Russian data: kept as it was
+    folder, references = write_positional(tmp_path / "pos")
+    code = main(["eval", "summaries", "--data", str(folder), "--references", str(references),
+                 "--fit", "--model", str(model)])
+    assert code == 2 and "development data only" in capsys.readouterr().err

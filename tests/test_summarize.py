@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from digest.summarize import ALGORITHMS, candidate_sentences, cut, summarize
+from digest.summarize import ALGORITHMS, candidate_sentences, quote_units, summarize
 from digest.text import split_sentences
 
 EN_TITLE = "Kazakhstan budget deficit to fall to 0.9% of GDP by 2028"
@@ -91,10 +91,10 @@ def test_a_dateline_prefix_is_stripped_but_its_sentence_kept() -> None:
 
 
 def test_short_article_is_kept_whole() -> None:
-    body = "The first sentence is here. The second one follows.\nSource : https://gov.kz/x"
+    body = "The first sentence is here. The second one follows it.\nSource : https://gov.kz/x"
     for algorithm in ALGORITHMS:
         assert summarize("Title", body, "en", algorithm=algorithm, sentences=3) == (
-            "The first sentence is here. The second one follows."
+            "The first sentence is here. The second one follows it."
         )
 
 
@@ -111,7 +111,7 @@ def test_sentences_keep_their_original_order(algorithm: str) -> None:
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
-@pytest.mark.parametrize("budget", [60, 150, 300])
+@pytest.mark.parametrize("budget", [100, 150, 300])
 def test_max_chars_is_respected(algorithm: str, budget: int) -> None:
     summary = summarize(EN_TITLE, EN_BODY, "en", algorithm=algorithm, sentences=50,
                         max_chars=budget)
@@ -119,16 +119,99 @@ def test_max_chars_is_respected(algorithm: str, budget: int) -> None:
 
 
 def test_max_chars_fills_the_budget_past_a_sentence_that_does_not_fit() -> None:
-    body = "A" * 10 + " short one. " + "A much longer sentence " * 10 + "ends. Tiny end here."
-    summary = summarize("T", body, "en", algorithm="lead", sentences=5, max_chars=40)
-    assert summary == "AAAAAAAAAA short one. Tiny end here."
+    body = "The first one is short. " + "A much longer sentence " * 10 + "ends. The last one is tiny."
+    summary = summarize("T", body, "en", algorithm="lead", sentences=5, max_chars=50)
+    assert summary == "The first one is short. The last one is tiny."
 
 
-def test_a_single_sentence_longer_than_the_budget_is_cut_at_a_word() -> None:
+@pytest.mark.parametrize("algorithm", ["default", "lead", "textrank"])
+def test_a_sentence_longer_than_the_budget_is_left_out_never_cut(algorithm: str) -> None:
     body = "One very long sentence with many words that goes on and on. Another long one, too long."
-    summary = summarize("T", body, "en", algorithm="lead", sentences=1, max_chars=20)
-    assert summary == "One very long…"
-    assert cut("short", 10) == "short"
+    assert summarize("T", body, "en", algorithm=algorithm, sentences=1, max_chars=20) == ""
+    summary = summarize("T", body, "en", algorithm=algorithm, sentences=3, max_chars=70)
+    assert summary in ("One very long sentence with many words that goes on and on.",
+                       "Another long one, too long.")
+
+
+QUALITY_TITLE = "Pensions and benefits grow from January"
+QUALITY_BODY = (
+    "ASTANA. KAZINFORM — Pensions and state benefits in Kazakhstan grew by ten percent "
+    "from the first of January.\n"
+    "Main figures\n"
+    "The ministry named the new amounts:\n"
+    "• the minimum pension is 69,049 tenge;\n"
+    "- the subsistence minimum is 50,851 tenge;\n"
+    "🔹 benefits for large families also grew\n"
+    "Good news.\n"
+    "The minister said that payments will keep pace with inflation next year as well. "
+    "\"We have kept our promise. Every pension was recalculated on time. Nobody needs to "
+    "apply,\" the minister told reporters at the briefing in Astana. "
+    "The increase covers more than two million pensioners across all regions of the country."
+)
+
+
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize("max_chars", [None, 600, 250])
+def test_summaries_are_whole_self_standing_sentences(
+    algorithm: str, max_chars: int | None
+) -> None:
+    summary = summarize(QUALITY_TITLE, QUALITY_BODY, "en", algorithm=algorithm, sentences=3,
+                        max_chars=max_chars)
+    assert summary
+    for banned in ("KAZINFORM", "Main figures", "amounts:", "•", "subsistence", "🔹",
+                   "Good news."):
+        assert banned not in summary
+    assert summary.endswith((".", '"')) and summary.lstrip('"')[0].isupper()
+    # The three-sentence quotation is there whole or not at all.
+    parts = ["We have kept our promise.", "Every pension was recalculated on time.",
+             "Nobody needs to apply"]
+    assert sum(p in summary for p in parts) in (0, 3)
+    if max_chars is not None:
+        assert len(summary) <= max_chars
+
+
+def test_candidates_drop_fragments_bullets_line_ups_headings_and_datelines() -> None:
+    candidates = candidate_sentences(QUALITY_TITLE, QUALITY_BODY, "en")
+    assert candidates[0].startswith("Pensions and state benefits in Kazakhstan grew")
+    assert len(candidates) == 6
+    assert not any(c.endswith(":") or c.startswith(("•", "-", "🔹")) for c in candidates)
+
+
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        ("АСТАНА. KAZINFORM — Бүгін Үкімет отырысында бюджет мәселесі қаралды.",
+         "Бүгін Үкімет отырысында бюджет мәселесі қаралды."),
+        ("НҰР-СҰЛТАН. ҚазАқпарат – Бүгін Үкімет отырысында бюджет мәселесі қаралды.",
+         "Бүгін Үкімет отырысында бюджет мәселесі қаралды."),
+        ("АЛМАТЫ, 12 қараша – Sputnik. Бүгін Үкімет отырысында бюджет мәселесі қаралды.",
+         "Бүгін Үкімет отырысында бюджет мәселесі қаралды."),
+        ("АСТАНА.KAZINFORM – Бүгін Үкімет отырысында бюджет мәселесі қаралды.",
+         "Бүгін Үкімет отырысында бюджет мәселесі қаралды."),
+    ],
+)
+def test_agency_datelines_are_stripped(first: str, expected: str) -> None:
+    body = f"{first} Қатысушылар ұсыныстарды толық қолдады деп хабарланды."
+    assert candidate_sentences("Бюджет", body, "kk")[0] == expected
+
+
+def test_quotation_units_keep_a_quote_together_and_drop_a_stray_tail() -> None:
+    sentences = [
+        "«Мы выполним план в срок.",
+        "Это наша главная задача», — сказал министр.",
+        "Работы начнутся весной следующего года.",
+        "Об этом сообщили в министерстве», — добавил он.",
+    ]
+    assert quote_units(sentences) == [(0, 2), (2, 3)]
+
+
+def test_the_speaker_initial_is_quoted_exactly() -> None:
+    body = (
+        "Бүгін Ә.Тойбаев жиналыста жаңа бағдарламаны таныстырды. "
+        "Бағдарлама бойынша биыл елу мектеп салынады деп хабарланды."
+    )
+    summary = summarize("Бағдарлама", body, "kk", sentences=3)
+    assert "Ә.Тойбаев" in summary and "Ә. Тойбаев" not in summary
 
 
 def test_unknown_algorithm_is_refused() -> None:

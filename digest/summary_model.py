@@ -1,0 +1,224 @@
+"""The default summariser's sentence model: features of each sentence and a logistic model.
+
+Everything here is linear in the article's length (no sentence-by-sentence similarity
+matrix): centrality is similarity to the article's word profile, not TextRank's graph. The
+weights live in `digest/data/summary_model.json`, fitted by `newsbot eval summaries --fit`
+(see docs/quality.md); the runtime needs only this module and that file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from digest.stemming import stem, stop_words
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "summary_model.json"
+
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_DIGIT = re.compile(r"\d")
+_CAPITALISED = re.compile(r"^[^\W\d_a-zа-яёәғқңөұүһі]")
+_SPEECH_START = re.compile(r"^[-–—]")
+_QUOTES = re.compile(r"[\"«»“”„]")
+
+# The order of the features in the model file; `fit` and `features` agree on it.
+FEATURES: tuple[str, ...] = (
+    "position",  # relative position in the article, 0 (first) to 1 (last)
+    "first",  # the first sentence
+    "second",  # the second sentence
+    "log_words",  # log of the word count
+    "short",  # fewer than 8 words
+    "long",  # 40 words or more
+    "very_long",  # 50 words or more: rarely a summary sentence
+    "title",  # share of the title's content stems the sentence has
+    "title_hits",  # log of 1 + the number of title stems it has
+    "centrality",  # cosine with the rest of the article's content stems (standardised)
+    "degree",  # summed cosine with every other sentence, as in LexRank (standardised)
+    "word_probability",  # mean article frequency of its content words (standardised)
+    "frequency_sum",  # summed article frequency of its content stems (standardised)
+    "numbers",  # has a number
+    "names",  # share of capitalised words after the first
+    "quotes",  # has quotation marks: direct speech
+    "quote_part",  # part of a quotation that spans sentences (opens or closes one)
+    "speech",  # starts with a speech dash
+    "line_up",  # ends with a colon: introduces a list
+    "lower_start",  # starts in lower case: a fragment
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceModel:
+    """A logistic model over `FEATURES`, with the selection settings fitted alongside it."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # a sentence is worth (probability - threshold) x its length
+    redundancy: float  # MMR: worth lost per unit of similarity to a chosen sentence, x length
+    fitted_on: str = ""
+
+    def probability(self, row: Sequence[float]) -> float:
+        linear = self.bias + sum(w * x for w, x in zip(self.weights, row, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, linear))))
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "features": list(FEATURES),
+            "weights": [round(w, 6) for w in self.weights],
+            "bias": round(self.bias, 6),
+            "threshold": self.threshold,
+            "redundancy": self.redundancy,
+            "fitted_on": self.fitted_on,
+        }
+
+
+def parse_model(data: dict[str, object]) -> SentenceModel:
+    """A model from its JSON form; the feature list must be the one this code computes."""
+    if data.get("features") != list(FEATURES):
+        raise ValueError("the summary model was fitted on other features; refit it")
+    weights = data["weights"]
+    assert isinstance(weights, list)
+    return SentenceModel(
+        weights=tuple(float(w) for w in weights),
+        bias=float(data["bias"]),  # type: ignore[arg-type]
+        threshold=float(data["threshold"]),  # type: ignore[arg-type]
+        redundancy=float(data["redundancy"]),  # type: ignore[arg-type]
+        fitted_on=str(data.get("fitted_on", "")),
+    )
+
+
+@cache
+def load_models(path: Path = MODEL_FILE) -> dict[str, SentenceModel]:
+    """The models by language (`en`, `ru`, `kk`); `default` serves any other language."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {lang: parse_model(model) for lang, model in data["models"].items()}
+
+
+def load_model(lang: str, path: Path = MODEL_FILE) -> SentenceModel:
+    models = load_models(path)
+    return models.get(lang) or models["default"]
+
+
+def models_json(models: dict[str, SentenceModel]) -> dict[str, object]:
+    return {"models": {lang: model.as_json() for lang, model in models.items()}}
+
+
+# -- features ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """An article's sentences as content stems, for features and for redundancy."""
+
+    stems: list[Counter[str]]
+    norms: list[float]
+
+
+def profile(candidates: Sequence[str], lang: str) -> Profile:
+    ignored = stop_words(lang)
+    stems = [
+        Counter(stem(w, lang) for w in _WORD.findall(s.lower()) if w not in ignored)
+        for s in candidates
+    ]
+    norms = [math.sqrt(sum(c * c for c in counts.values())) for counts in stems]
+    return Profile(stems, norms)
+
+
+def similarity(prof: Profile, i: int, j: int) -> float:
+    """Cosine similarity of two sentences' content stems."""
+    a, b = prof.stems[i], prof.stems[j]
+    if not prof.norms[i] or not prof.norms[j]:
+        return 0.0
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return sum(c * large[w] for w, c in small.items()) / (prof.norms[i] * prof.norms[j])
+
+
+def features(title: str, candidates: Sequence[str], lang: str, prof: Profile) -> list[list[float]]:
+    """One row of `FEATURES` per candidate sentence."""
+    n = len(candidates)
+    ignored = stop_words(lang)
+    title_stems = {stem(w, lang) for w in _WORD.findall(title.lower()) if w not in ignored}
+    document: Counter[str] = Counter()
+    for counts in prof.stems:
+        document.update(counts)
+    surface = [[w for w in _WORD.findall(s.lower()) if w not in ignored] for s in candidates]
+    surface_counts = Counter(w for words in surface for w in words)
+
+    document_square = float(sum(v * v for v in document.values()))
+    # Sum of the unit vectors of all sentences: a sentence's summed cosine with the others
+    # is its own unit vector against this sum, less one (itself), in linear time.
+    unit_sum: Counter[str] = Counter()
+    for counts, norm in zip(prof.stems, prof.norms, strict=True):
+        if norm:
+            for w, c in counts.items():
+                unit_sum[w] += c / norm
+    centrality, degree, probability, frequency = [], [], [], []
+    for i, counts in enumerate(prof.stems):
+        norm = prof.norms[i]
+        degree.append(
+            sum(c * unit_sum[w] for w, c in counts.items()) / norm - 1.0 if norm else 0.0
+        )
+        # Cosine with the rest of the article (its profile minus this sentence): linear time.
+        with_doc = float(sum(c * document[w] for w, c in counts.items()))
+        dot = with_doc - prof.norms[i] ** 2
+        rest = math.sqrt(max(0.0, document_square - 2 * with_doc + prof.norms[i] ** 2))
+        centrality.append(dot / (prof.norms[i] * rest) if prof.norms[i] and rest else 0.0)
+        words = surface[i]
+        probability.append(sum(surface_counts[w] for w in words) / len(words) if words else 0.0)
+        frequency.append(float(sum(document[w] for w in counts)))
+    centrality, degree = _standardise(centrality), _standardise(degree)
+    probability, frequency = _standardise(probability), _standardise(frequency)
+
+    rows = []
+    for i, sentence in enumerate(candidates):
+        words = _WORD.findall(sentence)
+        counts = prof.stems[i]
+        rows.append([
+            i / (n - 1) if n > 1 else 0.0,
+            1.0 if i == 0 else 0.0,
+            1.0 if i == 1 else 0.0,
+            math.log(len(words) + 1),
+            1.0 if len(words) < 8 else 0.0,
+            1.0 if len(words) >= 40 else 0.0,
+            1.0 if len(words) >= 50 else 0.0,
+            len(title_stems.intersection(counts)) / len(title_stems) if title_stems else 0.0,
+            math.log1p(len(title_stems.intersection(counts))),
+            centrality[i],
+            degree[i],
+            probability[i],
+            frequency[i],
+            1.0 if _DIGIT.search(sentence) else 0.0,
+            sum(1 for w in words[1:] if _CAPITALISED.match(w)) / len(words) if words else 0.0,
+            1.0 if _QUOTES.search(sentence) else 0.0,
+            1.0 if quote_balance(sentence) != 0 else 0.0,
+            1.0 if _SPEECH_START.match(sentence) else 0.0,
+            1.0 if sentence.rstrip().endswith(":") else 0.0,
+            1.0 if sentence[:1].islower() else 0.0,
+        ])
+    return rows
+
+
+def quote_balance(sentence: str) -> int:
+    """Quotation marks opened minus closed; an odd number of straight quotes counts as one.
+
+    `«…»` and `“…”` pair up; in `„…“` (German-style inner quotes) `“` closes.
+    """
+    low = sentence.count("„")
+    balance = sentence.count("«") - sentence.count("»") + low - sentence.count("”")
+    balance += -sentence.count("“") if low else sentence.count("“")
+    if sentence.count('"') % 2:
+        # An odd straight quote opens at the start of a sentence and closes anywhere else.
+        balance += 1 if sentence.lstrip().startswith('"') else -1
+    return balance
+
+
+def _standardise(values: Sequence[float]) -> list[float]:
+    n = len(values)
+    mean = sum(values) / n if n else 0.0
+    spread = math.sqrt(sum((v - mean) ** 2 for v in values) / n) if n else 0.0
+    return [(v - mean) / spread if spread > 0 else 0.0 for v in values]
