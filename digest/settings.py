@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     summary_sentences: int = Field(3, ge=1, le=20)
     summary_algorithm: Algorithm = "default"
     # A summary is whole sentences within this many characters (one digest item's worth).
-    summary_max_chars: int = Field(600, ge=100, le=3000)
+    summary_max_chars: int = Field(600, ge=100, le=10000)
     near_duplicate_threshold: float = Field(0.7, ge=0.5, le=1.0)
     topics_file: Path = CONFIG_DIR / "topics.yaml"
     workers: int = Field(2, ge=1, le=32)

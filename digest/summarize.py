@@ -118,6 +118,12 @@ def summarize(
     if not candidates:
         return ""
     units = quote_units(candidates)
+    whole = [i for start, end in units for i in range(start, end)]
+    if len(whole) <= sentences and (
+        max_chars is None or sum(len(candidates[i]) + 1 for i in whole) - 1 <= max_chars
+    ):
+        # A short article is its own summary.
+        return " ".join(candidates[i] for i in whole)
     if algorithm == "default":
         chosen = select_default(title, candidates, units, lang, sentences, max_chars)
     else:

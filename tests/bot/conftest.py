@@ -72,6 +72,11 @@ def bot_settings(settings: Settings, fake_api: FakeBotApi) -> Settings:
         # Real pacing is tested on its own; elsewhere it would only make the tests slow.
         "rate_overall": 1000.0,
         "rate_per_chat": 1000.0,
+        # The digest tests need summaries long enough to fill several messages: the lead
+        # sentences up to a generous limit. Summary choice and length are tested in
+        # tests/test_summarize.py (the default may stop short of the sentence count).
+        "summary_algorithm": "lead",
+        "summary_max_chars": 10000,
     })
 
 
