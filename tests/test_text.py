@@ -202,3 +202,29 @@ def test_raw_unrepaired_text_does_not_crash() -> None:
     raw = "2025 г.Президент\u00a0выступил.  «Цитата»…  ?! ... 12.3.4 ... https://x.kz/a.B?c=D.E"
     sentences = split_sentences(raw, "ru")
     assert sentences and all(s == s.strip() and s for s in sentences)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Akim Sh. Ualiyev and Kh. Tulegenov met. They talked.", "en",
+         ["Akim Sh. Ualiyev and Kh. Tulegenov met.", "They talked."]),
+        ("Head of the department Zh. Bekenov spoke. Next one.", "en",
+         ["Head of the department Zh. Bekenov spoke.", "Next one."]),
+        ("BAQ.KZ тілшісі хабарлады. Бүгін жиын өтті.", "kk",
+         ["BAQ.KZ тілшісі хабарлады.", "Бүгін жиын өтті."]),
+        ("Об этом передает BAQ.KZ. Далее текст.", "ru", ["Об этом передает BAQ.KZ.", "Далее текст."]),
+        ("АСТАНА. KAZINFORM — Бүгін Ә.Тойбаев келді. Ол сөйледі.", "kk",
+         ["АСТАНА. KAZINFORM — Бүгін Ә.Тойбаев келді.", "Ол сөйледі."]),
+        ("Министр А.Б. Иванов приехал. Да, приехал.", "ru",
+         ["Министр А.Б. Иванов приехал.", "Да, приехал."]),
+        ("«Мы сделаем это. Это важно», — сказал он. Далее.", "ru",
+         ["«Мы сделаем это.", "Это важно», — сказал он.", "Далее."]),
+        ("Бидай үлесті иеленіп отыр. 12,2 млн гектардан жиналды.", "kk",
+         ["Бидай үлесті иеленіп отыр.", "12,2 млн гектардан жиналды."]),
+        ('Demand grows 5% a year. "We need gas," he said.', "en",
+         ["Demand grows 5% a year.", '"We need gas," he said.']),
+    ],
+)
+def test_sentences_on_real_news_traps(text: str, lang: str, expected: list[str]) -> None:
+    assert split_sentences(repair(text), lang) == expected
