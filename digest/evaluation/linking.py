@@ -5,21 +5,29 @@ repository (docs/stories.md says how to build one):
 
 * ``articles.jsonl``: one JSON object a line with ``url`` (the article's identity here),
   ``date`` (YYYY-MM-DD), ``lang`` (en, ru, kk), ``title`` and ``body``;
-* ``pairs.tsv`` (or ``--pairs FILE``): ``url_a<TAB>url_b<TAB>label<TAB>kind`` where label
-  is 1 (the same story in two languages) or 0 (two different stories), and kind says how
-  the pair was chosen (``positive``, ``hard_negative``: the same day and the same ministry
-  or outlet). Lines starting with ``#`` are comments. The repository keeps such a file of
-  URLs and labels only (tests/data/linking-pairs.tsv).
+* ``pairs.tsv`` (or ``--pairs FILE``):
+  ``url_a<TAB>url_b<TAB>label[<TAB>kind[<TAB>split[<TAB>date_a<TAB>date_b]]]`` where label
+  is 1 (the same story in two languages) or 0 (two different stories), kind says how the
+  pair was chosen (``positive``, ``hard_negative``: the same day and the same ministry,
+  session or speech), split is ``dev`` (rules may be tuned on it) or ``test`` (never tuned
+  on), and the dates, when given, must agree with articles.jsonl (so a scratch folder
+  rebuilt from the addresses is checked against the labelled one). Lines starting with
+  ``#`` are comments. The repository keeps such a file of addresses, dates, labels and
+  splits only (tests/data/linking-pairs.tsv).
 
 A pair counts as linked when the ingest would link it in either order: the article picks
 the other from among every article of the other's language in the folder (so the margin
-rule of ``digest.linking.best_link`` meets real competitors from the same days).
+and mutual-best rules of ``digest.linking.best_link`` meet real competitors from the same
+days). Only the content is compared: the matcher never sees an address, and an address's
+numeric id (a gov.kz or primeminister.kz news id) is removed from the text too, so a pair
+is never linked by the id the ingest would use first.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +58,7 @@ class Pair:
     b: str
     label: bool
     kind: str
+    split: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +106,35 @@ def read_pairs(path: Path, items: dict[str, Item]) -> list[Pair]:
             if url not in items:
                 raise LinkingSetError(f"{path}, line {number}: {url} is not in articles.jsonl")
         kind = cells[3].strip() if len(cells) > 3 else ""
-        pairs.append(Pair(number, a, b, cells[2].strip() == "1", kind))
+        split = cells[4].strip() if len(cells) > 4 else ""
+        if split not in ("", "dev", "test"):
+            raise LinkingSetError(f"{path}, line {number}: split must be dev or test, not {split!r}")
+        for url, day in zip((a, b), cells[5:7], strict=False):
+            if day.strip() and day.strip() != items[url].date.isoformat():
+                raise LinkingSetError(
+                    f"{path}, line {number}: {url} is dated {items[url].date.isoformat()} in "
+                    f"articles.jsonl, not {day.strip()}"
+                )
+        pairs.append(Pair(number, a, b, cells[2].strip() == "1", kind, split))
     return pairs
 
 
+_URL_ID = re.compile(r"(\d{4,})(?:\D*)$")
+
+
+def content_only(item: Item) -> tuple[str, str]:
+    """The title and body with the item's own address and its numeric id taken out, so a
+    pair is linked by what the texts say, never by the id they are published under."""
+    title, body = item.title, item.body
+    found = _URL_ID.search(item.url.split("?", 1)[0].rstrip("/"))
+    for token in (item.url, found.group(1) if found else None):
+        if token:
+            title, body = title.replace(token, " "), body.replace(token, " ")
+    return title, body
+
+
 def evaluate(items: dict[str, Item], pairs: Sequence[Pair]) -> list[PairOutcome]:
-    feats = {url: linking.features(i.title, i.body, i.lang) for url, i in items.items()}
+    feats = {url: linking.features(*content_only(i), i.lang) for url, i in items.items()}
 
     def picks(x: Item, y: Item) -> bool:
         pool = [
@@ -163,15 +195,44 @@ def run(args: argparse.Namespace) -> int:
     if not pairs:
         raise CliError(f"{args.pairs or args.folder / 'pairs.tsv'}: no labelled pairs")
     outcomes = evaluate(items, pairs)
+    result = _report(items, outcomes)
+    splits = sorted({o.pair.split for o in outcomes if o.pair.split})
+    if splits:
+        result["by_split"] = {
+            name: _report(items, [o for o in outcomes if o.pair.split == name])
+            for name in splits
+        }
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    sections = [("", result)] + [
+        (f"{name} split", r) for name, r in result.get("by_split", {}).items()
+    ]
+    for title, section in sections:
+        if title:
+            print(f"\n{title}")
+        _print_table(section)
+    if args.verbose:
+        for o in outcomes:
+            if o.predicted != o.pair.label:
+                what = "false link" if o.predicted else "missed"
+                split = f" [{o.pair.split}]" if o.pair.split else ""
+                print(f"{what} (line {o.pair.line}){split}: {o.pair.a} / {o.pair.b}: "
+                      f"{o.score.describe()}", file=sys.stdout)
+    return 0
+
+
+def _report(items: dict[str, Item], outcomes: Sequence[PairOutcome]) -> dict[str, Any]:
     result = summary(outcomes)
     by_languages: dict[str, list[PairOutcome]] = {}
     for o in outcomes:
         key = "-".join(sorted((items[o.pair.a].lang, items[o.pair.b].lang)))
         by_languages.setdefault(key, []).append(o)
     result["by_languages"] = {k: summary(v) for k, v in sorted(by_languages.items())}
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-        return 0
+    return result
+
+
+def _print_table(result: dict[str, Any]) -> None:
     print(f"{'':<8} {'pairs':>5} {'pos':>4} {'neg':>4} {'hard':>4} {'tp':>4} {'fp':>4} "
           f"{'fn':>4} {'precision':>9} {'recall':>7}")
     rows = [("all", result), *result["by_languages"].items()]
@@ -179,13 +240,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name:<8} {r['pairs']:>5} {r['positives']:>4} {r['negatives']:>4} "
               f"{r['hard_negatives']:>4} {r['tp']:>4} {r['fp']:>4} {r['fn']:>4} "
               f"{_fmt(r['precision']):>9} {_fmt(r['recall']):>7}")
-    if args.verbose:
-        for o in outcomes:
-            if o.predicted != o.pair.label:
-                what = "false link" if o.predicted else "missed"
-                print(f"{what} (line {o.pair.line}): {o.pair.a} / {o.pair.b}: "
-                      f"{o.score.describe()}", file=sys.stdout)
-    return 0
 
 
 def _fmt(value: float | None) -> str:
