@@ -320,7 +320,8 @@ def _link_reason(reason: dict[str, Any]) -> str:
         return (f"joined the story of #{reason.get('with')} ({reason.get('with_lang')}) as a "
                 "translation: published within a day; shared numbers: "
                 f"{', '.join(reason.get('numbers', [])) or '-'}; shared names (skeletons): "
-                f"{', '.join(reason.get('names', [])) or '-'}")
+                f"{', '.join(reason.get('names', [])) or '-'}"
+                + (f"; {reason['rule']}" if reason.get("rule") else ""))
     if how == "migrated":
         return "its own story (stored before stories were introduced)"
     return "a new story: no stored article is a version of it"

@@ -302,7 +302,8 @@ async def _story_for(
             return row[0], {"how": "news_id", "news_id": linking.news_id(key),
                             "with": row[1], "with_lang": row[2]}
     own = linking.LinkFeatures.loads(article.link_features)
-    if len(own.numbers) < linking.MIN_SHARED_NUMBERS:
+    keys = sorted(own.index_keys())
+    if not keys:
         return None
     low = (article.date - timedelta(days=linking.MAX_DAYS_APART)).isoformat()
     high = (article.date + timedelta(days=linking.MAX_DAYS_APART)).isoformat()
@@ -311,18 +312,17 @@ async def _story_for(
         "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s ON s.article_id = c.id "
         "WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)" if key else ""
     )
-    numbers = sorted(own.numbers)
-    marks = ",".join("?" * len(numbers))
-    # Only articles sharing enough numbers to be linked at all: an indexed lookup instead
-    # of comparing with every article of the day.
+    marks = ",".join("?" * len(keys))
+    # Every article of the window sharing a number or a name (linking.best_link weighs
+    # names by how many of them carry it): an indexed lookup, not the whole day.
     async with db.execute(
         "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
-        "WHERE a.id IN (SELECT article_id FROM article_numbers "
-        f"WHERE number IN ({marks}) GROUP BY article_id HAVING count(*) >= ?) "
+        "WHERE a.id IN (SELECT DISTINCT article_id FROM article_numbers "
+        f"WHERE number IN ({marks})) "
         "AND a.date BETWEEN ? AND ? AND a.lang != ? "
         "AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id "
         f"AND b.lang = ?) {other_news}",
-        (*numbers, linking.MIN_SHARED_NUMBERS, low, high, article.lang, article.lang),
+        (*keys, low, high, article.lang, article.lang),
     ) as cursor:
         rows = await cursor.fetchall()
     candidates = [
@@ -337,7 +337,7 @@ async def _story_for(
     candidate, score = found
     return cast(int, candidate.story), {
         "how": "content", "with": candidate.key, "with_lang": candidate.lang,
-        "numbers": list(score.numbers), "names": list(score.names),
+        "numbers": list(score.numbers), "names": list(score.names), "rule": score.rule_text(),
     }
 
 
@@ -404,6 +404,6 @@ async def _write_index(store: Store, article_id: int, article: PreparedArticle) 
     )
     await store.db.executemany(
         "INSERT OR IGNORE INTO article_numbers (number, article_id) VALUES (?, ?)",
-        [(number, article_id)
-         for number in linking.LinkFeatures.loads(article.link_features).numbers],
+        [(key, article_id)
+         for key in linking.LinkFeatures.loads(article.link_features).index_keys()],
     )

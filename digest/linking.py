@@ -14,10 +14,14 @@ Three ways two articles become versions of one story, tried in this order by the
    name to one key: Токаев, Тоқаев, Tokayev and Toqaev are all ``tkv``.
 
 A wrong merge hides a story from readers; a missed one only repeats it. So a link needs
-several shared distinctive numbers (names alone do not tell a ministry's stories of a day
-apart), and a candidate that is not clearly better than the runner-up is not linked. The
-thresholds were chosen by measurement on real article pairs with hard negatives (two
-stories of one ministry on one day): see ``newsbot eval linking`` and docs/stories.md.
+either several shared distinctive numbers (the *numbers* rule), or, without them, strong
+evidence of rare shared names (the *names* rule): names weighted by how few of the day's
+candidate stories carry them, several of them found in no other candidate, a name of one
+headline found in the other article, and a clear lead over the runner-up. Names every
+story of a ministry's day shares weigh little, which is what keeps two stories of one
+session apart. The thresholds were chosen by measurement on real article pairs with hard
+negatives (two stories of one ministry, session or speech on one day), tuned on a dev split
+and checked on a test split: see ``newsbot eval linking`` and docs/stories.md.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -63,14 +67,15 @@ _CYRILLIC = {
     "дж": "j",
 }
 # Latin spellings: English transliteration digraphs first, then the Kazakh Latin letters
-# (2021: ş ç ğ ñ q; 2018: ǵ ń and "sh"/"ch").
+# (2021: ş ç ğ ñ q; 2018: ǵ ń and "sh"/"ch"; the spellings some sites use: ǧ ŋ).
 _LATIN_DIGRAPHS = (
     ("shch", "š"), ("sch", "š"), ("sh", "š"), ("ch", "č"), ("zh", "j"), ("dzh", "j"),
     ("kh", "h"), ("ts", "c"), ("gh", "g"), ("ph", "f"), ("ck", "k"),
 )
 _LATIN = {
-    "b": "b", "c": "k", "d": "d", "f": "f", "g": "g", "ğ": "g", "ǵ": "g", "h": "h", "j": "j",
-    "k": "k", "q": "k", "l": "l", "m": "m", "n": "n", "ñ": "n", "ń": "n", "p": "p",
+    "b": "b", "c": "k", "d": "d", "f": "f", "g": "g", "ğ": "g", "ǵ": "g", "ǧ": "g", "h": "h",
+    "j": "j",
+    "k": "k", "q": "k", "l": "l", "m": "m", "n": "n", "ñ": "n", "ń": "n", "ŋ": "n", "p": "p",
     "r": "r", "s": "s", "ş": "š", "t": "t", "v": "v", "x": "ks", "z": "z", "ç": "č",
 }
 _VOWELS_AND_GLIDES = frozenset("aeiouyw" "áéíóúýäöüūıāī" "аәеёиіоөуұүыэюяйў" "ъь")
@@ -145,21 +150,35 @@ _GROUPED_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 
 @dataclass(frozen=True, slots=True)
 class LinkFeatures:
-    """What cross-language linking compares: distinctive numbers and name skeletons."""
+    """What cross-language linking compares: distinctive numbers, name skeletons, and the
+    names of the headline (a subset of ``names``)."""
 
     numbers: frozenset[str]
     names: frozenset[str]
+    title_names: frozenset[str] = frozenset()
 
     def dumps(self) -> str:
-        return json.dumps({"n": sorted(self.numbers), "p": sorted(self.names)},
-                          ensure_ascii=False, separators=(",", ":"))
+        data = {"n": sorted(self.numbers), "p": sorted(self.names)}
+        if self.title_names:
+            data["t"] = sorted(self.title_names)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def loads(cls, text: str | None) -> LinkFeatures:
         if not text:
             return cls(frozenset(), frozenset())
         data = json.loads(text)
-        return cls(frozenset(data.get("n", ())), frozenset(data.get("p", ())))
+        return cls(frozenset(data.get("n", ())), frozenset(data.get("p", ())),
+                   frozenset(data.get("t", ())))
+
+    def index_keys(self) -> frozenset[str]:
+        """Keys under which the ingest finds candidates sharing anything with this article:
+        the numbers, and each name's first MIN_SKELETON letters after "~" (names that
+        match share them; the pure functions below decide what a match is)."""
+        return self.numbers | {NAME_KEY + n[:MIN_SKELETON] for n in self.names}
+
+
+NAME_KEY = "~"
 
 
 _MAGNITUDES = (
@@ -228,25 +247,58 @@ def _common(key: str) -> bool:
     return any(names_match(key, common) for common in COMMON_NAMES)
 
 
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
+
+
+def title_names(title: str, names: frozenset[str]) -> frozenset[str]:
+    """Skeletons of the headline's capitalised words that the article also writes as names.
+
+    A headline's first word, and every word of an English Title Case headline, is
+    capitalised; only those the text itself treats as names count (Moscow, Arkalyk, not
+    Ministers or Meet).
+    """
+    found: set[str] = set()
+    for word in _TITLE_WORD.findall(_URL.sub(" ", title)):
+        if not word[:1].isupper():
+            continue
+        for part in re.split(r"[-’']", word):
+            key = skeleton(part)
+            if (len(key) >= MIN_SKELETON and not _common(key)
+                    and any(names_match(key, n) for n in names)):
+                found.add(key)
+    return frozenset(found)
+
+
 def features(title: str, body: str, lang: str) -> LinkFeatures:
     text = f"{title}.\n{body}"
-    return LinkFeatures(numbers(text, lang), proper_names(text))
+    names = proper_names(text)
+    return LinkFeatures(numbers(text, lang), names, title_names(title, proper_names(body)))
 
 
 # -- decisions ----------------------------------------------------------------------------
 
 MAX_DAYS_APART = 1
-# Chosen by `newsbot eval linking` on real pairs (docs/stories.md). Shared names do not
-# decide on their own: hard negatives (a ministry's two stories of a day, a preview and
-# the talks it announced, two officials on one topic at one session) share as many names
-# as translations do. Distinctive numbers separate them, so a link needs at least
-# MIN_SHARED_NUMBERS of them, making up MIN_NUMBER_OVERLAP of the article with fewer
-# numbers (long statistical texts share a few by chance). Names rank the candidates, and
-# the best must lead the best candidate of any other story by MIN_MARGIN.
+# Both rules were chosen by `newsbot eval linking` on real pairs (docs/stories.md), tuned on
+# the dev split only.
+#
+# The numbers rule. Distinctive numbers separate a ministry's stories of a day, so a link
+# needs at least MIN_SHARED_NUMBERS of them, making up MIN_NUMBER_OVERLAP of the article
+# with fewer numbers (long statistical texts share a few by chance). Names rank the
+# candidates, and the best must lead the best candidate of any other story by MIN_MARGIN.
 MIN_SHARED_NUMBERS = 3
 MIN_NUMBER_OVERLAP = 0.4
 NAME_WEIGHT = 0.5
 MIN_MARGIN = 1.0
+# The names rule, for stories without numbers (talks, speeches, visits). Hard negatives (a
+# preview and the talks it announced, two officials on one topic at one session) share as
+# many names as translations do, so a name counts by its rarity among the candidates: a
+# shared name or number weighs 1/k when k candidate stories of the day carry it. A link
+# needs evidence of at least MIN_EVIDENCE, at least MIN_RARE shared names or numbers that
+# no other candidate carries, a headline name of either article among the other's names,
+# and a lead of MIN_EVIDENCE_MARGIN over the runner-up story.
+MIN_EVIDENCE = 4.0
+MIN_RARE = 3
+MIN_EVIDENCE_MARGIN = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +306,10 @@ class LinkScore:
     numbers: tuple[str, ...]  # shared numbers
     names: tuple[str, ...]  # shared name skeletons (of the first article)
     fewer_numbers: int = 0  # how many distinctive numbers the sparser article has
+    evidence: float = 0.0  # rarity-weighted shared names and numbers (the names rule)
+    rare: tuple[str, ...] = ()  # shared names and numbers no other candidate carries
+    headline: tuple[str, ...] = ()  # headline names of either article the other one has
+    rule: str = ""  # "numbers" or "names" once linked by that rule
 
     @property
     def value(self) -> float:
@@ -261,12 +317,37 @@ class LinkScore:
 
     @property
     def linked(self) -> bool:
+        """Passes the numbers rule (the margin is checked against the other candidates)."""
         shared = len(self.numbers)
         return shared >= MIN_SHARED_NUMBERS and shared >= MIN_NUMBER_OVERLAP * self.fewer_numbers
 
+    @property
+    def linked_by_names(self) -> bool:
+        """Passes the names rule (the margin is checked against the other candidates)."""
+        return (self.evidence >= MIN_EVIDENCE and len(self.rare) >= MIN_RARE
+                and bool(self.headline))
+
     def describe(self) -> str:
-        return (f"shared numbers: {', '.join(self.numbers) or '-'} (of {self.fewer_numbers}); "
+        text = (f"shared numbers: {', '.join(self.numbers) or '-'} (of {self.fewer_numbers}); "
                 f"shared names: {', '.join(self.names) or '-'}")
+        if self.evidence:
+            text += (f"; evidence {self.evidence:.2f}, found in no other candidate: "
+                     f"{', '.join(self.rare) or '-'}; headline names: "
+                     f"{', '.join(self.headline) or '-'}")
+        return text
+
+    def rule_text(self) -> str:
+        """Which rule linked, in words for `newsbot explain`."""
+        if self.rule == "numbers":
+            return (f"numbers rule: {len(self.numbers)} shared distinctive numbers (at least "
+                    f"{MIN_SHARED_NUMBERS} and {MIN_NUMBER_OVERLAP:.0%} of the sparser "
+                    "article's), clearly ahead of any other story")
+        if self.rule == "names":
+            return (f"names rule: rarity-weighted evidence {self.evidence:.2f} (at least "
+                    f"{MIN_EVIDENCE:g}), shared names or numbers no other candidate of the "
+                    f"day has: {', '.join(self.rare)}; headline names: "
+                    f"{', '.join(self.headline)}; clearly ahead of any other story")
+        return ""
 
 
 def compare(a: LinkFeatures, b: LinkFeatures) -> LinkScore:
@@ -275,6 +356,14 @@ def compare(a: LinkFeatures, b: LinkFeatures) -> LinkScore:
     ))
     return LinkScore(tuple(sorted(a.numbers & b.numbers)), shared_names,
                      min(len(a.numbers), len(b.numbers)))
+
+
+def shared_headline(a: LinkFeatures, b: LinkFeatures) -> tuple[str, ...]:
+    """Headline names of either article that the other article has among its names."""
+    return tuple(sorted(
+        {t for t in a.title_names if any(names_match(t, y) for y in b.names)}
+        | {t for t in b.title_names if any(names_match(t, y) for y in a.names)}
+    ))
 
 
 def days_apart(a: date, b: date) -> int:
@@ -295,17 +384,29 @@ def best_link(
 ) -> tuple[Candidate, LinkScore] | None:
     """The candidate a new article is a translation of, or None when unsure.
 
-    Only other languages within MAX_DAYS_APART sharing at least MIN_SHARED_NUMBERS numbers
-    count. The best-scoring candidate must pass :attr:`LinkScore.linked` and lead the best
-    candidate of any other story by MIN_MARGIN: two stories that fit about as well mean the
-    evidence does not single out one.
+    Only other languages within MAX_DAYS_APART count. The numbers rule is tried first: the
+    best-scoring of the candidates sharing at least MIN_SHARED_NUMBERS numbers must pass
+    :attr:`LinkScore.linked` and lead the best candidate of any other story by MIN_MARGIN.
+    Otherwise the names rule: the story with the most rarity-weighted evidence must pass
+    :attr:`LinkScore.linked_by_names` and lead the runner-up by MIN_EVIDENCE_MARGIN. For
+    the rarity to mean anything, ``candidates`` must be every article of the window that
+    shares a number or a name with ``own`` (the ingest looks them up by
+    :meth:`LinkFeatures.index_keys`), not a hand-picked few.
     """
+    pool = [c for c in candidates
+            if c.lang != lang and days_apart(c.date, day) <= MAX_DAYS_APART]
+    found = _by_numbers(own, pool)
+    if found is None:
+        found = _by_names(own, pool)
+    return found
+
+
+def _by_numbers(
+    own: LinkFeatures, pool: Sequence[Candidate]
+) -> tuple[Candidate, LinkScore] | None:
     best: dict[Hashable, tuple[LinkScore, Candidate]] = {}
-    for c in candidates:
-        if c.lang == lang or days_apart(c.date, day) > MAX_DAYS_APART:
-            continue
-        # Only candidates that could be linked compete (the ingest asks the database for
-        # just those); names are compared for them alone.
+    for c in pool:
+        # Only candidates that could be linked compete; names are compared for them alone.
         if len(own.numbers & c.features.numbers) < MIN_SHARED_NUMBERS:
             continue
         score = compare(own, c.features)
@@ -317,4 +418,36 @@ def best_link(
     if len(ranked) > 1 and ranked[0][0].value - ranked[1][0].value < MIN_MARGIN:
         return None
     score, candidate = ranked[0]
-    return candidate, score
+    return candidate, replace(score, rule="numbers")
+
+
+def _by_names(
+    own: LinkFeatures, pool: Sequence[Candidate]
+) -> tuple[Candidate, LinkScore] | None:
+    # Which candidate stories carry each of our names and numbers.
+    carriers: dict[str, set[Hashable]] = {}
+    for c in pool:
+        for n in own.numbers & c.features.numbers:
+            carriers.setdefault("#" + n, set()).add(c.story)
+        for n in own.names:
+            if any(names_match(n, y) for y in c.features.names):
+                carriers.setdefault(n, set()).add(c.story)
+    if not carriers:
+        return None
+    best: dict[Hashable, tuple[LinkScore, Candidate]] = {}
+    for c in pool:
+        score = compare(own, c.features)
+        tokens = ["#" + n for n in score.numbers] + list(score.names)
+        evidence = sum(1 / len(carriers[t]) for t in tokens)
+        rare = tuple(t.lstrip("#") for t in tokens if len(carriers[t]) == 1)
+        score = replace(score, evidence=round(evidence, 4), rare=rare,
+                        headline=shared_headline(own, c.features))
+        if c.story not in best or score.evidence > best[c.story][0].evidence:
+            best[c.story] = (score, c)
+    ranked = sorted(best.values(), key=lambda sc: -sc[0].evidence)
+    if not ranked[0][0].linked_by_names:
+        return None
+    if len(ranked) > 1 and ranked[0][0].evidence - ranked[1][0].evidence < MIN_EVIDENCE_MARGIN:
+        return None
+    score, candidate = ranked[0]
+    return candidate, replace(score, rule="names")

@@ -108,7 +108,9 @@ def read_pairs(path: Path, items: dict[str, Item]) -> list[Pair]:
         kind = cells[3].strip() if len(cells) > 3 else ""
         split = cells[4].strip() if len(cells) > 4 else ""
         if split not in ("", "dev", "test"):
-            raise LinkingSetError(f"{path}, line {number}: split must be dev or test, not {split!r}")
+            raise LinkingSetError(
+                f"{path}, line {number}: split must be dev or test, not {split!r}"
+            )
         for url, day in zip((a, b), cells[5:7], strict=False):
             if day.strip() and day.strip() != items[url].date.isoformat():
                 raise LinkingSetError(
