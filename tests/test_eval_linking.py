@@ -67,3 +67,42 @@ def test_eval_linking_rejects_a_pair_it_cannot_find_in_one_line(tmp_path: Path) 
     bad.write_text("https://a.example/en\thttps://b.example/ru\tyes\n", encoding="utf-8")
     result = newsbot(tmp_path, "eval", "linking", str(folder), "--pairs", str(bad))
     assert result.returncode == 1 and "bad.tsv, line 1: expected" in result.stderr
+
+
+def test_eval_linking_reports_each_split_and_checks_dates(tmp_path: Path) -> None:
+    folder = tmp_path / "stories"
+    write_folder(folder, [
+        "https://a.example/en\thttps://b.example/ru\t1\tpositive\tdev\t2026-05-14\t2026-05-14",
+        "https://c.example/kk\thttps://b.example/ru\t1\tpositive\ttest",
+        "https://a.example/en\thttps://b.example/other\t0\thard_negative\ttest",
+    ])
+    report = json.loads(newsbot(tmp_path, "eval", "linking", str(folder), "--json").stdout)
+    assert report["pairs"] == 3
+    assert {k: v["pairs"] for k, v in report["by_split"].items()} == {"dev": 1, "test": 2}
+    assert report["by_split"]["test"]["hard_negatives"] == 1
+    assert set(report["by_split"]["test"]["by_languages"]) == {"en-ru", "kk-ru"}
+    table = newsbot(tmp_path, "eval", "linking", str(folder)).stdout
+    assert "\ndev split\n" in table and "\ntest split\n" in table
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("https://a.example/en\thttps://b.example/ru\t1\tpositive\tdev\t2026-05-15\n",
+                   encoding="utf-8")
+    result = newsbot(tmp_path, "eval", "linking", str(folder), "--pairs", str(bad))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "bad.tsv, line 1: https://a.example/en is dated 2026-05-14" in result.stderr
+    bad.write_text("https://a.example/en\thttps://b.example/ru\t1\tpositive\ttrain\n",
+                   encoding="utf-8")
+    result = newsbot(tmp_path, "eval", "linking", str(folder), "--pairs", str(bad))
+    assert "split must be dev or test" in result.stderr
+
+
+def test_the_matcher_sees_content_not_the_news_id() -> None:
+    from datetime import date
+
+    from digest.evaluation.linking import Item, content_only
+
+    url = "https://www.gov.kz/memleket/entities/economy/press/news/details/3005001?lang=en"
+    item = Item(url, date(2026, 5, 14), "en", "Item 3005001",
+                f"Text. Source: {url} (news 3005001), 12.5% growth.")
+    title, body = content_only(item)
+    assert "3005001" not in title + body and "12.5%" in body

@@ -3,7 +3,12 @@ conventions, and the cautious choice of a translation among candidates."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +24,15 @@ from digest.linking import (
     proper_names,
     skeleton,
 )
+
+NEWSBOT = Path(sys.executable).with_name("newsbot")
+
+
+def newsbot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env["NEWSBOT_DB_PATH"] = str(tmp_path / "cli.db")
+    return subprocess.run([str(NEWSBOT), *args], capture_output=True, text=True, cwd=tmp_path,
+                          env=env, timeout=120)
 
 
 def test_news_key_is_shared_by_the_languages_of_one_govkz_item() -> None:
@@ -108,3 +122,133 @@ def test_best_link_needs_shared_numbers_and_a_clear_winner() -> None:
     late = Candidate("late", "late", "ru", date(2026, 5, 16), right.features)
     assert best_link("en", DAY, own, [late]) is None
     assert best_link("ru", DAY, own, [right]) is None
+
+
+# -- the names rule: stories without numbers (talks, visits, speeches) ---------------------
+# Our own short texts: a minister's talks in Portugal in English and Russian, and two other
+# stories of the same minister on the same day.
+
+VISIT_EN = {
+    "title": "Saparov and Duarte discuss a wind farm near Sintra",
+    "date": "2026-06-02",
+    "lang": "en",
+    "url": "https://agency-en.example.kz/news/saparov-duarte",
+    "body": (
+        "Foreign Minister Aibek Saparov held talks in Lisbon with the Minister of Economy of "
+        "Portugal, Marcelo Duarte. The ministers discussed a wind farm that a company from "
+        "Coimbra plans to build near Sintra, and flights between the two capitals. Saparov "
+        "invited Duarte to visit the country in the autumn."
+    ),
+}
+VISIT_RU = {
+    "title": "Сапаров и Дуарте обсудили ветряную электростанцию у Синтры",
+    "date": "2026-06-02",
+    "lang": "ru",
+    "url": "https://agency-ru.example.kz/news/saparov-duarte",
+    "body": (
+        "Министр иностранных дел Айбек Сапаров провёл в Лиссабоне переговоры с министром "
+        "экономики Португалии Марселу Дуарте. Министры обсудили ветряную электростанцию, "
+        "которую компания из Коимбры намерена построить у Синтры, и авиасообщение между "
+        "столицами. Сапаров пригласил Дуарте посетить страну осенью."
+    ),
+}
+# The same minister, city and country that day, with someone else: another story.
+OTHER_MEETING_RU = {
+    "title": "Сапаров встретился с португальскими предпринимателями",
+    "date": "2026-06-02",
+    "lang": "ru",
+    "url": "https://agency-ru.example.kz/news/saparov-business",
+    "body": (
+        "Министр иностранных дел Айбек Сапаров встретился в Лиссабоне с руководителями "
+        "компаний Португалии. Обсуждались поставки зерна и логистика через порт Синиш. "
+        "Со стороны бизнеса выступила Инеш Роша."
+    ),
+}
+ELSEWHERE_RU = {
+    "title": "Сапаров принял посла Японии",
+    "date": "2026-06-02",
+    "lang": "ru",
+    "url": "https://agency-ru.example.kz/news/saparov-japan",
+    "body": "Министр иностранных дел Айбек Сапаров принял в Астане посла Японии Кэндзи Ямаду.",
+}
+
+
+def feats(item: dict[str, str]) -> LinkFeatures:
+    return features(item["title"], item["body"], item["lang"])
+
+
+def test_skeletons_read_the_other_kazakh_latin_spellings() -> None:
+    assert skeleton("Jaŋa") == skeleton("Жаңа") == "jn"
+    assert skeleton("Qaraǧandy") == skeleton("Қарағанды")
+
+
+def test_headline_names_are_only_words_the_text_writes_as_names() -> None:
+    f = feats(VISIT_EN)
+    # Title Case would make every headline word a name; only those the body capitalises
+    # mid-sentence count.
+    assert f.title_names == {skeleton("Saparov"), skeleton("Duarte"), skeleton("Sintra")}
+    assert LinkFeatures.loads(f.dumps()) == f
+
+
+def test_names_rule_links_rare_shared_names_and_keeps_the_same_ministers_day_apart() -> None:
+    own = feats(VISIT_EN)
+    pool = [
+        Candidate(name, name, "ru", date(2026, 6, 2), feats(item))
+        for name, item in (("visit", VISIT_RU), ("business", OTHER_MEETING_RU),
+                           ("japan", ELSEWHERE_RU))
+    ]
+    found = best_link("en", date(2026, 6, 2), own, pool)
+    assert found is not None and found[0].key == "visit"
+    score = found[1]
+    assert score.rule == "names" and not score.numbers
+    # The minister, Lisbon and Portugal are in the other stories too and weigh less; what
+    # only the translation has decides.
+    assert {skeleton("Duarte"), skeleton("Coimbra")} <= set(score.rare)
+    assert skeleton("Saparov") not in score.rare
+    assert "names rule" in score.rule_text()
+
+    # Without the translation, the minister's other meeting in Lisbon the same day shares
+    # his name, the city and the country: not enough to be the same story.
+    assert best_link("en", date(2026, 6, 2), own, pool[1:]) is None
+    # Two candidate stories that fit equally well: unsure, so no link.
+    twin = Candidate("twin", "twin", "ru", date(2026, 6, 2), feats(VISIT_RU))
+    assert best_link("en", date(2026, 6, 2), own, [pool[0], twin]) is None
+
+
+def test_names_rule_needs_a_shared_headline_name() -> None:
+    own = feats({**VISIT_EN, "title": "Talks on a wind farm"})
+    ru = feats({**VISIT_RU, "title": "Переговоры о ветряной электростанции"})
+    assert own.title_names == frozenset() and ru.title_names == frozenset()
+    assert best_link("en", date(2026, 6, 2), own,
+                     [Candidate("visit", "visit", "ru", date(2026, 6, 2), ru)]) is None
+
+
+def test_names_rule_links_through_the_ingest_and_explain_says_why(tmp_path: Path) -> None:
+    dump_path = tmp_path / "visit.jsonl"
+    dump_path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (
+        OTHER_MEETING_RU, ELSEWHERE_RU, VISIT_EN, VISIT_RU)) + "\n", encoding="utf-8")
+    result = newsbot(tmp_path, "ingest", str(dump_path), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["stories_new"], report["versions_linked"]) == (3, 1)
+    latest = json.loads(newsbot(tmp_path, "latest", "--json", "--lang", "ru").stdout)
+    by_url = {a["url"]: a for a in latest}
+    assert len(latest) == 3
+    visit = by_url[VISIT_RU["url"]]
+    assert sorted(v["url"] for v in visit["versions"]) == [VISIT_EN["url"], VISIT_RU["url"]]
+    for other in (OTHER_MEETING_RU, ELSEWHERE_RU):
+        assert len(by_url[other["url"]]["versions"]) == 1
+    ru_id = next(v["id"] for v in visit["versions"] if v["lang"] == "ru")
+    explained = newsbot(tmp_path, "explain", str(ru_id)).stdout
+    assert "as a translation" in explained and "names rule" in explained
+    assert skeleton("Duarte") in explained
+
+
+def test_a_different_meeting_of_the_same_day_stays_apart_through_the_ingest(
+    tmp_path: Path,
+) -> None:
+    dump_path = tmp_path / "apart.jsonl"
+    dump_path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (
+        VISIT_EN, OTHER_MEETING_RU, ELSEWHERE_RU)) + "\n", encoding="utf-8")
+    report = json.loads(newsbot(tmp_path, "ingest", str(dump_path), "--json").stdout)
+    assert (report["stories_new"], report["versions_linked"]) == (3, 0)
