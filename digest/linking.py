@@ -424,20 +424,21 @@ def _by_numbers(
 def _by_names(
     own: LinkFeatures, pool: Sequence[Candidate]
 ) -> tuple[Candidate, LinkScore] | None:
+    if len(own.numbers) + len(own.names) < MIN_RARE:
+        return None
+    scores = [(compare(own, c.features), c) for c in pool]
     # Which candidate stories carry each of our names and numbers.
     carriers: dict[str, set[Hashable]] = {}
-    for c in pool:
-        for n in own.numbers & c.features.numbers:
-            carriers.setdefault("#" + n, set()).add(c.story)
-        for n in own.names:
-            if any(names_match(n, y) for y in c.features.names):
-                carriers.setdefault(n, set()).add(c.story)
+    for score, c in scores:
+        for token in ["#" + n for n in score.numbers] + list(score.names):
+            carriers.setdefault(token, set()).add(c.story)
     if not carriers:
         return None
     best: dict[Hashable, tuple[LinkScore, Candidate]] = {}
-    for c in pool:
-        score = compare(own, c.features)
+    for score, c in scores:
         tokens = ["#" + n for n in score.numbers] + list(score.names)
+        if not tokens:
+            continue
         evidence = sum(1 / len(carriers[t]) for t in tokens)
         rare = tuple(t.lstrip("#") for t in tokens if len(carriers[t]) == 1)
         score = replace(score, evidence=round(evidence, 4), rare=rare,
