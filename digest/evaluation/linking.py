@@ -16,11 +16,11 @@ repository (docs/stories.md says how to build one):
   splits only (tests/data/linking-pairs.tsv).
 
 A pair counts as linked when the ingest would link it in either order: the article picks
-the other from among every article of the other's language in the folder (so the margin
-and mutual-best rules of ``digest.linking.best_link`` meet real competitors from the same
-days). Only the content is compared: the matcher never sees an address, and an address's
-numeric id (a gov.kz or primeminister.kz news id) is removed from the text too, so a pair
-is never linked by the id the ingest would use first.
+the other from among every article of the other's language in the folder, so the margins
+of ``digest.linking.best_link`` and the rarity of names among the day's candidates meet
+real competitors. Only the content is compared: the matcher never sees an address, and an
+address's numeric id (a gov.kz or primeminister.kz news id) is removed from the text too,
+so a pair is never linked by the id the ingest would use first.
 """
 
 from __future__ import annotations
