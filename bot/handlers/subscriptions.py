@@ -22,7 +22,6 @@ from bot.handlers.context import (
     reply_unknown_topic,
     services,
     topic_list,
-    topic_names,
     topics_keyboard,
 )
 from bot.i18n import t
@@ -126,19 +125,6 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         t(lang, "unsubscribed" if topic in current else "not_subscribed",
           topic=escape(svc.catalog.name(topic, lang)))
         for topic in topics
-    ))
-
-
-async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, sub, topics = await reader_topics(update, svc)
-    if sub is None or not topics:
-        await reply(update, t(lang, "mysubs_none"))
-        return
-    await reply(update, t(
-        lang, "mysubs", topics=topic_names(svc.catalog, topics, lang),
-        time=escape(sub.digest_time), tz=escape(sub.timezone),
-        next=local_time(sub.next_digest_at, sub.timezone),
     ))
 
 
