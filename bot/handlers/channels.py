@@ -33,6 +33,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.errors import is_not_modified
 from bot.handlers.context import (
     Services,
     echo,
@@ -360,7 +361,7 @@ async def toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.edit_message_reply_markup(
             channel_keyboard(svc.catalog, entry.chat_id, topics, lang))
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
+        if not is_not_modified(exc):
             log.info("channel keyboard not redrawn: %s", exc.message)
 
 

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.errors import is_not_modified
 from bot.handlers.context import (
     Services,
     echo,
@@ -172,7 +173,7 @@ async def _markup(query: object, keyboard: InlineKeyboardMarkup) -> None:
     try:
         await query.edit_message_reply_markup(keyboard)  # type: ignore[attr-defined]
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
+        if not is_not_modified(exc):
             raise
 
 
@@ -181,7 +182,7 @@ async def _redraw(query: object, svc: Services, sub: Subscriber, lang: str) -> N
     try:
         await query.edit_message_text(text, reply_markup=keyboard)  # type: ignore[attr-defined]
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
+        if not is_not_modified(exc):
             raise
 
 

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.errors import is_not_modified
 from bot.handlers.context import (
     TOPIC_CALLBACK,
     Services,
@@ -59,7 +60,7 @@ async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         # The change is made and the answer says so. Nothing to redraw (two quick taps, or a
         # keyboard that already showed this state) is fine; a message that can no longer be
         # edited (too old, gone) gets a fresh keyboard below it instead.
-        if "not modified" in exc.message.lower():
+        if is_not_modified(exc):
             return
         await context.bot.send_message(sub.chat_id, t(lang, "topics_prompt"),
                                        reply_markup=keyboard)
