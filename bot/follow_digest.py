@@ -56,7 +56,7 @@ class FollowDigest:
         if len(wanted) < len(topic_modes):
             articles = [a for section in digest.sections for a in section.articles]
             digest = compose_digest(articles, wanted, self.catalog, lang)
-        entries = await self.follows.list(chat_id)
+        entries = await self.follows.of(chat_id)
         if not entries:
             return digest
         await self.follows.index_new()

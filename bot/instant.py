@@ -142,7 +142,7 @@ class InstantPusher:
                 home = next((tp for tp in order if tp in article.topics), None)
                 if home is not None and story_key(article) not in chosen:
                     chosen[story_key(article)] = (self.catalog.name(home, lang), article)
-        muted_terms = [f.term for f in await self.follows.list(chat_id) if f.mute]
+        muted_terms = [f.term for f in await self.follows.of(chat_id) if f.mute]
         muted = await self.extras.muted(muted_terms, set(chosen))
         ordered = sorted((v for k, v in chosen.items() if k not in muted),
                          key=lambda item: (item[1].ingested_at or since, item[1].id))

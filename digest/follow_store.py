@@ -52,7 +52,7 @@ class FollowStore:
 
     # -- the reader's follows -------------------------------------------------------------
 
-    async def list(self, chat_id: int) -> list[Follow]:
+    async def of(self, chat_id: int) -> list[Follow]:
         async with self.db.execute(
             "SELECT term, mute FROM follows WHERE chat_id = ? ORDER BY created_at, rowid",
             (chat_id,),
@@ -201,7 +201,8 @@ class FollowStore:
         among: Sequence[int] | None, limit: int,
     ) -> list[tuple[int, int, str, str]]:
         # One indexed range lookup per word; an article must have every word.
-        parts, params = [], []
+        parts: list[str] = []
+        params: list[object] = []
         for stem in key.stems:
             low, high = prefix_range(stem)
             parts.append("SELECT article_id FROM article_stems WHERE stem BETWEEN ? AND ?")

@@ -330,8 +330,8 @@ class KeywordIndex:
             for token, entry in by_token.items():
                 found[number].setdefault(entry.pattern, []).extend(text.positions[token])
         return [
-            sorted(counted.items(), key=lambda item, n=number: self.orders[n][item[0]])
-            for number, counted in enumerate(found)
+            sorted(counted.items(), key=lambda item: order[item[0]])
+            for order, counted in zip(self.orders, found, strict=True)
         ]
 
 
@@ -409,11 +409,11 @@ def parse_catalog(raw: Any, source: str = "<topics>") -> TopicCatalog:
         patterns = list(_patterns(topic_id, spec.get("keywords"), fail))
         seen: dict[tuple[tuple[str, bool], ...] | str, str] = {}
         for pattern in patterns:
-            key = pattern.words or pattern.text
-            if key in seen:
+            identity = pattern.words or pattern.text
+            if identity in seen:
                 raise fail(f"topic {topic_id}: keyword {pattern.text!r} is listed twice "
-                           f"(also as {seen[key]!r}); it would count twice")
-            seen[key] = pattern.text
+                           f"(also as {seen[identity]!r}); it would count twice")
+            seen[identity] = pattern.text
         if not patterns:
             raise fail(f"topic {topic_id}: no keywords")
         topics.append(Topic(topic_id, {k: str(v).strip() for k, v in names.items()},
@@ -444,7 +444,7 @@ def _pattern(topic_id: str, text: str, weight: float, fail: Any) -> Pattern:
         except re.error as exc:
             raise fail(f"topic {topic_id}: bad regular expression {text!r}: {exc}") from None
         return Pattern(text, (), weight, regex)
-    words = []
+    words: list[tuple[str, bool]] = []
     # Hyphens and apostrophes split words in the text too, so they split the keyword.
     for word in re.sub(r"[^\w*]+", " ", _fold(text)).split():
         prefix = word.endswith("*")

@@ -101,7 +101,7 @@ async def unmute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def follows_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     lang, sub = await reader(update, svc)
-    entries = await follow_store(svc).list(sub.chat_id) if sub else []
+    entries = await follow_store(svc).of(sub.chat_id) if sub else []
     followed = [e.term for e in entries if not e.mute]
     muted = [e.term for e in entries if e.mute]
     if not entries:

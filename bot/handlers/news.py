@@ -129,4 +129,4 @@ def _describe(lang: str, sub: Subscriber | None) -> str:
 
 async def _follows_any(svc: Services, chat_id: int) -> bool:
     """Whether the chat follows a keyword: that alone makes a digest (issue 12)."""
-    return svc.follows is not None and any(not f.mute for f in await svc.follows.list(chat_id))
+    return svc.follows is not None and any(not f.mute for f in await svc.follows.of(chat_id))
