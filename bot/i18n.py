@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-LANGUAGES = ("en", "ru", "kk")
+from digest.languages import LANGUAGES
+
 DEFAULT = "en"
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from digest.compose import compose_digest, render_plain
 from digest.ingest import ingest_bytes, read_dump
+from digest.languages import LANGUAGES
 from digest.models import Article, IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings, SettingsError, load_settings
 from digest.store import Store, StoreError
-from digest.stories import LANGUAGES
 from digest.topics import TopicCatalog, TopicsFileError, classify, explain, load_catalog
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

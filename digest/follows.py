@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.compose import Digest, DigestSection
+from digest.languages import LANGUAGES
 from digest.models import Article
 from digest.stemming import stem, stop_words
 
@@ -29,7 +30,6 @@ MAX_FOLLOWS = 20  # per reader, and as many mutes
 MAX_TERM_CHARS = 60
 MAX_TERM_WORDS = 5
 PREFIX_MIN = 4  # a stem this long or longer also matches longer stems it begins
-LANGUAGES = ("en", "ru", "kk")
 
 _WORD = re.compile(r"\w+")
 _QUOTES = str.maketrans({c: '"' for c in "“”«»„‟″"})

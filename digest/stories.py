@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
-LANGUAGES = ("en", "ru", "kk")
 ALL = "all"  # a reader's setting: every language; items show the others' titles too
 # After the reader's own language: Kazakh and Russian readers read each other's language
 # far more often than English; English readers get Russian first (the larger press).

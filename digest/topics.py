@@ -23,10 +23,10 @@ from typing import Any
 
 import yaml
 
+from digest.languages import LANGUAGES
 from digest.text import is_latin_kazakh
 from digest.translit import alphabet_of, to_cyrillic
 
-LANGUAGES = ("en", "ru", "kk")
 _WORD = re.compile(r"\w+")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

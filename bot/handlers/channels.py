@@ -44,8 +44,9 @@ from bot.handlers.context import (
     services,
 )
 from bot.handlers.modes import mode_label
-from bot.i18n import LANGUAGES, t
+from bot.i18n import t
 from digest.channels import Channel, Channels
+from digest.languages import LANGUAGES
 from digest.modes import ModeError, parse_mode
 from digest.settings import parse_hhmm
 from digest.topics import TopicCatalog

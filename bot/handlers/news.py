@@ -25,7 +25,8 @@ from bot.handlers.context import (
 )
 from bot.i18n import LANGUAGE_NAMES, t
 from bot.render import render_articles
-from digest.stories import ALL, LANGUAGES
+from digest.languages import LANGUAGES
+from digest.stories import ALL
 from digest.subscribers import Subscriber
 
 DEFAULT_LATEST = 5

@@ -14,7 +14,8 @@ from bot.handlers.context import (
     services,
     topics_keyboard,
 )
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from bot.i18n import LANGUAGE_NAMES, t
+from digest.languages import LANGUAGES
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digest.languages import LANGUAGES
+
 if TYPE_CHECKING:
     from digest.topics import TopicCatalog
 
-LANGUAGES = ("en", "ru", "kk")
 NO_TOPIC = "-"  # an explicit "no topic" in the topics column; an empty cell means the same
 TITLE_CHARS = 60
 
