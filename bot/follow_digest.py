@@ -20,11 +20,11 @@ is recorded as delivered with the message that carries it and never comes twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
+from digest.clock import Clock
 from digest.compose import Digest, compose_digest
 from digest.follow_store import FollowStore
 from digest.follows import story_key, with_follows
@@ -32,8 +32,6 @@ from digest.mode_store import Modes
 from digest.modes import in_digest
 from digest.subscribers import Subscriber
 from digest.topics import TopicCatalog
-
-Clock = Callable[[], datetime]
 
 
 class FollowDigest:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
@@ -27,6 +26,7 @@ from bot.follow_digest import FollowDigest
 from bot.i18n import t
 from bot.render import Message, render_articles
 from bot.scheduler import DigestScheduler
+from digest.clock import Clock
 from digest.follow_store import FollowStore
 from digest.follows import story_key
 from digest.mode_store import Modes
@@ -37,7 +37,6 @@ from digest.topics import TopicCatalog
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 INSTANT_WINDOW = timedelta(hours=1)  # older news waits for the digest
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +17,7 @@ from bot.i18n import language_of, t
 from bot.render import Message as Rendered
 from bot.scheduler import NO_PREVIEW, DigestScheduler
 from digest.channels import Channels
+from digest.clock import Clock
 from digest.follow_store import FollowStore
 from digest.mode_store import Modes
 from digest.settings import Settings
@@ -24,7 +25,6 @@ from digest.store import Store
 from digest.subscribers import Subscriber, Subscribers
 from digest.topics import TopicCatalog
 
-Clock = Callable[[], datetime]
 TOPIC_CALLBACK = "topic:"
 
 
