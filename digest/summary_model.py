@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -49,26 +49,59 @@ FEATURES: tuple[str, ...] = (
     "speech",  # starts with a speech dash
     "line_up",  # ends with a colon: introduces a list
     "lower_start",  # starts in lower case: a fragment
+    "early",  # third to fifth sentence
+    "last",  # the last sentence
+    "relative_length",  # log word count, standardised within the article
+    "top_words",  # share of the article's ten most frequent content stems it has
+    "rank",  # TextRank-like score on the cosine graph, by power iteration in linear time
+    "cue",  # has a cue word of importance (Edmundson's bonus words)
+    "first_title",  # the first sentence's share of the title's stems
 )
+
+# Edmundson's cue method: words that mark a sentence as important, stemmed per language.
+CUE_WORDS = {
+    "en": "important key main major significant agreed announced approved decided result "
+    "results increase growth first new",
+    "ru": "важный важно ключевой главный основной значительный решение решил утвердил "
+    "объявил результат рост увеличение первый новый",
+    "kk": "маңызды негізгі басты шешім шешті бекітті жариялады нәтиже өсім өсу бірінші жаңа",
+}
+TOP_WORDS = 10
+RANK_DAMPING = 0.85
+RANK_ITERATIONS = 12
 
 
 @dataclass(frozen=True, slots=True)
 class SentenceModel:
-    """A logistic model over `FEATURES`, with the selection settings fitted alongside it."""
+    """A logistic model over some of `FEATURES`, with the selection settings fitted alongside.
+
+    Each model names the features it uses: the English news and the Cyrillic gov.kz releases
+    are served best by different subsets (measured: docs/quality.md).
+    """
 
     weights: tuple[float, ...]
     bias: float
     threshold: float  # a sentence is worth (probability - threshold) x its length
     redundancy: float  # MMR: worth lost per unit of similarity to a chosen sentence, x length
     fitted_on: str = ""
+    features: tuple[str, ...] = FEATURES
+    columns: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        unknown = [f for f in self.features if f not in FEATURES]
+        if unknown or len(self.features) != len(self.weights):
+            raise ValueError("the summary model was fitted on other features; refit it")
+        object.__setattr__(self, "columns", tuple(FEATURES.index(f) for f in self.features))
 
     def probability(self, row: Sequence[float]) -> float:
-        linear = self.bias + sum(w * x for w, x in zip(self.weights, row, strict=True))
+        """`row` has every one of `FEATURES`; the model reads its own."""
+        pairs = zip(self.weights, self.columns, strict=True)
+        linear = self.bias + sum(w * row[c] for w, c in pairs)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, linear))))
 
     def as_json(self) -> dict[str, object]:
         return {
-            "features": list(FEATURES),
+            "features": list(self.features),
             "weights": [round(w, 6) for w in self.weights],
             "bias": round(self.bias, 6),
             "threshold": self.threshold,
@@ -78,17 +111,18 @@ class SentenceModel:
 
 
 def parse_model(data: dict[str, object]) -> SentenceModel:
-    """A model from its JSON form; the feature list must be the one this code computes."""
-    if data.get("features") != list(FEATURES):
-        raise ValueError("the summary model was fitted on other features; refit it")
-    weights = data["weights"]
+    """A model from its JSON form; its features must be ones this code computes."""
+    weights, names = data["weights"], data.get("features")
     assert isinstance(weights, list)
+    if not isinstance(names, list):
+        raise ValueError("the summary model names no features; refit it")
     return SentenceModel(
         weights=tuple(float(w) for w in weights),
         bias=float(data["bias"]),  # type: ignore[arg-type]
         threshold=float(data["threshold"]),  # type: ignore[arg-type]
         redundancy=float(data["redundancy"]),  # type: ignore[arg-type]
         fitted_on=str(data.get("fitted_on", "")),
+        features=tuple(str(f) for f in names),
     )
 
 
@@ -171,7 +205,11 @@ def features(title: str, candidates: Sequence[str], lang: str, prof: Profile) ->
         words = surface[i]
         probability.append(sum(surface_counts[w] for w in words) / len(words) if words else 0.0)
         frequency.append(float(sum(document[w] for w in counts)))
+    ranks = _standardise(_rank(prof, unit_sum))
     centrality, degree = _standardise(centrality), _standardise(degree)
+    top = {w for w, _ in document.most_common(TOP_WORDS)}
+    cues = _cue_stems(lang)
+    lengths = _standardise([math.log(len(_WORD.findall(s)) + 1) for s in candidates])
     probability, frequency = _standardise(probability), _standardise(frequency)
 
     rows = []
@@ -199,8 +237,54 @@ def features(title: str, candidates: Sequence[str], lang: str, prof: Profile) ->
             1.0 if _SPEECH_START.match(sentence) else 0.0,
             1.0 if sentence.rstrip().endswith(":") else 0.0,
             1.0 if sentence[:1].islower() else 0.0,
+            1.0 if 2 <= i <= 4 else 0.0,
+            1.0 if i == n - 1 and n > 1 else 0.0,
+            lengths[i],
+            len(top.intersection(counts)) / len(top) if top else 0.0,
+            ranks[i],
+            1.0 if cues.intersection(counts) else 0.0,
+            (len(title_stems.intersection(counts)) / len(title_stems) if title_stems and i == 0
+             else 0.0),
         ])
     return rows
+
+
+@cache
+def _cue_stems(lang: str) -> frozenset[str]:
+    return frozenset(stem(w, lang) for w in CUE_WORDS.get(lang, CUE_WORDS["en"]).split())
+
+
+def _rank(prof: Profile, unit_sum: Counter[str]) -> list[float]:
+    """TextRank's scores on the cosine-similarity graph, in time linear in the sentences.
+
+    An edge's weight is the cosine of two sentences, so the weighted sum over neighbours
+    `sum_j cos(i, j) x_j` is sentence i's unit vector against `sum_j x_j u_j`, less x_i
+    (itself): each power-iteration step costs one pass over the stems.
+    """
+    n = len(prof.stems)
+    if not n:
+        return []
+    units = [
+        {w: c / norm for w, c in counts.items()} if norm else {}
+        for counts, norm in zip(prof.stems, prof.norms, strict=True)
+    ]
+    degree = [
+        max(0.0, sum(v * unit_sum[w] for w, v in u.items()) - 1.0) if u else 0.0 for u in units
+    ]
+    scores = [1.0] * n
+    for _ in range(RANK_ITERATIONS):
+        share = [s / d if d > 1e-9 else 0.0 for s, d in zip(scores, degree, strict=True)]
+        total: Counter[str] = Counter()
+        for u, x in zip(units, share, strict=True):
+            if x:
+                for w, v in u.items():
+                    total[w] += v * x
+        scores = [
+            (1 - RANK_DAMPING)
+            + RANK_DAMPING * (sum(v * total[w] for w, v in u.items()) - share[i] if u else 0.0)
+            for i, u in enumerate(units)
+        ]
+    return scores
 
 
 def quote_balance(sentence: str) -> int:

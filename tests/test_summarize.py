@@ -225,3 +225,58 @@ def test_algorithms_match_the_settings_literal() -> None:
     from digest.settings import Algorithm
 
     assert set(get_args(Algorithm)) == set(ALGORITHMS)
+
+
+def _naive_rank(title: str, body: str, lang: str) -> list[float]:
+    """TextRank on the explicit sentence-by-sentence cosine matrix (quadratic), for reference."""
+    import math
+
+    from digest.summary_model import RANK_DAMPING, RANK_ITERATIONS, profile, similarity
+
+    candidates = candidate_sentences(title, body, lang)
+    prof = profile(candidates, lang)
+    n = len(candidates)
+    matrix = [[similarity(prof, i, j) if i != j else 0.0 for j in range(n)] for i in range(n)]
+    degree = [sum(row) for row in matrix]
+    scores = [1.0] * n
+    for _ in range(RANK_ITERATIONS):
+        scores = [
+            (1 - RANK_DAMPING)
+            + RANK_DAMPING
+            * sum(matrix[i][j] * scores[j] / degree[j] for j in range(n) if degree[j] > 1e-9)
+            for i in range(n)
+        ]
+    mean = sum(scores) / n
+    spread = math.sqrt(sum((s - mean) ** 2 for s in scores) / n)
+    return [(s - mean) / spread for s in scores]
+
+
+@pytest.mark.parametrize("lang, title, body", ARTICLES)
+def test_the_linear_time_rank_feature_is_textrank_on_the_cosine_graph(
+    lang: str, title: str, body: str
+) -> None:
+    from digest.summary_model import FEATURES, features, profile
+
+    candidates = candidate_sentences(title, body, lang)
+    rows = features(title, candidates, lang, profile(candidates, lang))
+    column = FEATURES.index("rank")
+    expected = _naive_rank(title, body, lang)
+    assert len(set(round(e, 6) for e in expected)) > 1  # the sentences do differ
+    assert [row[column] for row in rows] == pytest.approx(expected, abs=1e-9)
+
+
+def test_each_model_reads_its_own_features_and_unknown_ones_are_refused(tmp_path) -> None:
+    import json
+
+    from digest.summary_model import FEATURES, MODEL_FILE, load_model, load_models
+
+    english, russian = load_model("en"), load_model("ru")
+    assert english.features == FEATURES
+    assert set(russian.features) < set(FEATURES)  # the Cyrillic model uses a subset
+    assert russian == load_model("kk")
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    data["models"]["ru"]["features"][0] = "no_such_feature"
+    broken = tmp_path / "model.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="refit"):
+        load_models(broken)
