@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -186,7 +186,7 @@ def features(title: str, candidates: Sequence[str], lang: str, prof: Profile) ->
     document_square = float(sum(v * v for v in document.values()))
     # Sum of the unit vectors of all sentences: a sentence's summed cosine with the others
     # is its own unit vector against this sum, less one (itself), in linear time.
-    unit_sum: Counter[str] = Counter()
+    unit_sum: defaultdict[str, float] = defaultdict(float)
     for counts, norm in zip(prof.stems, prof.norms, strict=True):
         if norm:
             for w, c in counts.items():
@@ -254,7 +254,7 @@ def _cue_stems(lang: str) -> frozenset[str]:
     return frozenset(stem(w, lang) for w in CUE_WORDS.get(lang, CUE_WORDS["en"]).split())
 
 
-def _rank(prof: Profile, unit_sum: Counter[str]) -> list[float]:
+def _rank(prof: Profile, unit_sum: Mapping[str, float]) -> list[float]:
     """TextRank's scores on the cosine-similarity graph, in time linear in the sentences.
 
     An edge's weight is the cosine of two sentences, so the weighted sum over neighbours
@@ -274,7 +274,7 @@ def _rank(prof: Profile, unit_sum: Counter[str]) -> list[float]:
     scores = [1.0] * n
     for _ in range(RANK_ITERATIONS):
         share = [s / d if d > 1e-9 else 0.0 for s, d in zip(scores, degree, strict=True)]
-        total: Counter[str] = Counter()
+        total: defaultdict[str, float] = defaultdict(float)
         for u, x in zip(units, share, strict=True):
             if x:
                 for w, v in u.items():

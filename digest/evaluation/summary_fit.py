@@ -118,7 +118,8 @@ def prepare_all(articles: Sequence[EvalArticle], workers: int) -> list[Prepared]
 
 
 def fit_logistic(
-    rows: Sequence[Sequence[float]], labels: Sequence[int], weights: Sequence[float], l2: float = L2
+    rows: Sequence[Sequence[float]], labels: Sequence[float], weights: Sequence[float],
+    l2: float = L2,
 ) -> tuple[list[float], float]:
     """Weights and bias of an L2-regularised logistic regression (the bias is not penalised)."""
     import numpy as np
