@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -22,19 +23,23 @@ from urllib.parse import urlsplit
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.channel_digest import ForumLayout
+from bot.digests import DIGEST_MAX_ARTICLES, DIGEST_WINDOW
 from bot.follow_digest import FollowDigest
 from bot.handlers import register
 from bot.handlers.context import Services
 from bot.i18n import COMMANDS, DEFAULT
 from bot.instant import InstantPusher
 from bot.ratelimit import ChatRateLimiter
-from bot.scheduler import DIGEST_MAX_ARTICLES, DIGEST_WINDOW, DigestScheduler
+from bot.scheduler import DigestScheduler, sender_count
+from bot.transport import AiohttpRequest
 from digest.channels import Channels
 from digest.follow_store import FollowStore
 from digest.mode_store import Modes
+from digest.prepare import warm_up
 from digest.settings import Settings
 from digest.store import Store, utcnow
 from digest.subscribers import Subscribers
@@ -49,6 +54,7 @@ DIGEST_INTERVAL = 60.0  # seconds between looks for due digests
 DIGEST_FIRST = 5.0  # the first look, this long after start
 PROGRESS_INTERVAL = 2.0  # seconds between edits of an upload's progress message
 MAX_RETRIES = 3  # RetryAfter is waited out and the request retried this many times
+WORKER_NICENESS = 10  # added to the ingest workers' niceness
 
 
 def build_application(
@@ -73,24 +79,52 @@ def build_application(
     limiter = ChatRateLimiter(
         overall_max_rate=settings.rate_overall,
         private_max_rate=settings.rate_per_chat,
+        paid_max_rate=settings.rate_paid,
         max_retries=MAX_RETRIES,
+    )
+    budget = settings.rate_paid if settings.paid_broadcast else settings.rate_overall
+    senders = sender_count(budget, settings.digest_senders)
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
     owned: dict[str, object] = {}
 
     async def post_init(application: Application) -> None:
-        opened = store or await Store.open(settings.db_path)
+        opened = store or await Store.open(settings.db_path, readers=settings.db_readers)
         if store is None:
             owned["store"] = opened
         pool = executor
         if pool is None:
             # spawn, not fork: the bot process has threads (aiosqlite, HTTP) a fork would copy.
+            # Workers run at a lower CPU priority: an ingest is batch work, and on a small
+            # machine it would otherwise take the cores the bot needs to answer users.
             pool = ProcessPoolExecutor(
-                max_workers=settings.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=settings.workers, mp_context=multiprocessing.get_context("spawn"),
+                initializer=os.nice, initargs=(WORKER_NICENESS,),
             )
             owned["executor"] = pool
+            # Workers start now, in the background, not on the first upload: spawning them
+            # and importing the pipeline takes seconds the admin would otherwise wait.
+            owned["warming"] = warm_workers(pool, settings.workers)
         subscribers = Subscribers(opened, settings.timezone, settings.digest_time)
+        # Digests go out through a bot of their own, with a connection per sender: hundreds
+        # of digests in flight must not take the connections that replies to users need
+        # (PTB's pool would make a reply wait, then fail after its 1 s pool timeout), and
+        # on a lighter transport (bot.transport: a quarter of httpx's CPU per request).
+        digest_bot = ExtBot(
+            settings.bot_token.get_secret_value(),  # type: ignore[union-attr]
+            base_url=settings.api_base_url, base_file_url=settings.api_file_url,
+            request=AiohttpRequest(senders + 1),
+            get_updates_request=HTTPXRequest(connection_pool_size=1),
+            rate_limiter=limiter, defaults=defaults,
+        )
+        await digest_bot.initialize()
+        owned["digest_bot"] = digest_bot
         follows = FollowStore(opened, subscribers, pool)
-        scheduler = DigestScheduler(application.bot, opened, subscribers, catalog, clock)
+        scheduler = DigestScheduler(
+            digest_bot, opened, subscribers, catalog, clock, senders=senders,
+            paid_broadcast=settings.paid_broadcast,
+        )
         modes = Modes(subscribers)
         extras = FollowDigest(follows, modes, catalog, clock, DIGEST_WINDOW, DIGEST_MAX_ARTICLES)
         scheduler.extend = extras.extend
@@ -115,6 +149,12 @@ def build_application(
         await set_commands(application)
 
     async def post_shutdown(application: Application) -> None:
+        digest_bot = owned.pop("digest_bot", None)
+        if isinstance(digest_bot, ExtBot):
+            await digest_bot.shutdown()
+        warming = owned.pop("warming", None)
+        if isinstance(warming, asyncio.Future):
+            warming.cancel()
         pool = owned.pop("executor", None)
         if isinstance(pool, ProcessPoolExecutor):
             pool.shutdown(wait=False, cancel_futures=True)
@@ -128,10 +168,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .rate_limiter(limiter)
-        .defaults(Defaults(
-            parse_mode=ParseMode.HTML,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        ))
+        .defaults(defaults)
         # Updates are handled concurrently: one user's long digest or an admin's ingest
         # must not hold up everyone else's commands.
         .concurrent_updates(True)
@@ -145,6 +182,17 @@ def build_application(
         digest_tick, interval=digest_interval, first=digest_first, name="digests"
     )
     return application
+
+
+def warm_workers(pool: Executor, workers: int) -> asyncio.Future[list[object]]:
+    """One warm-up task per worker, not awaited: the pool spawns its processes and each
+    imports the pipeline while the bot already answers."""
+    loop = asyncio.get_running_loop()
+    warming = asyncio.gather(
+        *(loop.run_in_executor(pool, warm_up) for _ in range(workers)), return_exceptions=True
+    )
+    warming.add_done_callback(lambda f: f.cancelled() or f.exception())
+    return warming
 
 
 async def digest_tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -69,3 +69,15 @@ def prepare_batch(
         except Exception as exc:  # one bad article must not sink the dump
             results.append(Problem(raw.line, f"could not process {raw.title[:60]!r}: {exc}"))
     return results
+
+
+def warm_up() -> bool:
+    """Run in each new worker process at start: load what `prepare` needs (the summariser,
+    the stemmers, the language detector) so the first upload does not pay for it."""
+    for lang, body in (
+        ("en", "The ministry reported growth. The budget was approved. Citizens were told."),
+        ("ru", "Министерство сообщило о росте. Бюджет утверждён. Граждан известили."),
+    ):
+        summarize("Warm-up", body, lang, algorithm="default", sentences=1)
+        detect_language(body)
+    return True

@@ -67,8 +67,19 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_listen: str = "0.0.0.0"
     webhook_secret: SecretStr | None = None
-    rate_overall: float = Field(25.0, gt=0)
+    # Flood control. Telegram documents about 30 messages/s for a bot, 1 per second in one
+    # private chat and 20 a minute in a group.
+    rate_overall: float = Field(30.0, gt=0)
     rate_per_chat: float = Field(1.0, gt=0)
+    # Daily digests sent with `allow_paid_broadcast` (charged in Telegram Stars above the free
+    # 30/s), paced at `rate_paid` per second instead of `rate_overall`; 1000 is Telegram's cap.
+    paid_broadcast: bool = False
+    rate_paid: float = Field(1000.0, gt=0, le=1000)
+    # Digests being sent at once; unset: enough to keep the rate's budget busy (see
+    # bot.scheduler.sender_count).
+    digest_senders: int | None = Field(None, ge=1, le=512)
+    # SQLite connections for reads, each with its own thread; writes have one of their own.
+    db_readers: int = Field(2, ge=1, le=16)
     max_upload_mb: int = Field(20, ge=1)
 
     @field_validator("admin_ids", mode="before")

@@ -1,15 +1,22 @@
 """SQLite storage through aiosqlite: the only module in ``digest`` that does I/O.
 
-The connection runs in WAL mode with a busy timeout and foreign keys on; the schema is
-migrated forward at open (``digest.schema``).
+The database runs in WAL mode with a busy timeout and foreign keys on; the schema is
+migrated forward at open (``digest.schema``). A store has one connection for writes
+(``db``) and its own connections for reads (``reads``): in WAL mode a reader never waits for
+a writer, and on a connection of its own (aiosqlite gives each one a thread) a read is not
+queued behind the writes of other tasks either, nor behind an ingest holding the write lock.
+Reads see what was committed when they start; whatever must read its own uncommitted writes
+(inside a transaction) reads through ``db``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +30,7 @@ from digest.models import Article, Version
 from digest.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
+READERS = 2  # read connections: two cores, and SQLite lets go of the GIL while it works
 _FTS_WORD = re.compile(r"\w+")
 
 
@@ -38,13 +46,63 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+class Rows:
+    """The rows of a finished read, with the cursor methods the read code uses."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+
+    async def fetchall(self) -> list[Any]:
+        return self._rows
+
+    async def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        for row in self._rows:
+            yield row
+
+
+class Reads:
+    """A pool of read connections; each statement borrows one and returns it when its rows
+    are fetched (one thread hop per read: ``execute_fetchall``).
+
+    ``async with store.reads.execute(sql, params) as cursor`` reads like aiosqlite.
+    """
+
+    def __init__(self, connections: Sequence[aiosqlite.Connection]) -> None:
+        self._all = list(connections)
+        self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
+        for connection in self._all:
+            self._idle.put_nowait(connection)
+
+    @asynccontextmanager
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> AsyncIterator[Rows]:
+        yield Rows(await self.fetchall(sql, params))
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        connection = await self._idle.get()
+        try:
+            return list(await connection.execute_fetchall(sql, params))
+        finally:
+            self._idle.put_nowait(connection)
+
+    async def close(self, keep: aiosqlite.Connection | None = None) -> None:
+        for connection in self._all:
+            if connection is not keep:
+                await connection.close()
+
+
 class Store:
-    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: str, reads: Reads | None = None) -> None:
         self.db = db
         self.path = path
+        self.reads = reads or Reads([db])
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
+    async def open(cls, path: str | Path, *, readers: int = READERS) -> Store:
+        """Open (creating and migrating) the database, with `readers` read connections
+        (none: reads share the write connection; an in-memory database always does)."""
         target = str(path)
         try:
             if target != ":memory:":
@@ -66,9 +124,21 @@ class Store:
         except BaseException:
             await db.close()
             raise
-        return cls(db, target)
+        if target == ":memory:" or readers < 1:
+            return cls(db, target)
+        connections: list[aiosqlite.Connection] = []
+        try:
+            for _ in range(readers):
+                connections.append(await _reader(target))
+        except BaseException:
+            for opened in connections:
+                await opened.close()
+            await db.close()
+            raise
+        return cls(db, target, Reads(connections))
 
     async def close(self) -> None:
+        await self.reads.close(keep=self.db)
         await self.db.close()
 
     async def __aenter__(self) -> Store:
@@ -83,7 +153,7 @@ class Store:
     # -- reading articles -------------------------------------------------------------
 
     async def _articles(self, sql: str, params: Sequence[Any] = ()) -> list[Article]:
-        async with self.db.execute(sql, params) as cursor:
+        async with self.reads.execute(sql, params) as cursor:
             rows = list(await cursor.fetchall())
         topics = await self._topics_of([row["id"] for row in rows])
         return [_article(row, topics.get(row["id"], [])) for row in rows]
@@ -93,7 +163,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         result: dict[int, list[str]] = {}
-        async with self.db.execute(
+        async with self.reads.execute(
             f"SELECT article_id, topic FROM article_topics WHERE assigned = 1 "
             f"AND article_id IN ({marks}) ORDER BY article_id, score DESC",
             list(ids),
@@ -123,7 +193,7 @@ class Store:
         if not story_ids:
             return []
         marks = ",".join("?" * len(story_ids))
-        async with self.db.execute(
+        async with self.reads.execute(
             f"SELECT * FROM articles WHERE story_id IN ({marks}) ORDER BY id", list(story_ids)
         ) as cursor:
             rows = list(await cursor.fetchall())
@@ -156,7 +226,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         result: dict[int, list[str]] = {}
-        async with self.db.execute(
+        async with self.reads.execute(
             f"SELECT article_id, url FROM article_sources WHERE article_id IN ({marks}) "
             "ORDER BY id",
             list(ids),
@@ -166,7 +236,7 @@ class Store:
         return result
 
     async def _story_ids(self, sql: str, params: Sequence[Any]) -> list[int]:
-        async with self.db.execute(sql, params) as cursor:
+        async with self.reads.execute(sql, params) as cursor:
             return [row[0] for row in await cursor.fetchall()]
 
     async def latest(
@@ -246,13 +316,13 @@ class Store:
 
     async def story_link(self, article_id: int) -> dict[str, Any] | None:
         """Why an article is in its story, and the sources merged into it (for `explain`)."""
-        async with self.db.execute(
+        async with self.reads.execute(
             "SELECT story_id, link_reason FROM articles WHERE id = ?", (article_id,)
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
-        async with self.db.execute(
+        async with self.reads.execute(
             "SELECT url, reason FROM article_sources WHERE article_id = ? ORDER BY id",
             (article_id,),
         ) as cursor:
@@ -264,7 +334,7 @@ class Store:
         }
 
     async def topic_scores(self, article_id: int) -> list[tuple[str, float, bool]]:
-        async with self.db.execute(
+        async with self.reads.execute(
             "SELECT topic, score, assigned FROM article_topics WHERE article_id = ? "
             "ORDER BY score DESC",
             (article_id,),
@@ -274,12 +344,12 @@ class Store:
     # -- counts ---------------------------------------------------------------------------
 
     async def count_articles(self) -> int:
-        async with self.db.execute("SELECT count(*) FROM articles") as cursor:
+        async with self.reads.execute("SELECT count(*) FROM articles") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
     async def count_stories(self) -> int:
-        async with self.db.execute("SELECT count(DISTINCT story_id) FROM articles") as cursor:
+        async with self.reads.execute("SELECT count(DISTINCT story_id) FROM articles") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
@@ -292,14 +362,14 @@ class Store:
         return await self._counts("SELECT lang, count(*) FROM articles GROUP BY lang")
 
     async def topic_language_counts(self) -> dict[tuple[str, str], int]:
-        async with self.db.execute(
+        async with self.reads.execute(
             "SELECT t.topic, a.lang, count(*) FROM article_topics t "
             "JOIN articles a ON a.id = t.article_id WHERE t.assigned = 1 GROUP BY 1, 2"
         ) as cursor:
             return {(r[0], r[1]): r[2] for r in await cursor.fetchall()}
 
     async def _counts(self, sql: str) -> dict[str, int]:
-        async with self.db.execute(sql) as cursor:
+        async with self.reads.execute(sql) as cursor:
             return {r[0]: r[1] for r in await cursor.fetchall()}
 
     async def stories_by_id(self, story_ids: Sequence[int], lang: str | None) -> list[Article]:
@@ -323,7 +393,7 @@ class Store:
             return await self._stories(ids, lang)
         match = " ".join(f'"{w}"*' if len(w) >= 4 else f'"{w}"' for w in words)
         # Hits by relevance (each version its own row); a story ranks at its best hit.
-        async with self.db.execute(
+        async with self.reads.execute(
             "SELECT a.story_id, a.lang FROM articles_fts f JOIN articles a ON a.id = f.rowid "
             "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0), a.date DESC "
             "LIMIT ?",
@@ -332,7 +402,7 @@ class Store:
             hits = [(r[0], r[1]) for r in await cursor.fetchall()]
         # A story counts as "in lang" when it has a version in lang, whichever version hit.
         ranked = dict.fromkeys(story_id for story_id, _ in hits)
-        async with self.db.execute(
+        async with self.reads.execute(
             "SELECT DISTINCT story_id FROM articles WHERE lang = ? "
             "AND story_id IN (SELECT value FROM json_each(?))",
             (lang, json.dumps(list(ranked))),
@@ -342,11 +412,23 @@ class Store:
         return await self._stories(ordered[offset : offset + limit], lang)
 
     async def recent_ingests(self, limit: int = 5) -> list[dict[str, Any]]:
-        async with self.db.execute(
+        async with self.reads.execute(
             "SELECT * FROM ingests ORDER BY id DESC LIMIT ?", (limit,)
         ) as cursor:
             rows = await cursor.fetchall()
         return [{**dict(r), "problems": json.loads(r["problems"])} for r in rows]
+
+
+async def _reader(path: str) -> aiosqlite.Connection:
+    db = await aiosqlite.connect(path, isolation_level=None)
+    db.row_factory = aiosqlite.Row
+    try:
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await db.execute("PRAGMA query_only = ON")  # a write here would be a bug
+    except BaseException:
+        await db.close()
+        raise
+    return db
 
 
 def _article(row: aiosqlite.Row, topics: list[str]) -> Article:

@@ -108,7 +108,7 @@ class Subscribers:
     # -- subscribers ----------------------------------------------------------------------
 
     async def get(self, chat_id: int) -> Subscriber | None:
-        async with self.db.execute(
+        async with self.store.reads.execute(
             "SELECT * FROM subscribers WHERE chat_id = ?", (chat_id,)
         ) as cursor:
             row = await cursor.fetchone()
@@ -238,7 +238,7 @@ class Subscribers:
     # -- subscriptions --------------------------------------------------------------------
 
     async def topics(self, chat_id: int) -> list[str]:
-        async with self.db.execute(
+        async with self.store.reads.execute(
             "SELECT topic FROM subscriptions WHERE chat_id = ? ORDER BY created_at, topic",
             (chat_id,),
         ) as cursor:
@@ -328,14 +328,35 @@ class Subscribers:
 
     # -- daily digests --------------------------------------------------------------------
 
-    async def due(self, now: datetime, limit: int = 1000) -> list[Subscriber]:
-        """Active subscribers whose digest time has come, the longest-waiting first."""
-        async with self.db.execute(
+    async def due(
+        self, now: datetime, limit: int = 1000, *, after: Subscriber | None = None
+    ) -> list[Subscriber]:
+        """Active subscribers whose digest time has come, the longest-waiting first; with
+        `after`, those that come after that one in this order (the next page of a run)."""
+        sql = (
             "SELECT * FROM subscribers WHERE active = 1 AND next_digest_at IS NOT NULL "
-            "AND next_digest_at <= ? ORDER BY next_digest_at, chat_id LIMIT ?",
-            (iso(now), limit),
+            "AND next_digest_at <= ?"
+        )
+        params: list[Any] = [iso(now)]
+        if after is not None and after.next_digest_at is not None:
+            sql += " AND (next_digest_at, chat_id) > (?, ?)"
+            params += [iso(after.next_digest_at), after.chat_id]
+        async with self.store.reads.execute(
+            sql + " ORDER BY next_digest_at, chat_id LIMIT ?", [*params, limit]
         ) as cursor:
             return [_subscriber(row) for row in await cursor.fetchall()]
+
+    async def digest_state(self, chat_id: int, first_article: int) -> tuple[list[str], set[int]]:
+        """The chat's topics and which articles from id `first_article` on it was sent, in
+        one read (a digest run asks this for every subscriber)."""
+        async with self.store.reads.execute(
+            "SELECT 0, topic FROM (SELECT topic FROM subscriptions WHERE chat_id = ? "
+            "ORDER BY created_at, topic) UNION ALL "
+            "SELECT 1, article_id FROM deliveries WHERE chat_id = ? AND article_id >= ?",
+            (chat_id, chat_id, first_article),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [r[1] for r in rows if r[0] == 0], {r[1] for r in rows if r[0] == 1}
 
     async def record_deliveries(
         self, chat_id: int, article_ids: Sequence[int], now: datetime
@@ -350,8 +371,23 @@ class Subscribers:
             (chat_id, iso(now), json.dumps(list(article_ids))),
         )
 
-    async def advance(self, chat_id: int, now: datetime) -> datetime | None:
-        """After a digest: the next one is the next occurrence after `now` (missed days once)."""
+    async def advance(
+        self, chat_id: int, now: datetime, *, known: Subscriber | None = None
+    ) -> datetime | None:
+        """After a digest: the next one is the next occurrence after `now` (missed days once).
+
+        With `known` (the row as the run read it) this is one statement, which only applies
+        while the chat's time and zone are still those; otherwise the row is read first.
+        """
+        if known is not None and known.chat_id == chat_id:
+            upcoming = next_digest_at(parse_hhmm(known.digest_time), known.timezone, now)
+            cursor = await self._execute(
+                "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ? "
+                "AND digest_time = ? AND timezone = ? AND next_digest_at IS NOT NULL",
+                (iso(upcoming), iso(now), chat_id, known.digest_time, known.timezone),
+            )
+            if cursor.rowcount:
+                return upcoming
         async with self._lock:
             sub = await self.get(chat_id)
             if sub is None or sub.next_digest_at is None:
@@ -394,7 +430,7 @@ class Subscribers:
         )
 
     async def last_run(self) -> DigestRun | None:
-        async with self.db.execute(
+        async with self.store.reads.execute(
             "SELECT * FROM digest_runs ORDER BY id DESC LIMIT 1"
         ) as cursor:
             row = await cursor.fetchone()
@@ -412,7 +448,7 @@ class Subscribers:
     # -- statistics -----------------------------------------------------------------------
 
     async def counts(self) -> SubscriberCounts:
-        async with self.db.execute(
+        async with self.store.reads.execute(
             "SELECT coalesce(sum(active = 1), 0), coalesce(sum(active = 0), 0) FROM subscribers"
         ) as cursor:
             row = await cursor.fetchone()
@@ -421,14 +457,14 @@ class Subscribers:
 
     async def subscriptions_per_topic(self) -> dict[str, int]:
         """Subscriptions of active subscribers, per topic."""
-        async with self.db.execute(
+        async with self.store.reads.execute(
             "SELECT t.topic, count(*) FROM subscriptions t JOIN subscribers s "
             "ON s.chat_id = t.chat_id WHERE s.active = 1 GROUP BY t.topic ORDER BY 2 DESC, 1"
         ) as cursor:
             return {row[0]: row[1] for row in await cursor.fetchall()}
 
     async def delivered(self, chat_id: int) -> set[int]:
-        async with self.db.execute(
+        async with self.store.reads.execute(
             "SELECT article_id FROM deliveries WHERE chat_id = ?", (chat_id,)
         ) as cursor:
             return {row[0] for row in await cursor.fetchall()}

@@ -130,3 +130,4 @@ async def test_articles_for_topics_filters(tmp_path: Path) -> None:
         assert await ids(ingested_since=datetime(2026, 1, 9, 8, 30, tzinfo=UTC)) == [3]
         assert await ids(limit=1) == [3]
         assert await store.articles_for_topics([]) == []
+

@@ -10,7 +10,9 @@ more than 4096 characters) and keeps the text the reader would see, with its ent
 It can also misbehave on request: answer a chat with 403 (the user blocked the bot), with
 429 (flood control) once, with 400 and ``migrate_to_chat_id`` (a group that became a
 supergroup), with another error (always, or a few times after a few messages went through),
-refuse to edit a message, or hold messages to simulate a crash mid-run.
+refuse to edit a message, or hold messages to simulate a crash mid-run. It can answer
+after a set latency, as a distant server does, and counts the sendMessage requests it is
+working on at once (``max_in_flight``).
 
 Users can also type inline queries (``inline``); the answers are checked like Telegram
 checks them and kept in ``inline_answers``.
@@ -151,6 +153,7 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     ok: bool | None = None  # None while held
+    done_at: float | None = None  # when it was answered
 
     @property
     def chat_id(self) -> Any:
@@ -216,8 +219,11 @@ _ADMIN_RIGHTS = (
 
 
 class FakeBotApi:
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, *, latency: float = 0.0) -> None:
         self.token = token
+        self.latency = latency  # seconds before each answer (getUpdates aside)
+        self.in_flight = 0  # sendMessage requests being answered now
+        self.max_in_flight = 0
         self.calls: list[Call] = []
         self.sent: list[SentMessage] = []  # every successful sendMessage, in order
         self.messages: dict[tuple[int, int], SentMessage] = {}  # current state, edits applied
@@ -251,7 +257,9 @@ class FakeBotApi:
 
     # -- server ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0, *, reuse_port: bool = False) -> None:
+        """Serve on 127.0.0.1 (`port` 0: any free one). With `reuse_port`, several processes
+        can serve one port, the kernel sharing the connections out (benches use that)."""
         self._new_update = asyncio.Event()
         self._release = asyncio.Event()
         app = web.Application()
@@ -259,7 +267,7 @@ class FakeBotApi:
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port, reuse_port=reuse_port or None)
         await site.start()
         server = site._server
         assert server is not None
@@ -443,13 +451,23 @@ class FakeBotApi:
         call = Call(method, params)
         self.calls.append(call)
         handler = getattr(self, f"_m_{method}", None)
+        sending = method == "sendMessage"
+        if sending:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
+            if self.latency:
+                await asyncio.sleep(self.latency)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
         except ApiError as exc:
             call.ok = False
             return _error(exc)
+        finally:
+            call.done_at = time.monotonic()
+            if sending:
+                self.in_flight -= 1
         call.ok = True
         return _ok(result)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -170,60 +171,117 @@ async def _long_digests_for_two(fake_api: FakeBotApi, clock: FakeClock) -> tuple
     return first, second
 
 
+ALL_LONG = sorted(f"Economy report {i}: GDP growth and inflation" for i in range(1, 13))
+
+
 async def test_a_crash_in_the_middle_of_a_run_sends_nothing_twice_and_loses_nothing(
     start_bot: StartBot, fake_api: FakeBotApi, clock: FakeClock
 ) -> None:
     async with start_bot() as app:
         first, second = await _long_digests_for_two(fake_api, clock)
+        readers = (first, second)
         before = (len(first.received), len(second.received))
         fake_api.hold_sends_after(1)
         run = asyncio.create_task(services_of(app).scheduler.run_due_digests())
-        await fake_api.wait_for(lambda: fake_api.held == 1, what="the second message")
-        run.cancel()  # the process dies while the second message is on its way
+        # Both digests are on their way at once: one message went through, then one message
+        # of each subscriber is held (a sequential run would only ever hold one).
+        await fake_api.wait_for(lambda: fake_api.held == 2, what="a message to each chat")
+        run.cancel()  # the process dies while those messages are on their way
         with contextlib.suppress(asyncio.CancelledError):
             await run
-        assert len(first.received) == before[0] + 1
-    fake_api.release(deliver=False)  # ... and that message never reached the user
+        got = [len(r.received) - n for r, n in zip(readers, before, strict=True)]
+        assert sorted(got) == [0, 1]
+        for reader, count in zip(readers, before, strict=True):  # what arrived is recorded
+            assert len(await services_of(app).subscribers.delivered(reader.chat_id)) == len(
+                titles(reader.received[count:]))
+    fake_api.release(deliver=False)  # ... and those messages never reached the users
 
     async with start_bot() as app:
         summary = await services_of(app).scheduler.run_due_digests()
         assert summary is not None and summary.sent == 2
-        for reader, count in zip((first, second), before, strict=True):
-            got = titles(reader.received[count:])
-            assert sorted(got) == sorted(
-                f"Economy report {i}: GDP growth and inflation" for i in range(1, 13))
+        for reader, count in zip(readers, before, strict=True):
+            # Every article exactly once: the part sent before the crash, then the rest.
+            assert sorted(titles(reader.received[count:])) == ALL_LONG
             assert len(await services_of(app).subscribers.delivered(reader.chat_id)) == 12
-        # The interrupted subscriber got the first part once, then the rest.
         assert (await services_of(app).scheduler.run_due_digests()).due == 0  # type: ignore[union-attr]
 
 
-async def test_a_stop_request_finishes_the_current_message_records_it_and_stops(
+async def test_a_stop_request_finishes_the_messages_being_sent_records_them_and_stops(
     start_bot: StartBot, fake_api: FakeBotApi, clock: FakeClock
 ) -> None:
     async with start_bot() as app:
         first, second = await _long_digests_for_two(fake_api, clock)
+        readers = (first, second)
         before = (len(first.received), len(second.received))
         svc = services_of(app)
         fake_api.hold_sends_after(1)
         run = asyncio.create_task(svc.scheduler.run_due_digests())
-        await fake_api.wait_for(lambda: fake_api.held == 1, what="the second message")
-        svc.scheduler.request_stop()  # SIGTERM arrives while the second message is sent
+        await fake_api.wait_for(lambda: fake_api.held == 2, what="a message to each chat")
+        svc.scheduler.request_stop()  # SIGTERM arrives while those messages are being sent
         fake_api.release(deliver=True)
         summary = await run
         assert summary is not None and summary.stopped
-        part = first.received[before[0]:]
-        assert len(part) == 2
-        assert len(await svc.subscribers.delivered(611)) == len(titles(part))
-        assert len(second.received) == before[1]
+        parts = [r.received[n:] for r, n in zip(readers, before, strict=True)]
+        # The one message that went through, and the two in flight at the stop: no more.
+        assert sorted(len(p) for p in parts) == [1, 2]
+        for reader, part in zip(readers, parts, strict=True):
+            assert len(await svc.subscribers.delivered(reader.chat_id)) == len(titles(part))
+            sub = await svc.subscribers.get(reader.chat_id)
+            assert sub is not None and sub.next_digest_at == DUE  # not advanced: resumes
         assert svc.scheduler.start_run(app) is None  # no new run once stopping
-        sub = await svc.subscribers.get(611)
-        assert sub is not None and sub.next_digest_at == DUE  # not advanced: resumes
 
     async with start_bot() as app:
         await services_of(app).scheduler.run_due_digests()
-    for reader, count in zip((first, second), before, strict=True):
-        assert sorted(titles(reader.received[count:])) == sorted(
-            f"Economy report {i}: GDP growth and inflation" for i in range(1, 13))
+    for reader, count in zip(readers, before, strict=True):
+        assert sorted(titles(reader.received[count:])) == ALL_LONG
+
+
+async def test_many_subscribers_are_served_at_once_each_chat_in_order_and_paced(
+    start_bot: StartBot, bot_settings: Any, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    # One message per 0.2 s per private chat; a long digest is three or more messages.
+    settings = bot_settings.model_copy(update={"rate_per_chat": 5.0, "digest_senders": 8})
+    chats = list(range(801, 813))
+    async with start_bot(settings) as app:
+        readers = [await subscribe(fake_api, chat, "economy") for chat in chats]
+        await ingest(fake_api, "long.jsonl", jsonl(LONG))
+        before = [len(r.received) for r in readers]
+        fake_api.latency = 0.02
+        clock.set(DUE)
+        summary = await services_of(app).scheduler.run_due_digests()
+        assert summary is not None and (summary.due, summary.sent) == (12, 12)
+    for reader, count in zip(readers, before, strict=True):
+        digest = reader.received[count:]
+        assert len(digest) >= 2 and sorted(titles(digest)) == sorted(titles(reader.received[count:]))
+        assert sorted(titles(digest)) == ALL_LONG
+        # In order: the header first; each message's articles newest first, as composed.
+        assert digest[0].text.startswith("📰 Your digest")
+        assert not any(m.text.startswith("📰") for m in digest[1:])
+        numbers = [int(t.split()[2].rstrip(":")) for t in titles(digest)]
+        assert numbers == sorted(numbers, reverse=True)
+        # Paced: never two messages to one reader closer than the per-chat gap. (A lower
+        # bound only: a slow machine can widen the gaps, never narrow them.)
+        arrived = [c.at for c in fake_api.calls_to("sendMessage", reader.chat_id)][count:]
+        assert all(b - a >= 0.19 for a, b in itertools.pairwise(arrived)), [b - a for a, b in itertools.pairwise(arrived)]
+    # Served concurrently, never more at once than there are senders.
+    assert 2 <= fake_api.max_in_flight <= 8
+
+
+async def test_a_paid_broadcast_sends_digests_with_allow_paid_broadcast_and_only_them(
+    start_bot: StartBot, bot_settings: Any, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    settings = bot_settings.model_copy(update={"paid_broadcast": True})
+    async with start_bot(settings) as app:
+        user = await subscribe(fake_api, 821, "economy")
+        await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+        replies = fake_api.calls_to("sendMessage", 821)
+        assert replies and not any(c.params.get("allow_paid_broadcast") for c in replies)
+        before = len(user.received)
+        clock.set(DUE)
+        await services_of(app).scheduler.run_due_digests()
+    [digest] = user.received[before:]
+    assert digest.params.get("allow_paid_broadcast") is True
+    assert titles([digest]) == ["Economy report 1: GDP growth and inflation"]
 
 
 async def test_a_user_who_blocked_the_bot_is_marked_inactive_and_others_are_served(
@@ -540,3 +598,21 @@ async def test_digest_command_that_fails_answers_in_the_users_language(
         fake_api.fail(chat, 400, "Bad Request: something odd", times=1)
         assert (await user.ask("/digest")).text == expected
         assert await services_of(bot).subscribers.delivered(chat) == set()
+
+
+async def test_a_run_serves_every_due_subscriber_page_after_page_each_once(
+    bot: Application, fake_api: FakeBotApi, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.scheduler.PAGE", 2)  # five due subscribers: three pages
+    readers = [await subscribe(fake_api, chat, "economy") for chat in range(831, 836)]
+    await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+    before = [len(r.received) for r in readers]
+    fake_api.fail(833, 400, "Bad Request: something odd")  # postponed: not taken again
+    clock.set(DUE)
+    summary = await services_of(bot).scheduler.run_due_digests()
+    assert summary is not None
+    assert (summary.due, summary.sent, summary.failed) == (5, 4, 1)
+    got = [titles(r.received[n:]) for r, n in zip(readers, before, strict=True)]
+    assert got == [["Economy report 1: GDP growth and inflation"]] * 2 + [[]] + [
+        ["Economy report 1: GDP growth and inflation"]] * 2
+    assert len(fake_api.calls_to("sendMessage", 833)) == before[2] + 1

@@ -145,3 +145,52 @@ async def test_a_write_gives_up_after_its_attempts(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             await subs.ensure(1, 1, "en", NOW)
         await other.db.execute("ROLLBACK")
+
+
+async def test_due_subscribers_come_page_by_page_longest_waiting_first(
+    subs: Subscribers,
+) -> None:
+    for chat in (5, 3, 9, 1):
+        await subs.ensure(chat, chat, "en", NOW)
+        await subs.subscribe(chat, ["economy"], NOW)
+    await subs.db.execute(  # chat 9 has waited since yesterday
+        "UPDATE subscribers SET next_digest_at = ? WHERE chat_id = 9",
+        ((NINE - timedelta(days=1)).isoformat(),))
+    first = await subs.due(NINE, 2)
+    second = await subs.due(NINE, 2, after=first[-1])
+    assert [s.chat_id for s in first] == [9, 1]
+    assert [s.chat_id for s in second] == [3, 5]
+    assert await subs.due(NINE, 2, after=second[-1]) == []
+
+
+async def test_digest_state_is_the_topics_and_what_was_sent_from_an_article_on(
+    subs: Subscribers,
+) -> None:
+    await subs.ensure(1, 1, "en", NOW)
+    await subs.subscribe(1, ["health"], NOW)
+    await subs.subscribe(1, ["economy"], NOW + timedelta(seconds=1))
+    for article_id in (1, 2, 3):
+        await subs.db.execute(
+            "INSERT INTO articles (id, title, date, body, summary, text_key, lang, quality, "
+            "minhash, ingested_at) VALUES (?, 't', '2026-02-10', 'b', 's', ?, 'en', 1, x'00', "
+            "?)", (article_id, f"k{article_id}", NOW.isoformat()))
+    await subs.record_deliveries(1, [1, 3], NOW)
+    assert await subs.digest_state(1, 2) == (["health", "economy"], {3})
+    assert await subs.digest_state(1, 1) == (["health", "economy"], {1, 3})
+    assert await subs.digest_state(2, 1) == ([], set())
+
+
+async def test_advance_with_the_row_as_read_is_one_write_and_sees_a_changed_time(
+    subs: Subscribers,
+) -> None:
+    await subs.ensure(1, 1, "en", NOW)
+    await subs.subscribe(1, ["economy"], NOW)
+    as_read = await subs.get(1)
+    assert as_read is not None
+    assert await subs.advance(1, NINE, known=as_read) == NINE + timedelta(days=1)
+    # The user moved their digest to 10:00 while the run was serving them: the row's own
+    # time wins over the one the run read.
+    await subs.set_schedule(1, NINE, digest_time="10:00")
+    upcoming = await subs.advance(1, NINE + timedelta(hours=1, minutes=1), known=as_read)
+    assert upcoming == NINE + timedelta(days=1, hours=1)
+    assert (await subs.get(1)).next_digest_at == upcoming  # type: ignore[union-attr]

@@ -1,0 +1,118 @@
+"""Reply latency of the bot under load, before and during a big upload.
+
+    python bench/bench_latency.py [--users 50] [--mb 15] [--before 30]
+
+The real bot (long polling, its own ingest worker pool) talks to the local Bot API
+stand-in, which runs in another process together with `--users` simulated users (see
+bench/latency_users.py). The overall rate limit is set high, so the limiter does not hide
+the bot's own delays. After `--before` seconds an admin uploads a dump of `--mb` MB of
+real-length articles (the BBC articles of ../shared/eval, made distinct). Printed: the time
+from a user's message to the bot's first reply (p50/p95/p99/max) before the upload and
+while it is ingested, for reads and writes, and the ratio of the p99s. PYTHONPATH selects
+another checkout of the bot to measure with the same stand-in and users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import faulthandler
+import logging
+import multiprocessing
+import signal
+import statistics
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from corpus import distinct, dump_of_size, dump_text
+from fake_telegram import FakeTelegram
+from pydantic import SecretStr
+
+from bot.app import ALLOWED_UPDATES, build_application
+from digest.ingest import ingest_bytes
+from digest.settings import load_settings
+from digest.store import Store
+from digest.topics import load_catalog
+
+ADMIN = 9001
+
+
+# spawn, not fork: this process has threads (aiosqlite) a fork would copy mid-lock.
+SPAWN = multiprocessing.get_context("spawn")
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--mb", type=float, default=15.0)
+    parser.add_argument("--before", type=float, default=30.0, help="seconds before the upload")
+    parser.add_argument("--prefill", type=int, default=500, help="articles stored first")
+    args = parser.parse_args()
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1: where is it
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "apscheduler", "telegram"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        dump, articles = dump_of_size(args.mb, seed=11)
+        dump_path = Path(tmp) / "big.txt"
+        dump_path.write_bytes(dump)
+        settings = load_settings(db_path=Path(tmp) / "latency.db", workers=2)
+        catalog = load_catalog(settings.topics_file)
+        with ProcessPoolExecutor(2, mp_context=SPAWN) as pool:
+            async with await Store.open(settings.db_path) as store:
+                await ingest_bytes(store, dump_text(distinct(args.prefill, seed=3)),
+                                   "prefill.txt", settings, catalog, executor=pool)
+        fake = FakeTelegram(0.0, scenarios="latency_users")
+        try:
+            settings = settings.model_copy(update={
+                "bot_token": SecretStr(fake.token), "api_base_url": fake.base_url,
+                "api_file_url": fake.file_url, "admin_ids": frozenset({ADMIN}),
+                "rate_overall": 1000.0, "rate_per_chat": 1000.0,
+            })
+            app = build_application(settings, digest_first=3600)
+            await app.initialize()
+            assert app.post_init is not None and app.updater is not None
+            await app.post_init(app)
+            await app.start()
+            await app.updater.start_polling(poll_interval=0, timeout=1,
+                                            allowed_updates=ALLOWED_UPDATES)
+            try:
+                result = await fake.ask_async(
+                    "scenario", name="users", count=args.users, admin=ADMIN,
+                    dump=str(dump_path), before=args.before, limit=900.0)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+                await app.shutdown()
+                assert app.post_shutdown is not None
+                await app.post_shutdown(app)
+        finally:
+            fake.stop()
+    print(f"latency under load: {args.users} users, upload of {len(dump) / 2**20:.1f} MB "
+          f"({articles} articles), ingested in {result['ingest_seconds']:.0f} s")
+    print(f"  report: {result['report'].splitlines()[0] if result['report'] else '(none)'}")
+    p99 = {}
+    for phase in ("before", "during"):
+        for kind in ("all", "read", "write"):
+            values = [s for p, k, s in result["samples"] if p == phase and kind in ("all", k)]
+            print(f"  {phase:6} {kind:5} n={len(values):5}  p50 {pct(values, .5) * 1000:7.0f} ms"
+                  f"  p95 {pct(values, .95) * 1000:7.0f} ms  p99 {pct(values, .99) * 1000:7.0f} ms"
+                  f"  max {max(values, default=float('nan')) * 1000:7.0f} ms"
+                  f"  mean {statistics.fmean(values) * 1000 if values else float('nan'):6.0f} ms")
+            p99[(phase, kind)] = pct(values, .99)
+    for kind in ("all", "read", "write"):
+        print(f"  p99 during / before ({kind}): "
+              f"{p99[('during', kind)] / p99[('before', kind)]:.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,114 @@
+"""Pipeline throughput on real-length articles, against Sumy TextRank alone.
+
+    python bench/bench_pipeline.py [--articles 600] [--workers 2]
+
+The articles are the BBC ones of ../shared/eval (about 400 words), made distinct. Printed:
+
+- Sumy TextRank alone: `summarize(..., algorithm="textrank")` over the texts in this one
+  process (the reference the issue sets);
+- the whole pipeline: `ingest_bytes` of the same articles as a .txt dump into a fresh
+  database (parse, repair, language, topics, default summary, fingerprints, dedup, store),
+  with `--workers` processes;
+- the time per stage of `prepare`, measured one stage at a time in this process.
+
+PYTHONPATH selects another checkout to measure it the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from corpus import distinct, dump_text
+
+from digest import dedup
+from digest.ingest import ingest_bytes
+from digest.parsing import parse_dump
+from digest.settings import load_settings
+from digest.store import Store
+from digest.summarize import summarize
+from digest.text import detect_language, repair
+from digest.topics import classify, load_catalog
+
+# spawn, not fork: this process has threads (aiosqlite) a fork would copy mid-lock.
+SPAWN = multiprocessing.get_context("spawn")
+
+
+def per_article(label: str, seconds: float, count: int) -> None:
+    print(f"  {label:28} {seconds / count * 1000:7.2f} ms/article")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=600)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    articles = distinct(args.articles, seed=5)
+    data = dump_text(articles)
+    n = len(articles)
+
+    start = time.perf_counter()
+    for a in articles:
+        summarize(a.title, a.body, "en", algorithm="textrank", sentences=3)
+    textrank = time.perf_counter() - start
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(db_path=Path(tmp) / "p.db", workers=args.workers)
+        catalog = load_catalog(settings.topics_file)
+        with ProcessPoolExecutor(args.workers, mp_context=SPAWN) as pool:
+            # Warm the workers (process start, imports) outside the measurement.
+            list(pool.map(repair, ["Warm up.The pool."] * args.workers * 4))
+            prepared = {"at": 0.0}
+
+            def progress(done: int, total: int) -> None:
+                if done == total:
+                    prepared["at"] = time.perf_counter()
+
+            async with await Store.open(settings.db_path) as store:
+                start = time.perf_counter()
+                report = await ingest_bytes(store, data, "bench.txt", settings, catalog,
+                                            executor=pool, progress=progress)
+                pipeline = time.perf_counter() - start
+            writing = start + pipeline - prepared["at"]
+    words = sum(len(a.body.split()) for a in articles) / n
+    print(f"pipeline: {n} distinct BBC-length articles ({words:.0f} words on average, "
+          f"{len(data) / 2**20:.1f} MB)")
+    print(f"  Sumy TextRank alone, 1 process:  {n / textrank:6.1f} articles/s")
+    print(f"  whole pipeline, {args.workers} workers:       {n / pipeline:6.1f} articles/s "
+          f"(stored {report.stored})")
+    print(f"  ratio pipeline / TextRank alone: {textrank / pipeline:.2f}")
+    print(f"  of the pipeline's {pipeline:.1f} s: parse and prepare in the workers "
+          f"{pipeline - writing:.1f} s, the write transaction {writing:.1f} s "
+          f"({writing / n * 1000:.1f} ms/article)")
+
+    print("  stages of prepare, one process (after the TextRank pass):")
+    start = time.perf_counter()
+    parse_dump(data, "bench.txt")
+    per_article("parse", time.perf_counter() - start, n)
+    timings: dict[str, float] = {}
+
+    def stage(name: str, run: object) -> None:
+        began = time.perf_counter()
+        for a in articles:
+            run(a)  # type: ignore[operator]
+        timings[name] = time.perf_counter() - began
+
+    stage("repair", lambda a: (repair(a.title), repair(a.body)))
+    stage("language", lambda a: detect_language(f"{a.title}\n{a.body}"))
+    stage("topics", lambda a: classify(catalog, a.title, a.body, "en"))
+    stage("summary (default)", lambda a: summarize(a.title, a.body, "en", algorithm="default",
+                                                   sentences=settings.summary_sentences))
+    stage("fingerprint (MinHash)", lambda a: dedup.minhash(f"{a.title}\n{a.body}"))
+    for name, seconds in timings.items():
+        per_article(name, seconds, n)
+    per_article("all stages", sum(timings.values()), n)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,161 @@
+"""Scale: ingest cost per article and query latency as the history grows to 100,000.
+
+    python bench/bench_scale.py [--base 1000] [--stored 100000] [--new 300]
+
+`--base` distinct BBC-length articles (../shared/eval, made distinct) go through the whole
+pipeline. A copy of that database is then grown to `--stored` articles by cloning them in
+SQL (new ids, URLs and keys, dates spread over a year, their own random LSH bands so each
+clone is a distinct article to dedup; full-text index filled by the schema's triggers).
+Printed: the cost per article of ingesting `--new` further articles into the small and the
+big database (best of two), and p50/p99 of `latest` on each topic and of `search` at the
+big size. PYTHONPATH selects another checkout to measure it the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from corpus import distinct, dump_text
+
+from digest.ingest import ingest_bytes
+from digest.settings import load_settings
+from digest.store import Store
+from digest.topics import load_catalog
+
+WORDS = ("government", "minister", "growth", "election", "football", "film", "economy",
+         "technology", "court", "ozone", "broadband mobile", "budget deficit")
+
+
+# spawn, not fork: this process has threads (aiosqlite) a fork would copy mid-lock.
+SPAWN = multiprocessing.get_context("spawn")
+
+
+def grow(path: Path, target: int) -> None:
+    with sqlite3.connect(path) as db:
+        top = db.execute("SELECT max(id), count(*) FROM articles").fetchone()
+        base, count = top
+        rounds = max(0, (target - count) // count)
+        for n in range(1, rounds + 1):
+            off = n * base
+            db.execute(
+                "INSERT INTO articles (id, title, date, body, summary, source_url, url_key, "
+                "text_key, lang, section, quality, minhash, duplicates, ingest_id, ingested_at) "
+                "SELECT id + ?, title || ' #' || ?, date(date, '-' || ((id * 7 + ?) % 365) "
+                "|| ' days'), body, summary, source_url || '/c' || ?, url_key || '/c' || ?, "
+                "text_key || ':' || ?, lang, section, quality, minhash, 0, ingest_id, "
+                "'2025-01-01T00:00:00+00:00' FROM articles WHERE id <= ? ORDER BY id",
+                (off, n, n, n, n, n, base))
+            db.execute(
+                "INSERT INTO article_topics (article_id, topic, score, assigned) "
+                "SELECT article_id + ?, topic, score, assigned FROM article_topics "
+                "WHERE article_id <= ?", (off, base))
+            db.execute(
+                "INSERT INTO lsh_bands (band, article_id) SELECT substr(band, 1, "
+                "instr(band, ':')) || hex(randomblob(6)), article_id + ? FROM lsh_bands "
+                "WHERE article_id <= ?", (off, base))
+        db.execute("ANALYZE")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def timed_ingest(  # type: ignore[no-untyped-def]
+    path: Path, data: bytes, settings, catalog, pool, name: str
+) -> tuple[float, float]:
+    """Seconds per article for the whole ingest and for its write transaction (from the
+    last progress report, when every article is prepared, to the end)."""
+    prepared = {"at": 0.0}
+
+    def progress(done: int, total: int) -> None:
+        if done == total:
+            prepared["at"] = time.perf_counter()
+
+    async with await Store.open(path) as store:
+        start = time.perf_counter()
+        report = await ingest_bytes(store, data, name, settings, catalog, executor=pool,
+                                    progress=progress)
+        end = time.perf_counter()
+    assert report.stored == report.parsed, report
+    return (end - start) / report.stored, (end - prepared["at"]) / report.stored
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", type=int, default=1000)
+    parser.add_argument("--stored", type=int, default=100_000)
+    parser.add_argument("--new", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        small, big = Path(tmp) / "small.db", Path(tmp) / "big.db"
+        settings = load_settings(db_path=small, workers=2)
+        catalog = load_catalog(settings.topics_file)
+        with ProcessPoolExecutor(2, mp_context=SPAWN) as pool:
+            async with await Store.open(small) as store:
+                await ingest_bytes(store, dump_text(distinct(args.base, seed=21)), "base.txt",
+                                   settings, catalog, executor=pool)
+            shutil.copy(small, big)
+            start = time.perf_counter()
+            grow(big, args.stored)
+            grown = time.perf_counter() - start
+            async with await Store.open(big) as store:
+                stored_big = await store.count_articles()
+            shutil.copy(small, Path(tmp) / "small0.db")
+            shutil.copy(big, Path(tmp) / "big0.db")
+            costs: dict[str, list[tuple[float, float]]] = {"small": [], "big": []}
+            for attempt in range(2):  # alternate, best of two: the machine is shared
+                for label in ("small", "big"):
+                    path = Path(tmp) / f"{label}{attempt}.db"
+                    if attempt:
+                        shutil.copy(Path(tmp) / f"{label}0.db", path)
+                    else:
+                        path = Path(tmp) / f"{label}0.db"
+                        shutil.copy(Path(tmp) / f"{label}.db", path)
+                    data = dump_text(distinct(args.new, seed=99 + attempt))
+                    costs[label].append(await timed_ingest(
+                        path, data, settings, catalog, pool, f"new{attempt}.txt"))
+        async with await Store.open(big) as store:
+            latest: list[float] = []
+            search: list[float] = []
+            for _ in range(20):
+                for topic in catalog.ids:
+                    began = time.perf_counter()
+                    await store.latest(topic, 5)
+                    latest.append(time.perf_counter() - began)
+                for words in WORDS:
+                    began = time.perf_counter()
+                    await store.search(words, 10)
+                    search.append(time.perf_counter() - began)
+            slowest = {}
+            for words in WORDS:
+                began = time.perf_counter()
+                await store.search(words, 10)
+                slowest[words] = time.perf_counter() - began
+    (small_cost, small_write), (big_cost, big_write) = min(costs["small"]), min(costs["big"])
+    print(f"scale: {args.base} articles through the pipeline, grown to {stored_big} "
+          f"in {grown:.0f} s")
+    print(f"  ingest of {args.new} new articles: {small_cost * 1000:.1f} ms/article at "
+          f"{args.base} stored, {big_cost * 1000:.1f} ms/article at {stored_big} stored, "
+          f"ratio {big_cost / small_cost:.2f}")
+    print(f"  of which the write transaction: {small_write * 1000:.2f} and "
+          f"{big_write * 1000:.2f} ms/article, ratio {big_write / small_write:.2f}")
+    print(f"  latest --topic at {stored_big}: p50 {pct(latest, .5) * 1000:.2f} ms, "
+          f"p99 {pct(latest, .99) * 1000:.2f} ms ({len(latest)} queries)")
+    print(f"  search at {stored_big}: p50 {pct(search, .5) * 1000:.2f} ms, "
+          f"p99 {pct(search, .99) * 1000:.2f} ms ({len(search)} queries)")
+    print("  search by query: " + ", ".join(
+        f"{w!r} {s * 1000:.1f} ms" for w, s in sorted(slowest.items(), key=lambda kv: -kv[1])))
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
