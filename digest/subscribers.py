@@ -346,18 +346,6 @@ class Subscribers:
         ) as cursor:
             return [_subscriber(row) for row in await cursor.fetchall()]
 
-    async def digest_state(self, chat_id: int, first_article: int) -> tuple[list[str], set[int]]:
-        """The chat's topics and which articles from id `first_article` on it was sent, in
-        one read (a digest run asks this for every subscriber)."""
-        async with self.store.reads.execute(
-            "SELECT 0, topic FROM (SELECT topic FROM subscriptions WHERE chat_id = ? "
-            "ORDER BY created_at, topic) UNION ALL "
-            "SELECT 1, article_id FROM deliveries WHERE chat_id = ? AND article_id >= ?",
-            (chat_id, chat_id, first_article),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [r[1] for r in rows if r[0] == 0], {r[1] for r in rows if r[0] == 1}
-
     async def record_deliveries(
         self, chat_id: int, article_ids: Sequence[int], now: datetime
     ) -> None:

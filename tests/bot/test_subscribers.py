@@ -163,23 +163,6 @@ async def test_due_subscribers_come_page_by_page_longest_waiting_first(
     assert await subs.due(NINE, 2, after=second[-1]) == []
 
 
-async def test_digest_state_is_the_topics_and_what_was_sent_from_an_article_on(
-    subs: Subscribers,
-) -> None:
-    await subs.ensure(1, 1, "en", NOW)
-    await subs.subscribe(1, ["health"], NOW)
-    await subs.subscribe(1, ["economy"], NOW + timedelta(seconds=1))
-    for article_id in (1, 2, 3):
-        await subs.db.execute(
-            "INSERT INTO articles (id, title, date, body, summary, text_key, lang, quality, "
-            "minhash, ingested_at) VALUES (?, 't', '2026-02-10', 'b', 's', ?, 'en', 1, x'00', "
-            "?)", (article_id, f"k{article_id}", NOW.isoformat()))
-    await subs.record_deliveries(1, [1, 3], NOW)
-    assert await subs.digest_state(1, 2) == (["health", "economy"], {3})
-    assert await subs.digest_state(1, 1) == (["health", "economy"], {1, 3})
-    assert await subs.digest_state(2, 1) == ([], set())
-
-
 async def test_advance_with_the_row_as_read_is_one_write_and_sees_a_changed_time(
     subs: Subscribers,
 ) -> None:
