@@ -121,7 +121,8 @@ async def main() -> None:
                     else:
                         path = Path(tmp) / f"{label}0.db"
                         shutil.copy(Path(tmp) / f"{label}.db", path)
-                    data = dump_text(distinct(args.new, seed=99 + attempt))
+                    fresh = distinct(args.new, seed=99 + attempt, start=5000 + attempt * args.new)
+                    data = dump_text(fresh)
                     costs[label].append(await timed_ingest(
                         path, data, settings, catalog, pool, f"new{attempt}.txt"))
         async with await Store.open(big) as store:

@@ -34,12 +34,16 @@ def bbc_articles(root: Path = EVAL) -> list[tuple[str, str]]:
     return found
 
 
-def distinct(count: int, seed: int = 7, root: Path = EVAL) -> list[RawArticle]:
-    """`count` distinct real-length articles (copies of the BBC ones, changed)."""
+def distinct(
+    count: int, seed: int = 7, root: Path = EVAL, *, start: int = 0
+) -> list[RawArticle]:
+    """`count` distinct real-length articles: the BBC ones, then changed copies (from
+    `start` on: a `start` past the originals gives only changed copies, new to a database
+    that holds the first ones)."""
     rng = random.Random(seed)
     base = bbc_articles(root)
     out = []
-    for i in range(count):
+    for i in range(start, start + count):
         title, body = base[i % len(base)]
         words = body.split()
         if i >= len(base):  # the originals once, then changed copies
