@@ -15,9 +15,7 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -37,17 +35,17 @@ from bot.ratelimit import ChatRateLimiter
 from bot.scheduler import DigestScheduler, sender_count
 from bot.transport import AiohttpRequest
 from digest.channels import Channels
+from digest.clock import Clock, utcnow
 from digest.follow_store import FollowStore
 from digest.mode_store import Modes
 from digest.prepare import warm_up
 from digest.settings import Settings
-from digest.store import Store, utcnow
+from digest.store import Store
 from digest.subscribers import Subscribers
 from digest.topics import TopicCatalog, load_catalog
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 DIGEST_INTERVAL = 60.0  # seconds between looks for due digests
@@ -184,7 +182,7 @@ def build_application(
     return application
 
 
-def warm_workers(pool: Executor, workers: int) -> asyncio.Future[list[object]]:
+def warm_workers(pool: Executor, workers: int) -> asyncio.Future[list[bool | BaseException]]:
     """One warm-up task per worker, not awaited: the pool spawns its processes and each
     imports the pipeline while the bot already answers."""
     loop = asyncio.get_running_loop()

@@ -48,6 +48,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.digests import DigestExtension, DigestLayout, DigestPlanner
 from bot.render import Message
+from digest.clock import Clock
 from digest.store import Store
 from digest.subscribers import Subscriber, Subscribers
 from digest.topics import TopicCatalog
@@ -59,7 +60,6 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings(
     "ignore", message=r"Please use 'Bot\.send_?[mM]essage'", category=PTBUserWarning)
 
-Clock = Callable[[], datetime]
 
 # After an error other than Forbidden, the subscriber is tried again this much later (never
 # later than their next regular digest).

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import cast
 
 from digest import dedup, linking
+from digest.clock import utcnow
 from digest.models import IngestReport, ParsedDump, PreparedArticle, Problem, RawArticle
 from digest.parsing import DumpError, parse_dump
 from digest.prepare import PrepareConfig, prepare_batch
 from digest.settings import Settings
-from digest.store import Store, iso, utcnow
+from digest.store import Store, iso
 from digest.topics import TopicCatalog
 
 Progress = Callable[[int, int], None]

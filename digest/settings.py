@@ -10,11 +10,13 @@ import re
 import sys
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from digest.algorithms import Algorithm
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,11 +30,6 @@ def _config_dir() -> Path:
 
 
 CONFIG_DIR = _config_dir()
-
-Algorithm = Literal[
-    "default", "lead", "lexrank", "textrank", "lsa", "luhn", "sumbasic", "edmundson", "kl"
-]
-
 
 class SettingsError(Exception):
     """A setting has a value the bot cannot start with; the message names it."""

@@ -38,10 +38,6 @@ class StoreError(RuntimeError):
     """The database cannot be opened or is newer than this code."""
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 

@@ -24,6 +24,7 @@ from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
+from digest.algorithms import ALGORITHMS
 from digest.stemming import stem, stop_words
 from digest.summary_model import (
     Profile,
@@ -35,18 +36,6 @@ from digest.summary_model import (
     similarity,
 )
 from digest.text import split_sentences
-
-ALGORITHMS: tuple[str, ...] = (
-    "default",
-    "lead",
-    "lexrank",
-    "textrank",
-    "lsa",
-    "luhn",
-    "sumbasic",
-    "edmundson",
-    "kl",
-)
 
 ELLIPSIS = "…"
 
