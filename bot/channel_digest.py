@@ -13,7 +13,7 @@ import dataclasses
 from html import escape
 
 from bot.i18n import t
-from bot.render import Message, render_digest
+from bot.render import Outgoing, render_digest
 from digest.channels import Channels
 from digest.compose import Digest, DigestSection
 from digest.subscribers import Subscriber
@@ -23,7 +23,7 @@ class ForumLayout:
     def __init__(self, channels: Channels) -> None:
         self.channels = channels
 
-    async def layout(self, subscriber: Subscriber, digest: Digest, header: str) -> list[Message]:
+    async def layout(self, subscriber: Subscriber, digest: Digest, header: str) -> list[Outgoing]:
         channel = await self.channels.get(subscriber.chat_id)
         if channel is not None and channel.kind == "channel":
             # "Your digest" reads wrong to a channel's subscribers: name the channel.
@@ -36,7 +36,7 @@ class ForumLayout:
         streams: dict[int | None, list[DigestSection]] = {None: []}
         for section in digest.sections:
             streams.setdefault(threads.get(section.topic), []).append(section)
-        messages: list[Message] = []
+        messages: list[Outgoing] = []
         for thread, sections in streams.items():
             if sections:
                 messages += [dataclasses.replace(m, thread_id=thread)

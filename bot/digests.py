@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
-from bot.render import Message, render_digest
+from bot.render import Outgoing, render_digest
 from digest.compose import Digest, compose_digest
 from digest.models import Article
 from digest.store import Store
@@ -29,7 +29,7 @@ DIGEST_WINDOW = timedelta(days=7)
 DIGEST_MAX_ARTICLES = 50
 
 DigestExtension = Callable[[Subscriber, Digest], Awaitable[Digest]]
-DigestLayout = Callable[[Subscriber, Digest, str], Awaitable[list[Message]]]
+DigestLayout = Callable[[Subscriber, Digest, str], Awaitable[list[Outgoing]]]
 
 
 class DigestPlanner:
@@ -41,7 +41,7 @@ class DigestPlanner:
         self.catalog = catalog
         self.now = now
         self.since = now - DIGEST_WINDOW
-        self._rendered: dict[tuple[object, ...], list[Message]] = {}
+        self._rendered: dict[tuple[object, ...], list[Outgoing]] = {}
 
     async def articles_for(self, subscriber: Subscriber) -> tuple[list[str], list[Article]]:
         """The subscriber's topics and the stories of their digest: on those topics, from
@@ -58,7 +58,7 @@ class DigestPlanner:
     async def messages_for(
         self, subscriber: Subscriber, *, extend: DigestExtension | None = None,
         layout: DigestLayout | None = None,
-    ) -> tuple[list[Message], list[int]]:
+    ) -> tuple[list[Outgoing], list[int]]:
         """The digest as messages (empty: nothing to send) and the articles it carries.
 
         `extend` adds keyword follows and removes mutes; `layout` renders per chat (forum

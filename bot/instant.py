@@ -24,7 +24,7 @@ from telegram.ext import Application
 
 from bot.follow_digest import FollowDigest
 from bot.i18n import t
-from bot.render import Message, render_articles
+from bot.render import Outgoing, render_articles
 from bot.scheduler import DigestScheduler
 from digest.clock import Clock
 from digest.follow_store import FollowStore
@@ -102,7 +102,7 @@ class InstantPusher:
             if not items:
                 return 0
             lang = sub.language
-            messages: list[Message] = [
+            messages: list[Outgoing] = [
                 render_articles(
                     [article], lambda tid: self.catalog.name(tid, lang),
                     t(lang, "instant_header", section=escape(section)),

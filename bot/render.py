@@ -15,10 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from telegram.constants import MessageLimit
+
 from digest.compose import Digest
 from digest.models import Article
 
-MAX_MESSAGE = 4096
+MAX_MESSAGE: int = MessageLimit.MAX_TEXT_LENGTH  # 4096 UTF-16 code units
 MAX_TITLE = 300  # a "title" longer than this is a parsing accident; keep it from eating a message
 ELLIPSIS = "…"
 
@@ -31,7 +33,7 @@ LANGUAGE_LABELS = {"kk": "Қаз", "ru": "Рус", "en": "Eng"}
 
 
 @dataclass(frozen=True, slots=True)
-class Message:
+class Outgoing:
     """One message to send, with the articles it carries (recorded once it is sent)."""
 
     text: str
@@ -136,7 +138,7 @@ def render_articles(
     *,
     limit: int = MAX_MESSAGE,
     all_languages: bool = False,
-) -> list[Message]:
+) -> list[Outgoing]:
     """A list of articles (/latest, /search) under a heading, split into messages."""
     return _pack(header_html, [_Item(None, a) for a in articles], topic_name, limit,
                  all_languages)
@@ -144,7 +146,7 @@ def render_articles(
 
 def render_digest(
     digest: Digest, header_html: str, *, limit: int = MAX_MESSAGE, all_languages: bool = False
-) -> list[Message]:
+) -> list[Outgoing]:
     """A digest, grouped by topic; each message knows the article ids it carries."""
     items = [
         _Item(f"<b>▪ {escape(section.title)}</b>", article)
@@ -157,8 +159,8 @@ def render_digest(
 def _pack(
     header: str, items: Sequence[_Item], topic_name: TopicName | None, limit: int,
     all_languages: bool = False,
-) -> list[Message]:
-    messages: list[Message] = []
+) -> list[Outgoing]:
+    messages: list[Outgoing] = []
     text, ids = header, list[int]()
     section: str | None = None
     for item in items:
@@ -170,7 +172,7 @@ def _pack(
         addition = (f"{item.section}\n" if new_section else "") + block
         candidate = f"{text}\n\n{addition}" if text else addition
         if tg_len(candidate) > limit and ids:
-            messages.append(Message(text, tuple(ids)))
+            messages.append(Outgoing(text, tuple(ids)))
             # A continued section gets its heading again at the top of the next message.
             addition = (f"{item.section}\n" if item.section else "") + block
             text, ids = addition, []
@@ -179,5 +181,5 @@ def _pack(
         section = item.section
         ids.append(item.article.id)
     if ids or (text and not messages):
-        messages.append(Message(text, tuple(ids)))
+        messages.append(Outgoing(text, tuple(ids)))
     return messages

@@ -47,7 +47,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.digests import DigestExtension, DigestLayout, DigestPlanner
-from bot.render import Message
+from bot.render import Outgoing
 from digest.clock import Clock
 from digest.store import Store
 from digest.subscribers import Subscriber, Subscribers
@@ -341,14 +341,14 @@ class DigestScheduler:
 
     async def compose(
         self, subscriber: Subscriber, planner: DigestPlanner | None = None
-    ) -> list[Message]:
+    ) -> list[Outgoing]:
         """The digest as messages: new articles on their topics, newest first, by topic."""
         messages, _ = await (planner or self._planner()).messages_for(
             subscriber, extend=self.extend, layout=self.layout)
         return messages
 
     async def deliver(
-        self, chat_id: int, messages: list[Message], *, broadcast: bool = False
+        self, chat_id: int, messages: list[Outgoing], *, broadcast: bool = False
     ) -> Delivery:
         """Send the messages in order, recording each one's articles as soon as it is sent.
 

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.i18n import language_of, t
-from bot.render import Message as Rendered
+from bot.render import Outgoing
 from bot.scheduler import NO_PREVIEW, DigestScheduler
 from digest.channels import Channels
 from digest.clock import Clock
@@ -84,7 +84,7 @@ async def reply(update: Update, text: str, **kwargs: object) -> Message:
     return await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
 
 
-async def reply_all(update: Update, messages: Sequence[Rendered]) -> None:
+async def reply_all(update: Update, messages: Sequence[Outgoing]) -> None:
     for rendered in messages:
         await reply(update, rendered.text, link_preview_options=NO_PREVIEW)
 
