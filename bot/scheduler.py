@@ -42,11 +42,12 @@ from weakref import WeakValueDictionary
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden
+from telegram.error import ChatMigrated
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
 from bot.digests import DigestExtension, DigestLayout, DigestPlanner
+from bot.errors import is_unreachable
 from bot.render import Outgoing
 from digest.clock import Clock
 from digest.store import Store
@@ -370,7 +371,7 @@ class DigestScheduler:
                 outcome.migrated_to = new_chat_id
                 break
             except Exception as exc:  # any failure on one chat must not stop the run
-                if _unreachable(exc):
+                if is_unreachable(exc):
                     log.info("chat %s is unreachable (%s): marked inactive", chat_id, exc)
                     await self.subscribers.mark_blocked(chat_id, self.clock())
                     outcome.blocked = True
@@ -415,10 +416,3 @@ class _Run:
     seen: set[int] = field(default_factory=set)
     next_progress: float = 0.0
 
-
-def _unreachable(exc: Exception) -> bool:
-    """The chat will not take messages again: the user blocked the bot (or left, or the
-    group kicked it), or the chat no longer exists. Trying every 15 minutes would be futile."""
-    if isinstance(exc, Forbidden):
-        return True
-    return isinstance(exc, BadRequest) and "chat not found" in exc.message.lower()
