@@ -10,24 +10,27 @@ import argparse
 import asyncio
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from digest.compose import compose_digest, render_plain
-from digest.ingest import ingest_bytes, read_dump
+from digest.ingest import ingest_file
 from digest.languages import LANGUAGES
 from digest.models import Article, IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings, SettingsError, load_settings
-from digest.store import Store, StoreError
+from digest.store import Store, StoreError, describe
 from digest.topics import TopicCatalog, TopicsFileError, classify, explain, load_catalog
+from digest.workers import worker_pool
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+MAX_COUNT = 100_000  # the most articles one reading command lists
+MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
@@ -58,7 +61,7 @@ def build_parser(
 
     p = sub.add_parser("latest", help="the newest stories, one version each")
     p.add_argument("--topic", "-t")
-    p.add_argument("-n", type=int, default=5, help="how many (default 5)")
+    p.add_argument("-n", type=_count, default=5, help="how many (default 5)")
     p.add_argument("--lang", choices=list(LANGUAGES),
                    help="show each story in this language when it has a version in it")
     p.add_argument("--json", action="store_true")
@@ -66,7 +69,7 @@ def build_parser(
 
     p = sub.add_parser("search", help="full-text search over stored stories")
     p.add_argument("words", nargs="+")
-    p.add_argument("-n", type=int, default=10, help="how many at most (default 10)")
+    p.add_argument("-n", type=_count, default=10, help="how many at most (default 10)")
     p.add_argument("--lang", choices=list(LANGUAGES),
                    help="show each story in this language when it has a version in it")
     p.add_argument("--json", action="store_true")
@@ -77,7 +80,7 @@ def build_parser(
     p.set_defaults(command_func=cmd_topics)
 
     p = sub.add_parser("explain", help="why an article got its topics and joined its story")
-    p.add_argument("article_id", type=int, metavar="ID")
+    p.add_argument("article_id", type=_article_id, metavar="ID")
     p.set_defaults(command_func=cmd_explain)
 
     p = sub.add_parser("digest", help="the digest for topics, as the bot would send it")
@@ -85,7 +88,8 @@ def build_parser(
                    help="topic id or name; repeat for several")
     p.add_argument("--since", type=_iso_date, help="only articles dated on or after YYYY-MM-DD")
     p.add_argument("--lang", default="en", choices=["en", "ru", "kk"])
-    p.add_argument("-n", type=int, default=50, help="at most this many articles (default 50)")
+    p.add_argument("-n", type=_count, default=50,
+                   help="at most this many articles (default 50)")
     p.set_defaults(command_func=cmd_digest)
 
     p = sub.add_parser("stats", help="articles per topic per day and digests sent, 30 days")
@@ -111,6 +115,24 @@ def build_parser(
     return parser
 
 
+def _count(value: str) -> int:
+    """A number of articles: a whole number from 1 to MAX_COUNT (0 and below mean 1)."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value[:40]!r} is not a whole number") from None
+    if number > MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{value[:40]} is too many; at most {MAX_COUNT:,}")
+    return max(1, number)
+
+
+def _article_id(value: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value[:40]!r} is not an article id") from None
+
+
 def _iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -133,6 +155,8 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
         return _fail(exc, EXIT_USAGE)
     except (DumpError, StoreError) as exc:
         return _fail(exc, EXIT_FAILED)
+    except sqlite3.Error as exc:  # a fault the store did not expect: still one line
+        return _fail(describe(exc, str(args.db or "the database")), EXIT_FAILED)
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return 130
@@ -156,18 +180,22 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     reports: list[IngestReport] = []
     rejected: list[str] = []
     async with await Store.open(settings.db_path) as store:
-        with ProcessPoolExecutor(max_workers=settings.workers) as pool:
+        with worker_pool(settings.workers) as pool:
             for path in args.files:
                 try:
                     with _progress_bar(path.name, enabled=not args.json) as progress:
-                        report = await ingest_bytes(
-                            store, await read_dump(path), str(path), settings, catalog,
-                            progress=progress, executor=pool,
+                        report = await ingest_file(
+                            store, path, settings, catalog, progress=progress, executor=pool,
                         )
                 except DumpError as exc:
                     print(f"newsbot: {exc}", file=sys.stderr)
                     rejected.append(str(exc))
                     continue
+                except StoreError as exc:
+                    # The database cannot take anything now: the next files would fail alike.
+                    print(f"newsbot: {exc}", file=sys.stderr)
+                    rejected.append(str(exc))
+                    break
                 reports.append(report)
                 if not args.json:
                     print(format_report(report, catalog))
@@ -251,23 +279,23 @@ class _progress_bar:
 async def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
     topic = _topic(catalog, args.topic) if args.topic else None
-    async with await Store.open(settings.db_path) as store:
-        articles = await store.latest(topic, max(1, args.n), lang=args.lang)
+    async with await Store.open(settings.db_path, create=False) as store:
+        articles = await store.latest(topic, args.n, lang=args.lang)
     _print_articles(articles, catalog, args.json, empty="No articles yet.")
     return EXIT_OK
 
 
 async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
-    async with await Store.open(settings.db_path) as store:
-        articles = await store.search(" ".join(args.words), max(1, args.n), lang=args.lang)
+    async with await Store.open(settings.db_path, create=False) as store:
+        articles = await store.search(" ".join(args.words), args.n, lang=args.lang)
     _print_articles(articles, catalog, args.json, empty="Nothing found.")
     return EXIT_OK
 
 
 async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
-    async with await Store.open(settings.db_path) as store:
+    async with await Store.open(settings.db_path, create=False) as store:
         counts = await store.topic_counts()
     rows = [{"id": t, "name": catalog.name(t), "articles": counts.get(t, 0)} for t in catalog.ids]
     if args.json:
@@ -281,8 +309,10 @@ async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
-    async with await Store.open(settings.db_path) as store:
-        article = await store.get_article(args.article_id)
+    async with await Store.open(settings.db_path, create=False) as store:
+        # An id SQLite cannot hold is one no article has.
+        wanted = args.article_id
+        article = await store.get_article(wanted) if 0 < wanted <= MAX_ID else None
         if article is None:
             raise CliError(f"no article with id {args.article_id}")
         stored = await store.topic_scores(article.id)
@@ -342,9 +372,9 @@ def _source_reason(reason: dict[str, Any]) -> str:
 async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
     topics = [_topic(catalog, t) for t in args.topic]
-    async with await Store.open(settings.db_path) as store:
+    async with await Store.open(settings.db_path, create=False) as store:
         articles = await store.articles_for_topics(
-            topics, since=args.since, limit=max(1, args.n), lang=args.lang
+            topics, since=args.since, limit=args.n, lang=args.lang
         )
     print(render_plain(compose_digest(articles, topics, catalog, args.lang)), end="")
     return EXIT_OK
@@ -364,7 +394,7 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
     today = args.until or datetime.now(ZoneInfo(settings.timezone)).date()
     names = {tid: catalog.name(tid, args.lang) for tid in catalog.ids}
-    async with await Store.open(settings.db_path) as store:
+    async with await Store.open(settings.db_path, create=False) as store:
         data = await activity(store, today, settings.timezone, names, ChartLabels())
     first, last = data.days[0], data.days[-1]
     print(f"{first.isoformat()} .. {last.isoformat()} ({settings.timezone})")
@@ -389,8 +419,7 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     sample = resources.files("digest").joinpath("data/sample_dump.txt")
     with resources.as_file(sample) as path:
         async with await Store.open(settings.db_path) as store:
-            data = await read_dump(Path(path))
-            report = await ingest_bytes(store, data, str(path), settings, catalog)
+            report = await ingest_file(store, Path(path), settings, catalog)
             print(format_report(report, catalog))
             print(f"database: {settings.db_path}\n")
             for topic in catalog.ids:

@@ -1,35 +1,42 @@
 """Ingest a dump: parse and prepare in workers, then deduplicate and store in one transaction.
 
-The CPU work (parsing a big dump, repair, topics, summaries, fingerprints) runs in an
-executor, a process pool by default, so the event loop stays free. The database part runs
-in a single ``BEGIN IMMEDIATE ... COMMIT``: a failure or a kill halfway leaves the database
-as it was.
+The dump is parsed as a stream, in a thread: articles go to a process pool in batches as
+they are read, at most a few batches ahead of the workers, and the prepared articles wait
+in a temporary file (not in memory) until all are ready. Memory therefore tracks the
+largest article, never the size of the dump, and the event loop stays free. The database
+part runs in a single ``BEGIN IMMEDIATE ... COMMIT``: a failure or a kill halfway leaves the
+database as it was, and the write lock is held only while writing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import pickle
 import sqlite3
-from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+import tempfile
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import IO, cast
 
 from digest import dedup, linking
 from digest.clock import utcnow
-from digest.models import IngestReport, ParsedDump, PreparedArticle, Problem, RawArticle
-from digest.parsing import DumpError, parse_dump
-from digest.prepare import PrepareConfig, prepare_batch
+from digest.models import IngestReport, PreparedArticle, Problem, RawArticle
+from digest.parsing import DumpError, DumpReader, Problems
 from digest.settings import Settings
-from digest.store import Store, iso
+from digest.store import Store, StoreError, describe, iso
 from digest.topics import TopicCatalog
+from digest.workers import PrepareConfig, prepare_in_worker, worker_pool
 
 Progress = Callable[[int, int], None]
+BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article may exceed it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,60 +78,168 @@ async def ingest_bytes(
     executor: Executor | None = None,
     now: datetime | None = None,
 ) -> IngestReport:
-    """Ingest one dump; raise DumpError (and store nothing) when the file is rejected."""
+    """Ingest one dump held in memory; see ingest_dump."""
+    return await ingest_dump(store, data, name, settings, catalog, progress=progress,
+                             executor=executor, now=now)
+
+
+async def ingest_file(
+    store: Store,
+    path: Path,
+    settings: Settings,
+    catalog: TopicCatalog,
+    *,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    now: datetime | None = None,
+) -> IngestReport:
+    """Ingest one dump file, read as it is parsed; see ingest_dump."""
+    return await ingest_dump(store, path, str(path), settings, catalog, progress=progress,
+                             executor=executor, now=now)
+
+
+async def ingest_dump(
+    store: Store,
+    source: bytes | Path,
+    name: str,
+    settings: Settings,
+    catalog: TopicCatalog,
+    *,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    now: datetime | None = None,
+) -> IngestReport:
+    """Ingest one dump (its bytes or its path).
+
+    Raise DumpError (and store nothing) when the file is rejected, StoreError (and store
+    nothing) when the database cannot take it: locked, full, read-only.
+    """
     started = now or utcnow()
+    today = started.date()
     config = PrepareConfig(
         catalog=catalog,
         algorithm=settings.summary_algorithm,
         sentences=settings.summary_sentences,
         max_chars=settings.summary_max_chars,
+        time_limit=settings.article_time_limit,
     )
-    async with AsyncExitStack() as stack:
-        if executor is None:
-            pool = ProcessPoolExecutor(max_workers=settings.workers)
-            # Shutting a pool down joins its processes (and, after a cancel, waits for queued
-            # batches): do it in a thread so the event loop stays free.
-            stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)
-            executor = pool
-        loop = asyncio.get_running_loop()
-        parsed: ParsedDump = await loop.run_in_executor(executor, parse_dump, data, name)
-        prepared, problems = await _prepare_all(parsed.articles, config, executor, progress)
-    problems = sorted([*parsed.problems, *problems], key=lambda p: p.line or 0)
-    if not prepared:
-        raise DumpError(f"{name}: no article could be processed; {problems[0]}")
-    async with _writer(store) as writer:
-        return await _write(
-            writer, name, prepared, problems, parsed_count=len(parsed.articles),
-            threshold=settings.near_duplicate_threshold, started=started,
-            finished=now or utcnow(),
-        )
+    # A first pass counts the articles, for the progress figures; it also rejects a file
+    # that is no dump at all before any work is spent on it.
+    total = await asyncio.to_thread(_count, source, name, today)
+    reader = DumpReader(source, name, today=today)
+    problems = Problems()
+    with tempfile.TemporaryFile(prefix="newsbot-ingest-") as spill:
+        async with AsyncExitStack() as stack:
+            if executor is None:
+                pool = worker_pool(settings.workers)
+                # Shutting a pool down joins its processes (and, after a cancel, waits for
+                # queued batches): do it in a thread so the event loop stays free.
+                stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)
+                executor = pool
+            try:
+                prepared = await _prepare_all(
+                    reader, total, config, executor, progress, spill, problems,
+                    in_flight=2 * max(1, settings.workers) + 1,
+                )
+            except BrokenProcessPool:
+                raise DumpError(f"{name}: a worker process died while preparing the dump "
+                                "(out of memory?); nothing was stored") from None
+            except OSError as exc:  # the spill file: the temporary folder is full
+                raise StoreError(
+                    f"{name}: cannot write a temporary file in {tempfile.gettempdir()} "
+                    f"({exc.strerror or exc}); nothing was stored"
+                ) from None
+        problems.absorb(reader.problems)
+        listed = problems.listed()
+        if not prepared:
+            raise DumpError(f"{name}: no article could be processed; {listed[0]}")
+        async with _writer(store) as writer:
+            return await _write(
+                writer, name, _spilled(spill), listed, parsed_count=reader.articles,
+                threshold=settings.near_duplicate_threshold, started=started,
+                finished=now or utcnow(),
+            )
+
+
+def _count(source: bytes | Path, name: str, today: date) -> int:
+    return sum(1 for _ in DumpReader(source, name, today=today))
 
 
 async def _prepare_all(
-    articles: list[RawArticle],
+    reader: DumpReader,
+    total: int,
     config: PrepareConfig,
     executor: Executor,
     progress: Progress | None,
-) -> tuple[list[PreparedArticle], list[Problem]]:
-    total = len(articles)
+    spill: IO[bytes],
+    problems: Problems,
+    *,
+    in_flight: int,
+) -> int:
+    """Send the reader's articles to the workers; spill what comes back; count the prepared.
+
+    Batches are written to the spill file in dump order (the first copy of a story wins
+    ties), and at most `in_flight` batches are out at once, so neither the parser nor the
+    results run ahead of the workers by more than that.
+    """
     size = max(1, min(32, total // 8 or 1))
-    batches = [articles[i : i + size] for i in range(0, total, size)]
     loop = asyncio.get_running_loop()
-    futures = [loop.run_in_executor(executor, prepare_batch, b, config) for b in batches]
-    done = 0
+    articles = iter(reader)
+    pending: deque[tuple[asyncio.Future[list[PreparedArticle | Problem]], int]] = deque()
+    done = prepared = 0
     if progress:
         progress(0, total)
-    # Results are gathered in dump order (first copy wins ties); progress as batches finish.
-    for future in asyncio.as_completed(futures):
-        done += len(await future)
+
+    async def settle_oldest() -> None:
+        nonlocal done, prepared
+        future, count = pending.popleft()
+        results = await future
+        ready = [r for r in results if isinstance(r, PreparedArticle)]
+        problems.extend(r for r in results if isinstance(r, Problem))
+        if ready:
+            await asyncio.to_thread(pickle.dump, ready, spill, pickle.HIGHEST_PROTOCOL)
+        prepared += len(ready)
+        done += count
         if progress:
-            progress(done, total)
-    prepared: list[PreparedArticle] = []
-    problems: list[Problem] = []
-    for future in futures:
-        for item in future.result():
-            (problems if isinstance(item, Problem) else prepared).append(item)  # type: ignore[arg-type]
-    return prepared, problems
+            progress(min(done, total), total)
+
+    try:
+        while True:
+            batch = await asyncio.to_thread(_next_batch, articles, size)
+            if not batch:
+                break
+            future = loop.run_in_executor(executor, prepare_in_worker, batch, config)
+            pending.append((future, len(batch)))
+            while len(pending) >= in_flight:
+                await settle_oldest()
+        while pending:
+            await settle_oldest()
+    finally:
+        for future, _ in pending:
+            future.cancel()
+    return prepared
+
+
+def _next_batch(articles: Iterator[RawArticle], size: int) -> list[RawArticle]:
+    batch: list[RawArticle] = []
+    chars = 0
+    for article in articles:
+        batch.append(article)
+        chars += len(article.body)
+        if len(batch) >= size or chars >= BATCH_CHARS:
+            break
+    return batch
+
+
+async def _spilled(spill: IO[bytes]) -> AsyncIterator[list[PreparedArticle]]:
+    """The prepared batches back from the spill file, in the order they were written."""
+    await asyncio.to_thread(spill.seek, 0)
+    while True:
+        try:
+            batch = await asyncio.to_thread(pickle.load, spill)
+        except EOFError:
+            return
+        yield batch
 
 
 @asynccontextmanager
@@ -144,7 +259,27 @@ async def _writer(store: Store) -> AsyncIterator[Store]:
 async def _write(
     store: Store,
     name: str,
-    prepared: Sequence[PreparedArticle],
+    batches: AsyncIterator[list[PreparedArticle]],
+    problems: list[Problem],
+    *,
+    parsed_count: int,
+    threshold: float,
+    started: datetime,
+    finished: datetime,
+) -> IngestReport:
+    try:
+        return await _write_all(
+            store, name, batches, problems, parsed_count=parsed_count, threshold=threshold,
+            started=started, finished=finished,
+        )
+    except sqlite3.Error as exc:
+        raise StoreError(f"{Path(name).name}: {describe(exc, store.path, writing=True)}") from None
+
+
+async def _write_all(
+    store: Store,
+    name: str,
+    batches: AsyncIterator[list[PreparedArticle]],
     problems: list[Problem],
     *,
     parsed_count: int,
@@ -156,6 +291,7 @@ async def _write(
     exact = near = replaced = linked = new_stories = 0
     stored_ids: list[int] = []
     topics: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
     await db.execute("BEGIN IMMEDIATE")
     try:
         cursor = await db.execute(
@@ -165,24 +301,27 @@ async def _write(
             (Path(name).name, iso(started), iso(finished)),
         )
         ingest_id = cursor.lastrowid
-        for article in prepared:
-            match = await _find_match(store, article, threshold)
-            if match is None:
-                placed = await _insert(store, article, ingest_id, finished)
-                stored_ids.append(placed.id)
-                linked += placed.linked
-                new_stories += not placed.linked
-                topics.update(list(article.topics))  # one per article
-                continue
-            near += match.near
-            exact += not match.near
-            linked += await _add_source(store, match, article, finished)
-            if article.quality > match.quality and await _replace(store, match.id, article):
-                replaced += 1
-            else:
-                await db.execute(
-                    "UPDATE articles SET duplicates = duplicates + 1 WHERE id = ?", (match.id,)
-                )
+        async for batch in batches:
+            for article in batch:
+                languages[article.lang] += 1
+                match = await _find_match(store, article, threshold)
+                if match is None:
+                    placed = await _insert(store, article, ingest_id, finished)
+                    stored_ids.append(placed.id)
+                    linked += placed.linked
+                    new_stories += not placed.linked
+                    topics.update(list(article.topics))  # one per article
+                    continue
+                near += match.near
+                exact += not match.near
+                linked += await _add_source(store, match, article, finished)
+                if article.quality > match.quality and await _replace(store, match.id, article):
+                    replaced += 1
+                else:
+                    await db.execute(
+                        "UPDATE articles SET duplicates = duplicates + 1 WHERE id = ?",
+                        (match.id,),
+                    )
         await db.execute(
             "UPDATE ingests SET parsed = ?, stored = ?, duplicates_exact = ?, "
             "duplicates_near = ?, replaced = ?, problems = ? WHERE id = ?",
@@ -198,7 +337,8 @@ async def _write(
         # SQLite rolls back by itself on some errors (disk full); a second ROLLBACK would
         # fail and hide the original error.
         if db.in_transaction:
-            await db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await db.execute("ROLLBACK")
         raise
     return IngestReport(
         file=name,
@@ -208,7 +348,7 @@ async def _write(
         duplicates_near=near,
         replaced=replaced,
         topics=dict(sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))),
-        languages=dict(Counter(a.lang for a in prepared).most_common()),
+        languages=dict(languages.most_common()),
         problems=problems,
         stored_ids=stored_ids,
         stories_new=new_stories,

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     near_duplicate_threshold: float = Field(0.7, ge=0.5, le=1.0)
     topics_file: Path = CONFIG_DIR / "topics.yaml"
     workers: int = Field(2, ge=1, le=32)
+    # Seconds one article may take in a worker; one that overruns gets a lead summary.
+    article_time_limit: float = Field(10.0, gt=0, le=3600)
 
     # Telegram transport (used by `newsbot run`).
     api_base_url: str = "https://api.telegram.org/bot"

@@ -12,6 +12,7 @@ Reads see what was committed when they start; whatever must read its own uncommi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sqlite3
@@ -35,7 +36,7 @@ _FTS_WORD = re.compile(r"\w+")
 
 
 class StoreError(RuntimeError):
-    """The database cannot be opened or is newer than this code."""
+    """The database cannot be opened or written: one line saying why and what to do."""
 
 
 def iso(moment: datetime) -> str:
@@ -96,16 +97,32 @@ class Store:
         self.reads = reads or Reads([db])
 
     @classmethod
-    async def open(cls, path: str | Path, *, readers: int = READERS) -> Store:
+    async def open(
+        cls, path: str | Path, *, readers: int = READERS, create: bool = True
+    ) -> Store:
         """Open (creating and migrating) the database, with `readers` read connections
-        (none: reads share the write connection; an in-memory database always does)."""
+        (none: reads share the write connection; an in-memory database always does).
+        `create=False` refuses a path with no database (a reading command's mistyped --db)."""
         target = str(path)
+        if target != ":memory:":
+            where = Path(target)
+            if where.is_dir():
+                raise StoreError(
+                    f"database path {target} is a directory; give the path of a database file"
+                )
+            if not create and not where.exists():
+                raise StoreError(
+                    f"database {target} does not exist; check --db (or NEWSBOT_DB_PATH), "
+                    "or ingest a dump first"
+                )
         try:
             if target != ":memory:":
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
             db = await aiosqlite.connect(target, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:  # the path is unusable
-            raise StoreError(f"cannot open database {target}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise StoreError(describe(exc, target)) from None
+        except OSError as exc:  # the path is unusable
+            raise StoreError(f"cannot open database {target}: {exc.strerror or exc}") from None
         db.row_factory = aiosqlite.Row
         try:
             await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -113,10 +130,10 @@ class Store:
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA synchronous = NORMAL")
             await migrate(db)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             # Not a database at all ("file is not a database"), or a locked/corrupt one.
             await db.close()
-            raise StoreError(f"cannot open database {target}: {exc}") from None
+            raise StoreError(describe(exc, target)) from None
         except BaseException:
             await db.close()
             raise
@@ -126,10 +143,12 @@ class Store:
         try:
             for _ in range(readers):
                 connections.append(await _reader(target))
-        except BaseException:
+        except BaseException as exc:
             for opened in connections:
                 await opened.close()
             await db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(describe(exc, target)) from None
             raise
         return cls(db, target, Reads(connections))
 
@@ -458,27 +477,63 @@ def _versions(row: aiosqlite.Row, urls: list[str]) -> list[Version]:
 
 
 async def migrate(db: aiosqlite.Connection, migrations: Iterable[str] = MIGRATIONS) -> int:
-    """Run the migrations the database has not seen; return the resulting version."""
+    """Run the migrations the database has not seen; return the resulting version.
+
+    The version is read again under the write lock (BEGIN IMMEDIATE) before each step: two
+    processes opening a new database at once would otherwise both see version 0 and the
+    second would fail on tables the first just made. A database that is up to date is not
+    locked at all, so a read-only one can still be read.
+    """
     steps = list(migrations)
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    version = int(row[0]) if row else 0
-    if version > len(steps):
-        raise StoreError(
-            f"the database is at schema version {version}, newer than this newsbot "
-            f"({len(steps)}); upgrade newsbot"
-        )
-    for number, sql in enumerate(steps[version:], start=version + 1):
+    version = await _user_version(db)
+    while True:
+        if version > len(steps):
+            raise StoreError(
+                f"the database is at schema version {version}, newer than this newsbot "
+                f"({len(steps)}); upgrade newsbot"
+            )
+        if version == len(steps):
+            return version
         await db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(sql):
-                await db.execute(statement)
-            await db.execute(f"PRAGMA user_version = {number}")
+            version = await _user_version(db)
+            if version < len(steps):
+                for statement in _statements(steps[version]):
+                    await db.execute(statement)
+                version += 1
+                await db.execute(f"PRAGMA user_version = {version}")
             await db.execute("COMMIT")
-        except Exception:
-            await db.execute("ROLLBACK")
+        except BaseException:
+            if db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    await db.execute("ROLLBACK")
             raise
-    return len(steps)
+
+
+async def _user_version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def describe(exc: sqlite3.Error, target: str, *, writing: bool = False) -> str:
+    """One line for an SQLite error: what happened and what to do about it."""
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    text = str(exc).lower()
+    lost = "; nothing was stored" if writing else ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
+        return f"database {target} is locked by another process{lost}; retry, or stop it"
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return f"disk full (database {target}){lost}; free some space and retry"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return f"database {target} is read-only{lost}; check the permissions of it and its folder"
+    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
+        return f"cannot open database {target}: file is not a database"
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return f"database {target} is damaged ({exc}){lost}; restore it from a backup"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return f"cannot open database {target}; check the path and its permissions"
+    return f"database {target}: {exc}{lost}"
 
 
 def _statements(script: str) -> list[str]:

@@ -1,0 +1,87 @@
+"""The process pool that does ingest's CPU work, and what crosses into it.
+
+Workers die with the process that started them: after a ``kill -9`` of an ingest or of the
+bot, nothing is left running. On Linux the kernel sends each worker SIGKILL when its parent
+goes (``prctl(PR_SET_PDEATHSIG)``); everywhere, a watchdog thread in the worker exits it
+once its parent has changed, within ``WATCH_INTERVAL`` seconds.
+
+This module stays light: the parent process never imports the summariser and its
+dependencies (numpy, sumy, nltk: over 100 MB), only the workers do.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from typing import TYPE_CHECKING
+
+from digest.models import PreparedArticle, Problem, RawArticle
+
+if TYPE_CHECKING:
+    from digest.topics import TopicCatalog
+
+WATCH_INTERVAL = 1.0  # seconds between a worker's looks at its parent
+ARTICLE_TIME_LIMIT = 10.0  # seconds of worker time one article may take
+_PR_SET_PDEATHSIG = 1
+_SIGKILL = 9
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareConfig:
+    """What the workers need: plain, picklable values taken from the settings."""
+
+    catalog: TopicCatalog
+    algorithm: str
+    sentences: int
+    max_chars: int | None = None
+    time_limit: float = ARTICLE_TIME_LIMIT  # per article; an overrun gets a lead summary
+
+
+def worker_pool(workers: int, mp_context: BaseContext | None = None) -> ProcessPoolExecutor:
+    """A process pool whose workers die with this process."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp_context or multiprocessing.get_context(),
+        initializer=_start_worker,
+    )
+
+
+def prepare_in_worker(
+    batch: list[RawArticle], config: PrepareConfig
+) -> list[PreparedArticle | Problem]:
+    """The pool's task: prepare a batch (see digest.prepare.prepare_batch)."""
+    from digest.prepare import prepare_batch
+
+    return prepare_batch(batch, config)
+
+
+def _start_worker() -> None:
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, _SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl: the watchdog alone does the job
+            pass
+    # The parent may have gone before the death signal was armed.
+    if parent == 1:
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+    # Load the heavy modules now, while the parent is still reading the dump.
+    import digest.prepare  # noqa: F401
+
+
+def _watch(parent: int) -> None:
+    while True:
+        time.sleep(WATCH_INTERVAL)
+        if os.getppid() != parent:
+            # Orphaned: nobody will collect our results. Exit at once, without cleanup that
+            # could block (the pool's queues are gone with the parent).
+            os._exit(1)
