@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
-import os
 import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from urllib.parse import urlsplit
@@ -43,6 +42,7 @@ from digest.settings import Settings
 from digest.store import Store
 from digest.subscribers import Subscribers
 from digest.topics import TopicCatalog, load_catalog
+from digest.workers import worker_pool
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +94,8 @@ def build_application(
         pool = executor
         if pool is None:
             # spawn, not fork: the bot process has threads (aiosqlite, HTTP) a fork would copy.
-            # Workers run at a lower CPU priority: an ingest is batch work, and on a small
-            # machine it would otherwise take the cores the bot needs to answer users.
-            pool = ProcessPoolExecutor(
-                max_workers=settings.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=os.nice, initargs=(WORKER_NICENESS,),
-            )
+            # Its workers die with the bot, even after a kill -9 (digest.workers).
+            pool = worker_pool(settings.workers, multiprocessing.get_context("spawn"))
             owned["executor"] = pool
             # Workers start now, in the background, not on the first upload: spawning them
             # and importing the pipeline takes seconds the admin would otherwise wait.

@@ -32,6 +32,7 @@ from digest.schema import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
 READERS = 2  # read connections: two cores, and SQLite lets go of the GIL while it works
+NOTHING_STORED = "; nothing was stored"
 _FTS_WORD = re.compile(r"\w+")
 
 
@@ -520,7 +521,7 @@ def describe(exc: sqlite3.Error, target: str, *, writing: bool = False) -> str:
     """One line for an SQLite error: what happened and what to do about it."""
     name = str(getattr(exc, "sqlite_errorname", "") or "")
     text = str(exc).lower()
-    lost = "; nothing was stored" if writing else ""
+    lost = NOTHING_STORED if writing else ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
         return f"database {target} is locked by another process{lost}; retry, or stop it"
     if name.startswith("SQLITE_FULL") or "disk is full" in text:

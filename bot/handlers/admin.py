@@ -24,6 +24,7 @@ from digest.ingest import ingest_bytes
 from digest.models import IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings
+from digest.store import NOTHING_STORED, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,12 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
     except DumpError as exc:
         await progress.finish(t(lang, "upload_rejected", reason=escape(str(exc))))
+        return
+    except StoreError as exc:
+        # Locked, full or read-only database: the same one line the command line prints
+        # (the reply says itself that nothing was stored).
+        reason = str(exc).replace(NOTHING_STORED, "")
+        await progress.finish(t(lang, "upload_rejected", reason=escape(reason)))
         return
     except Exception as exc:
         log.exception("ingest of an uploaded dump %r failed", name)
