@@ -123,9 +123,10 @@ async def ingest_dump(
         max_chars=settings.summary_max_chars,
         time_limit=settings.article_time_limit,
     )
-    # A first pass counts the articles, for the progress figures; it also rejects a file
-    # that is no dump at all before any work is spent on it.
-    total = await asyncio.to_thread(_count, source, name, today)
+    # A quick first pass counts the articles, for the progress figures; it also rejects a
+    # file that is no text dump at all before any work is spent on it.
+    reader = DumpReader(source, name, today=today)
+    total = await asyncio.to_thread(reader.estimate)
     reader = DumpReader(source, name, today=today)
     problems = Problems()
     with tempfile.TemporaryFile(prefix="newsbot-ingest-") as spill:
@@ -159,10 +160,6 @@ async def ingest_dump(
                 threshold=settings.near_duplicate_threshold, started=started,
                 finished=now or utcnow(),
             )
-
-
-def _count(source: bytes | Path, name: str, today: date) -> int:
-    return sum(1 for _ in DumpReader(source, name, today=today))
 
 
 async def _prepare_all(

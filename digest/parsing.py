@@ -215,15 +215,26 @@ def _lines(stream: BinaryIO, name: str, problems: Problems) -> Iterator[str]:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         parts = text.split("\n")
-        for k, part in enumerate(parts):
+        if len(parts) > 1:
+            # The first part ends the line begun in earlier chunks.
+            head_part = parts[0]
             if piece_chars < MAX_LINE_CHARS:
-                piece.append(part[: MAX_LINE_CHARS - piece_chars])
-            piece_chars += len(part)
-            if k == len(parts) - 1:
-                break  # the line goes on in the next chunk
+                piece.append(head_part[: MAX_LINE_CHARS - piece_chars])
             number += 1
-            yield _finish_line("".join(piece), piece_chars, number, problems)
+            yield _finish_line("".join(piece), piece_chars + len(head_part), number, problems)
+            whole = parts[1:-1]
+            if "\x00" in text or (whole and max(map(len, whole)) > MAX_LINE_CHARS):
+                for line in whole:
+                    number += 1
+                    yield _finish_line(line[:MAX_LINE_CHARS], len(line), number, problems)
+            else:  # the common case, at C speed
+                number += len(whole)
+                yield from whole
             piece, piece_chars = [], 0
+        last = parts[-1]
+        if piece_chars < MAX_LINE_CHARS:
+            piece.append(last[: MAX_LINE_CHARS - piece_chars])
+        piece_chars += len(last)
         if final:
             if piece_chars:
                 number += 1
@@ -268,22 +279,8 @@ class DumpReader:
     def __iter__(self) -> Iterator[RawArticle]:
         stream = _open_bytes(self.source, self.name)
         try:
-            lines = _lines(stream, self.name, self.problems)
-            blanks = 0
-            first: str | None = None
-            for line in lines:
-                if line.strip():
-                    first = line
-                    break
-                blanks += 1
-            if first is None:
-                raise DumpError(f"{self.name}: the file is empty")
-            jsonl = self.name.removesuffix(".gz").lower().endswith(".jsonl")
-            self.format = "jsonl" if jsonl or first.strip().startswith("{") else "govkz"
-            # Leading blank lines still count for the line numbers.
-            every = _chain([""] * blanks if blanks < 1000 else _repeat("", blanks), first, lines)
-            parse = _jsonl if self.format == "jsonl" else _govkz
-            for article in parse(every, self.problems, self.today):
+            parse = _jsonl if self._detect(stream) == "jsonl" else _govkz
+            for article in parse(self._every, self.problems, self.today):
                 self.articles += 1
                 yield article
         finally:
@@ -292,6 +289,43 @@ class DumpReader:
             shown = self.problems.listed()
             detail = f"; {shown[0]}" if shown else ""
             raise DumpError(f"{self.name}: no article found in the file{detail}")
+
+    def estimate(self) -> int:
+        """About how many articles the dump holds (the article starts), from a quick scan.
+
+        For progress figures; it also rejects a file that is no text dump before any work.
+        """
+        stream = _open_bytes(self.source, self.name)
+        try:
+            if self._detect(stream) == "jsonl":
+                return sum(1 for line in self._every if line.strip())
+            dateish = _DATEISH_LINE.match
+            count, previous = 0, ""
+            for line in self._every:
+                if previous and dateish(line) and not dateish(previous) and previous.strip():
+                    count += 1
+                previous = line
+            return count
+        finally:
+            stream.close()
+
+    def _detect(self, stream: BinaryIO) -> str:
+        """Find the format from the first non-blank line; `_every` then gives every line."""
+        lines = _lines(stream, self.name, self.problems)
+        blanks = 0
+        first: str | None = None
+        for line in lines:
+            if line.strip():
+                first = line
+                break
+            blanks += 1
+        if first is None:
+            raise DumpError(f"{self.name}: the file is empty")
+        jsonl = self.name.removesuffix(".gz").lower().endswith(".jsonl")
+        self.format = "jsonl" if jsonl or first.strip().startswith("{") else "govkz"
+        # Leading blank lines still count for the line numbers.
+        self._every = _chain(_repeat("", blanks), first, lines)
+        return self.format
 
 
 def _repeat(value: str, times: int) -> Iterator[str]:
@@ -414,7 +448,8 @@ def split_source(body: str) -> tuple[str, str | None]:
 
 
 def _is_date(line: str) -> bool:
-    return bool(_DATE_LINE.match(line)) or bool(_DATEISH_LINE.match(line))
+    # Every valid date line is also date-like: one match decides.
+    return _DATEISH_LINE.match(line) is not None
 
 
 def _parse_date(line: str) -> date | None:
@@ -444,13 +479,6 @@ def _looks_like_title(line: str, following: str | None) -> bool:
     if following is None or not 15 <= len(stripped) <= 300 or stripped.endswith(_SENTENCE_END):
         return False
     return len(following.strip()) >= max(150, 2 * len(stripped)) and not _is_date(following)
-
-
-def _is_start(line: str, following: str | None) -> bool:
-    """An article starts where a non-empty, non-date line is followed by a date-like line."""
-    return following is not None and bool(line.strip()) and not _is_date(line) and _is_date(
-        following
-    )
 
 
 _NORMAL, _SKIP_ONE, _SKIPPING = 0, 1, 2
@@ -517,41 +545,42 @@ class _Open:
         return [text for _, text, _ in self.pending if text]
 
 
-def _windows(lines: Iterable[str]) -> Iterator[tuple[int, str, str | None, str | None]]:
-    """(1-based number, line, next line, the line after) for every line."""
-    ahead: deque[str] = deque()
+def _govkz(lines: Iterable[str], problems: Problems, today: date) -> Iterator[RawArticle]:
+    """Parse the gov.kz text format, one article at a time; see the module docstring.
+
+    A window of three lines (each with its date-likeness, computed once) slides over the
+    dump: a line starts an article when the next one is a date line, and a body line's
+    role may depend on the line after it.
+    """
+    dateish = _DATEISH_LINE.match
     it = iter(lines)
+    ahead: deque[tuple[str, bool]] = deque()
     for line in it:
-        ahead.append(line)
+        ahead.append((line, dateish(line) is not None))
         if len(ahead) == 3:
             break
-    number = 0
-    while ahead:
-        number += 1
-        line = ahead.popleft()
-        nxt = next(it, None)
-        if nxt is not None:
-            ahead.append(nxt)
-        yield number, line, ahead[0] if ahead else None, ahead[1] if len(ahead) > 1 else None
-
-
-def _govkz(lines: Iterable[str], problems: Problems, today: date) -> Iterator[RawArticle]:
-    """Parse the gov.kz text format, one article at a time; see the module docstring."""
     section: str | None = None
     current: _Open | None = None
+    number = 0
     date_of = 0  # the line number of the current article's date line
-    for number, line, nxt, after in _windows(lines):
-        if _is_start(line, nxt):
+    while ahead:
+        line, is_date = ahead.popleft()
+        nxt_line = next(it, None)
+        if nxt_line is not None:
+            ahead.append((nxt_line, dateish(nxt_line) is not None))
+        number += 1
+        stripped = line.strip()
+        nxt = ahead[0] if ahead else None
+        if nxt is not None and nxt[1] and stripped and not is_date:
             if current is not None:
                 article, section = _close(current, problems, today)
                 if article:
                     yield article
-            current = _Open(line.strip(), (nxt or "").strip(), number, section)
+            current = _Open(stripped, nxt[0].strip(), number, section)
             date_of = number + 1
             continue
         if number == date_of:
             continue
-        stripped = line.strip()
         if current is None:
             # Lines before the first article are section headers (or stray text to report).
             if not stripped:
@@ -562,9 +591,12 @@ def _govkz(lines: Iterable[str], problems: Problems, today: date) -> Iterator[Ra
             else:
                 problems.add(number, "text outside any article (no title and date line)")
             continue
-        # The next article's title line ends this body: it is not a following body line.
-        following = None if nxt is None or _is_start(nxt, after) else nxt
-        title_like = _looks_like_title(line, following)
+        title_like = False
+        if len(stripped) >= 15 and nxt is not None:
+            # The next article's title line ends this body: it is not a following body line.
+            after = ahead[1] if len(ahead) > 1 else None
+            starts = after is not None and after[1] and not nxt[1] and nxt[0].strip()
+            title_like = not starts and _looks_like_title(line, nxt[0])
         if not stripped or _looks_like_header(line):
             current.hold(number, stripped, title_like)
         else:
