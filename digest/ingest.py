@@ -36,6 +36,7 @@ from digest.topics import TopicCatalog
 from digest.workers import PrepareConfig, prepare_in_worker, worker_pool
 
 Progress = Callable[[int, int], None]
+CANDIDATES_PER_BAND = 8  # near-duplicate candidates looked at per LSH band, newest first
 BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article may exceed it)
 
 
@@ -368,11 +369,8 @@ async def _find_match(store: Store, article: PreparedArticle, threshold: float) 
         row = await cursor.fetchone()
     if row:
         return _Match(row[0], row[1], near=False)
-    marks = ",".join("?" * len(article.bands))
     async with db.execute(
-        "SELECT a.id, a.quality, a.minhash FROM articles a WHERE a.lang = ? AND a.id IN "
-        f"(SELECT DISTINCT article_id FROM lsh_bands WHERE band IN ({marks}))",
-        (article.lang, *article.bands),
+        _candidates_sql(len(article.bands)), (article.lang, *article.bands)
     ) as cursor:
         candidates = await cursor.fetchall()
     best: _Match | None = None
@@ -383,6 +381,24 @@ async def _find_match(store: Store, article: PreparedArticle, threshold: float) 
             best = _Match(cid, cquality, near=True, similarity=similarity)
             best_similarity = similarity
     return best
+
+
+def _candidates_sql(bands: int) -> str:
+    """Stored articles sharing a band with the new one: the newest few of each band.
+
+    A band shared by thousands of articles (many near-identical short notes, boilerplate)
+    would otherwise make every insert compare against all of them, and a dump of such
+    notes quadratic. A true near-duplicate shares about a third of its bands, so it is
+    found unless every one of them is crowded by newer look-alikes.
+    """
+    one = (
+        "SELECT article_id FROM (SELECT article_id FROM lsh_bands WHERE band = ? "
+        f"ORDER BY article_id DESC LIMIT {CANDIDATES_PER_BAND})"
+    )
+    return (
+        "SELECT a.id, a.quality, a.minhash FROM articles a WHERE a.lang = ? AND a.id IN ("
+        + " UNION ".join([one] * bands) + ")"
+    )
 
 
 async def _insert(
