@@ -163,3 +163,42 @@ async def test_stats_for_admins(bot: Application, fake_api: FakeBotApi, seed_pat
     assert "Last ingests" in stats
     assert f"11.02.2026 07:00 · {seed_path.name}: 5 stored, 5 duplicates, 0 problems" in stats
     assert "Last digest run: none yet" in stats
+
+
+async def test_a_huge_article_does_not_hold_up_the_next_upload(
+    start_bot: StartBot, fake_api: FakeBotApi
+) -> None:
+    """A 2 MB article used to keep the summariser busy for about an hour, and every later
+    upload waited behind it. Now its body is cut, its summary ranks at most 200 sentences,
+    and it runs under a time limit in a real worker process."""
+    import multiprocessing
+
+    from digest.workers import worker_pool
+
+    words = ("river", "copper", "lantern", "meadow", "harbor", "violin", "glacier", "almond",
+             "thistle", "saddle")
+    sentences = (" ".join(f"{words[(i + k) % 10]}{(i * 7 + k) % 991}" for k in range(12))
+                 .capitalize() + "." for i in range(17_000))
+    long_text = " ".join(sentences)
+    assert len(long_text) > 2_000_000
+    dump = ("News\nA very long report of the akimat\n10.02.2026\n" + long_text + "\n").encode()
+    pool = worker_pool(1, multiprocessing.get_context("spawn"))
+    try:
+        async with start_bot(executor=pool):
+            admin = Reader(fake_api, ADMIN)
+            first = await admin.upload("long.txt", dump)
+            second = await admin.upload("next.jsonl", jsonl([economy_article(1)]))
+
+            def final(status: Any) -> Any:
+                return (m := fake_api.current(status)).text.startswith(("✅", "❌")) and m
+
+            long_report = await fake_api.wait_for(lambda: final(first), timeout=120,
+                                                  what="the long dump's report")
+            next_report = await fake_api.wait_for(lambda: final(second), timeout=120,
+                                                  what="the next dump's report")
+    finally:
+        pool.shutdown(cancel_futures=True)
+    assert long_report.text.splitlines()[1].startswith("1 articles read, 1 stored")
+    assert "line 2: article 'A very long report of the akimat': body cut to 100,000 characters" in (
+        long_report.text)
+    assert next_report.text.splitlines()[1].startswith("1 articles read, 1 stored")
