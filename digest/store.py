@@ -119,6 +119,10 @@ class Store:
         try:
             if target != ":memory:":
                 Path(target).parent.mkdir(parents=True, exist_ok=True)
+                # Try the path with plain sqlite3 first: when aiosqlite fails to connect, its
+                # thread reports back to the event loop later, after asyncio.run() may have
+                # closed it ("RuntimeError: Event loop is closed" under our one-line error).
+                await asyncio.to_thread(_probe, target)
             db = await aiosqlite.connect(target, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(describe(exc, target)) from None
@@ -475,6 +479,10 @@ def _versions(row: aiosqlite.Row, urls: list[str]) -> list[Version]:
     # The address of the text kept comes first: links to "the Russian version" go there.
     ordered = sorted(urls, key=lambda url: url != row["source_url"])
     return [Version(row["id"], row["lang"], url, row["title"]) for url in ordered]
+
+
+def _probe(target: str) -> None:
+    sqlite3.connect(target).close()
 
 
 async def migrate(db: aiosqlite.Connection, migrations: Iterable[str] = MIGRATIONS) -> int:

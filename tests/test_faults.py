@@ -328,6 +328,24 @@ def test_read_only_database_is_one_line_and_still_readable(
     assert snapshot(db) == before
 
 
+@needs_namespace
+def test_a_database_that_cannot_be_created_is_one_line(tmp_path: Path, env: dict[str, str]) -> None:
+    """Before, the one-line message was followed by "Event loop is closed" from a thread."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write(tmp_path / "a.txt", govkz(0, 1))
+    script = (
+        f"mount --bind {locked} {locked} && mount -o remount,bind,ro {locked} && "
+        f"{NEWSBOT} --db {locked}/new.db ingest a.txt 2> err.txt; echo $? > rc.txt"
+    )
+    done = in_namespace(script, env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    err = (tmp_path / "err.txt").read_text()
+    assert (tmp_path / "rc.txt").read_text().strip() == "1"
+    assert err.strip().splitlines() == [
+        f"newsbot: cannot open database {locked}/new.db; check the path and its permissions"]
+
+
 def test_database_path_that_is_a_directory_is_one_line(tmp_path: Path, run) -> None:
     folder = tmp_path / "folder"
     folder.mkdir()
