@@ -202,3 +202,24 @@ async def test_a_huge_article_does_not_hold_up_the_next_upload(
     assert "line 2: article 'A very long report of the akimat': body cut to 100,000 characters" in (
         long_report.text)
     assert next_report.text.splitlines()[1].startswith("1 articles read, 1 stored")
+
+
+async def test_a_locked_database_is_the_upload_reply(
+    bot: Application, fake_api: FakeBotApi, bot_settings: Any
+) -> None:
+    import sqlite3
+
+    holder = sqlite3.connect(bot_settings.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing, past the busy timeout
+    try:
+        status = await Reader(fake_api, ADMIN).upload("news.jsonl", jsonl([economy_article(1)]))
+        report = await fake_api.wait_for(
+            lambda: (m := fake_api.current(status)).text.startswith(("✅", "❌")) and m,
+            timeout=120, what="the upload's reply")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert report.text == (
+        f"❌ news.jsonl: database {bot_settings.db_path} is locked by another process; "
+        "retry, or stop it\nNothing was stored.")
+    assert await services_of(bot).store.count_articles() == 0
