@@ -152,6 +152,10 @@ def build_application(
         pool = owned.pop("executor", None)
         if isinstance(pool, ProcessPoolExecutor):
             pool.shutdown(wait=False, cancel_futures=True)
+            # The pool in use, if an upload replaced the one above after a worker died.
+            current = application.bot_data["services"].executor
+            if current is not pool and isinstance(current, ProcessPoolExecutor):
+                current.shutdown(wait=False, cancel_futures=True)
         opened = owned.pop("store", None)
         if isinstance(opened, Store):
             await opened.close()

@@ -40,6 +40,10 @@ CANDIDATES_PER_BAND = 8  # near-duplicate candidates looked at per LSH band, new
 BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article may exceed it)
 
 
+class WorkersLost(DumpError):
+    """A worker process died (killed, out of memory): the pool cannot be used any more."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Match:
     id: int
@@ -144,8 +148,8 @@ async def ingest_dump(
                     in_flight=2 * max(1, settings.workers) + 1,
                 )
             except BrokenProcessPool:
-                raise DumpError(f"{name}: a worker process died while preparing the dump "
-                                "(out of memory?); nothing was stored") from None
+                raise WorkersLost(f"{name}: a worker process died while preparing the dump "
+                                  "(out of memory?); nothing was stored") from None
             except OSError as exc:  # the spill file: the temporary folder is full
                 raise StoreError(
                     f"{name}: cannot write a temporary file in {tempfile.gettempdir()} "

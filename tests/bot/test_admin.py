@@ -223,3 +223,54 @@ async def test_a_locked_database_is_the_upload_reply(
         f"❌ news.jsonl: database {bot_settings.db_path} is locked by another process; "
         "retry, or stop it\nNothing was stored.")
     assert await services_of(bot).store.count_articles() == 0
+
+
+async def test_a_killed_worker_fails_one_upload_and_the_next_gets_a_fresh_pool(
+    start_bot: StartBot, fake_api: FakeBotApi
+) -> None:
+    import multiprocessing
+    import os
+    import signal
+    import sys
+
+    import pytest
+
+    from digest.workers import worker_pool
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("finds the worker in /proc")
+    pool = worker_pool(1, multiprocessing.get_context("spawn"))
+    try:
+        async with start_bot(executor=pool) as app:
+            admin = Reader(fake_api, ADMIN)
+
+            async def upload(name: str, index: int) -> Any:
+                status = await admin.upload(name, jsonl([economy_article(index)]))
+                return await fake_api.wait_for(
+                    lambda: (m := fake_api.current(status)).text.startswith(("✅", "❌")) and m,
+                    timeout=120, what=f"the reply to {name}")
+
+            assert (await upload("one.jsonl", 1)).text.startswith("✅")
+            [worker] = [pid for pid in _children(os.getpid())
+                        if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()]
+            os.kill(worker, signal.SIGKILL)
+            lost = await upload("two.jsonl", 2)
+            assert lost.text.startswith("❌ two.jsonl: a worker process died")
+            assert (await upload("three.jsonl", 3)).text.startswith("✅")
+            assert services_of(app).executor is not pool
+            assert await services_of(app).store.count_articles() == 2
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
