@@ -20,7 +20,6 @@ import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 128
 SHINGLE = 3
@@ -74,6 +73,10 @@ def shingles(text: str) -> set[bytes]:
 
 
 def minhash(text: str) -> np.ndarray:
+    # Imported here: datasketch pulls in scipy (about 50 MB), which only the ingest workers
+    # need; the process that stores articles compares signatures with numpy alone.
+    from datasketch import MinHash
+
     m = MinHash(num_perm=NUM_PERM)
     m.update_batch(list(shingles(text)))
     return m.hashvalues.astype(np.uint32)
