@@ -14,7 +14,7 @@ import contextlib
 import logging
 import multiprocessing
 import signal
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -150,12 +150,8 @@ def build_application(
         if isinstance(warming, asyncio.Future):
             warming.cancel()
         pool = owned.pop("executor", None)
-        if isinstance(pool, ProcessPoolExecutor):
+        if isinstance(pool, Executor):
             pool.shutdown(wait=False, cancel_futures=True)
-            # The pool in use, if an upload replaced the one above after a worker died.
-            current = application.bot_data["services"].executor
-            if current is not pool and isinstance(current, ProcessPoolExecutor):
-                current.shutdown(wait=False, cancel_futures=True)
         opened = owned.pop("store", None)
         if isinstance(opened, Store):
             await opened.close()

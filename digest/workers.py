@@ -17,10 +17,12 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from digest.models import PreparedArticle, Problem, RawArticle
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 WATCH_INTERVAL = 1.0  # seconds between a worker's looks at its parent
 ARTICLE_TIME_LIMIT = 10.0  # seconds of worker time one article may take
 _PR_SET_PDEATHSIG = 1
+T = TypeVar("T")
 _SIGKILL = 9
 
 
@@ -44,13 +47,43 @@ class PrepareConfig:
     time_limit: float = ARTICLE_TIME_LIMIT  # per article; an overrun gets a lead summary
 
 
-def worker_pool(workers: int, mp_context: BaseContext | None = None) -> ProcessPoolExecutor:
+def worker_pool(workers: int, mp_context: BaseContext | None = None) -> WorkerPool:
     """A process pool whose workers die with this process."""
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=mp_context or multiprocessing.get_context(),
-        initializer=_start_worker,
-    )
+    return WorkerPool(workers, mp_context or multiprocessing.get_context())
+
+
+class WorkerPool(Executor):
+    """A process pool that starts afresh after one of its workers died.
+
+    A ProcessPoolExecutor with a dead worker (killed, out of memory) fails the work it had
+    and refuses all later work; in a long-running bot that would disable ingests until a
+    restart. This one fails only the work that was running, and the next submit gets a new
+    pool. Whoever holds it (the upload handler, the follow index) keeps the same object.
+    """
+
+    def __init__(self, workers: int, mp_context: BaseContext) -> None:
+        self.workers = workers
+        self.mp_context = mp_context
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self.mp_context, initializer=_start_worker
+        )
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        with self._lock:
+            try:
+                return self._pool.submit(fn, *args, **kwargs)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+                return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 def prepare_in_worker(

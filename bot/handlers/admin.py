@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -22,12 +20,11 @@ from telegram.ext import ContextTypes
 from bot.handlers.context import Services, local_time, reader, reply, services
 from bot.i18n import t
 from bot.render import MAX_MESSAGE, tg_len
-from digest.ingest import WorkersLost, ingest_bytes
+from digest.ingest import ingest_bytes
 from digest.models import IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings
 from digest.store import NOTHING_STORED, StoreError
-from digest.workers import worker_pool
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +83,6 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 progress=progress.update, executor=svc.executor, now=svc.clock(),
             )
     except DumpError as exc:
-        if isinstance(exc, WorkersLost):
-            _renew_pool(svc)
         await progress.finish(t(lang, "upload_rejected", reason=escape(str(exc))))
         return
     except StoreError as exc:
@@ -102,16 +97,6 @@ async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                 error=escape(type(exc).__name__)))
         return
     await progress.finish(format_report(report, svc, lang))
-
-
-def _renew_pool(svc: Services) -> None:
-    """A process pool with a dead worker refuses all work: start a fresh one for the next
-    upload, so one killed worker does not disable uploads until a restart."""
-    broken = svc.executor
-    if isinstance(broken, ProcessPoolExecutor):
-        log.warning("a worker process died; starting a new pool")
-        svc.executor = worker_pool(svc.settings.workers, multiprocessing.get_context("spawn"))
-        broken.shutdown(wait=False, cancel_futures=True)
 
 
 async def _download(file: File) -> bytes:
