@@ -120,7 +120,9 @@ async def ingest_dump(
     nothing) when the database cannot take it: locked, full, read-only.
     """
     started = now or utcnow()
-    today = started.date()
+    # "In the future" is judged by the real date, not an injected clock: a dump's dates are
+    # facts about the world.
+    today = utcnow().date()
     config = PrepareConfig(
         catalog=catalog,
         algorithm=settings.summary_algorithm,

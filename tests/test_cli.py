@@ -105,6 +105,13 @@ def test_bad_input_errors_are_one_line(run, tmp_path: Path) -> None:
     assert_one_line_error(run("latest", "--topic", "astrology"), 2, "unknown topic 'astrology'")
     (tmp_path / "notes.txt").write_text("not a database\n" * 20)
     assert_one_line_error(run("--db", "notes.txt", "latest"), 1, "file is not a database")
+    # Reading commands refuse a database that is not there (a mistyped --db) ...
+    assert_one_line_error(run("explain", "999"), 1, "cli.db does not exist")
+    assert not (tmp_path / "cli.db").exists()
+    (tmp_path / "one.jsonl").write_text(
+        '{"title": "School opens", "date": "2026-02-10", "body": "A new school opened."}\n')
+    assert run("ingest", "one.jsonl").returncode == 0
+    # ... and say what is missing in one that is.
     assert_one_line_error(run("explain", "999"), 1, "no article with id 999")
     assert_one_line_error(run("topics", extra_env={"NEWSBOT_TIMEZONE": "Nowhere/City"}), 2,
                           "NEWSBOT_TIMEZONE")

@@ -42,5 +42,8 @@ def test_stats_prints_the_figures_and_writes_the_chart(run, tmp_path: Path) -> N
 
 
 def test_stats_to_an_unwritable_file_is_one_line(run, tmp_path: Path) -> None:  # noqa: F811
+    # A reading command needs a database: make one (stats of an empty one are fine).
+    (tmp_path / "d.jsonl").write_text(article(1, "2026-02-10", "GDP growth") + "\n")
+    assert run("ingest", str(tmp_path / "d.jsonl")).returncode == 0
     result = run("stats", "--png", str(tmp_path / "no" / "such" / "dir" / "c.png"))
     assert_one_line_error(result, 1, "cannot write")

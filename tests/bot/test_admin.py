@@ -177,13 +177,7 @@ async def test_a_huge_article_does_not_hold_up_the_next_upload(
 
     from digest.workers import worker_pool
 
-    words = ("river", "copper", "lantern", "meadow", "harbor", "violin", "glacier", "almond",
-             "thistle", "saddle")
-    sentences = (" ".join(f"{words[(i + k) % 10]}{(i * 7 + k) % 991}" for k in range(12))
-                 .capitalize() + "." for i in range(17_000))
-    long_text = " ".join(sentences)
-    assert len(long_text) > 2_000_000
-    dump = ("News\nA very long report of the akimat\n10.02.2026\n" + long_text + "\n").encode()
+    dump = _long_dump()
     pool = worker_pool(1, multiprocessing.get_context("spawn"))
     try:
         async with start_bot(executor=pool):
@@ -255,13 +249,43 @@ async def test_a_killed_worker_fails_one_upload_and_the_next_gets_fresh_workers(
             assert (await upload("one.jsonl", 1)).text.startswith("✅")
             [worker] = [pid for pid in _children(os.getpid())
                         if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()]
+            # A dump whose one article keeps the worker busy for a second or more; the
+            # worker is killed once it has spent CPU time on it.
+            idle = _cpu_ticks(worker)
+            status = await admin.upload("two.txt", _long_dump(articles=8, sentences=1_200))
+            await fake_api.wait_for(lambda: _cpu_ticks(worker) > idle + 20, timeout=120,
+                                    what="the worker to be busy")
             os.kill(worker, signal.SIGKILL)
-            lost = await upload("two.jsonl", 2)
-            assert lost.text.startswith("❌ two.jsonl: a worker process died")
+            lost = await fake_api.wait_for(
+                lambda: (m := fake_api.current(status)).text.startswith(("✅", "❌")) and m,
+                timeout=120, what="the reply to two.txt")
+            assert lost.text.startswith("❌ two.txt: a worker process died")
+            assert lost.text.endswith("Nothing was stored.")
+            # The next upload gets fresh workers.
             assert (await upload("three.jsonl", 3)).text.startswith("✅")
             assert await services_of(app).store.count_articles() == 2
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _long_dump(articles: int = 1, sentences: int = 17_000) -> bytes:
+    """Long articles: by default one of more than 2 MB (cut to 100,000 characters)."""
+    words = ("river", "copper", "lantern", "meadow", "harbor", "violin", "glacier", "almond",
+             "thistle", "saddle")
+    lines = ["News"]
+    for a in range(articles):
+        text = " ".join(
+            " ".join(f"{words[(i + k + a) % 10]}{(i * 7 + k + a) % 991}" for k in range(12))
+            .capitalize() + "." for i in range(sentences))
+        assert articles > 1 or len(text) > 2_000_000
+        title = "A very long report of the akimat" + (f" {a}" if a else "")
+        lines += [title, "10.02.2026", text]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _children(pid: int) -> list[int]:
