@@ -94,8 +94,11 @@ def build_application(
         pool = executor
         if pool is None:
             # spawn, not fork: the bot process has threads (aiosqlite, HTTP) a fork would copy.
-            # Its workers die with the bot, even after a kill -9 (digest.workers).
-            pool = worker_pool(settings.workers, multiprocessing.get_context("spawn"))
+            # Its workers die with the bot, even after a kill -9 (digest.workers), and run at
+            # a lower CPU priority: an ingest is batch work, and on a small machine it would
+            # otherwise take the cores the bot needs to answer users.
+            pool = worker_pool(settings.workers, multiprocessing.get_context("spawn"),
+                               niceness=WORKER_NICENESS)
             owned["executor"] = pool
             # Workers start now, in the background, not on the first upload: spawning them
             # and importing the pipeline takes seconds the admin would otherwise wait.

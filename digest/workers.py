@@ -47,9 +47,11 @@ class PrepareConfig:
     time_limit: float = ARTICLE_TIME_LIMIT  # per article; an overrun gets a lead summary
 
 
-def worker_pool(workers: int, mp_context: BaseContext | None = None) -> WorkerPool:
-    """A process pool whose workers die with this process."""
-    return WorkerPool(workers, mp_context or multiprocessing.get_context())
+def worker_pool(
+    workers: int, mp_context: BaseContext | None = None, *, niceness: int = 0
+) -> WorkerPool:
+    """A process pool whose workers die with this process, `niceness` lower in priority."""
+    return WorkerPool(workers, mp_context or multiprocessing.get_context(), niceness)
 
 
 class WorkerPool(Executor):
@@ -61,15 +63,17 @@ class WorkerPool(Executor):
     pool. Whoever holds it (the upload handler, the follow index) keeps the same object.
     """
 
-    def __init__(self, workers: int, mp_context: BaseContext) -> None:
+    def __init__(self, workers: int, mp_context: BaseContext, niceness: int = 0) -> None:
         self.workers = workers
         self.mp_context = mp_context
+        self.niceness = niceness
         self._lock = threading.Lock()
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=self.mp_context, initializer=_start_worker
+            max_workers=self.workers, mp_context=self.mp_context, initializer=_start_worker,
+            initargs=(self.niceness,),
         )
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
@@ -95,8 +99,10 @@ def prepare_in_worker(
     return prepare_batch(batch, config)
 
 
-def _start_worker() -> None:
+def _start_worker(niceness: int = 0) -> None:
     parent = os.getppid()
+    if niceness:
+        os.nice(niceness)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
