@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
         return EXIT_OK
 
 
-def _fail(exc: Exception, code: int) -> int:
+def _fail(exc: Exception | str, code: int) -> int:
     print(f"newsbot: {exc}", file=sys.stderr)
     return code
 
@@ -297,7 +297,9 @@ async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
     catalog = load_catalog(settings.topics_file)
     async with await Store.open(settings.db_path, create=False) as store:
         counts = await store.topic_counts()
-    rows = [{"id": t, "name": catalog.name(t), "articles": counts.get(t, 0)} for t in catalog.ids]
+    rows: list[dict[str, Any]] = [
+        {"id": t, "name": catalog.name(t), "articles": counts.get(t, 0)} for t in catalog.ids
+    ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:

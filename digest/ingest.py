@@ -417,7 +417,8 @@ async def _insert(
         cursor = await store.db.execute(
             "INSERT INTO stories (created_at) VALUES (?)", (iso(when),)
         )
-        story_id, reason = int(cursor.lastrowid or 0), {"how": "new"}
+        story_id = int(cursor.lastrowid or 0)
+        reason: dict[str, object] = {"how": "new"}
     else:
         story_id, reason = found
     cursor = await store.db.execute(

@@ -109,7 +109,7 @@ class Problems:
 class _Capped(io.RawIOBase):
     """A byte stream that refuses to give more than MAX_DUMP_BYTES (a gzip bomb, a huge file)."""
 
-    def __init__(self, inner: BinaryIO, name: str, packed: bool) -> None:
+    def __init__(self, inner: BinaryIO | gzip.GzipFile, name: str, packed: bool) -> None:
         self.inner, self.name, self.packed, self.total = inner, name, packed, 0
 
     def readable(self) -> bool:
@@ -203,10 +203,10 @@ def _lines(stream: BinaryIO, name: str, problems: Problems) -> Iterator[str]:
         try:
             text = decoder.decode(chunk, final)
         except UnicodeDecodeError as exc:
-            line = number + chunk[: max(exc.start, 0)].count(b"\n") + 1
+            at_line = number + chunk[: max(exc.start, 0)].count(b"\n") + 1
             bad = chunk[exc.start] if 0 <= exc.start < len(chunk) else 0
             raise DumpError(
-                f"{name}: not {_label(encoding)} text (byte 0x{bad:02x} on line {line}); "
+                f"{name}: not {_label(encoding)} text (byte 0x{bad:02x} on line {at_line}); "
                 "save the dump as UTF-8 and upload it again"
             ) from None
         if after_cr and text.startswith("\n"):

@@ -17,6 +17,7 @@ from telegram import File, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.errors import is_not_modified
 from bot.handlers.context import Services, local_time, reader, reply, services
 from bot.i18n import t
 from bot.render import MAX_MESSAGE, tg_len
@@ -167,7 +168,7 @@ class ProgressMessage:
         try:
             await self.message.edit_text(text)
         except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
+            if not is_not_modified(exc):
                 raise
         self._shown = text
 
