@@ -238,8 +238,8 @@ def format_report(report: IngestReport, catalog: TopicCatalog) -> str:
         f"{report.file}: {report.parsed} records parsed, {report.stored} stored, "
         f"{dups} duplicates ({report.duplicates_exact} exact, {report.duplicates_near} near)"
         + (f", {report.replaced} kept copies replaced by a better one" if report.replaced else ""),
-        f"  stories: {report.stories_new} new, {report.versions_linked} versions "
-        "(translations, reposts) linked to a story",
+        f"  stories: {report.stories_new} new; versions linked to a story (translations, "
+        f"reposts): {report.versions_linked}",
         "  languages: " + (", ".join(f"{k} {v}" for k, v in report.languages.items()) or "-"),
         "  topics of stored articles: "
         + (", ".join(f"{catalog.name(k)} {v}" for k, v in report.topics.items()) or "none"),

@@ -229,4 +229,4 @@ def test_demo_shows_each_story_once_per_topic_in_english(tmp_path: Path) -> None
     for section in sections:
         titles = [line for line in section.splitlines() if line.startswith("* ")]
         assert len(titles) == len(set(titles)), section
-    assert "stories: 6 new, 1 versions" in result.stdout
+    assert "stories: 6 new; versions linked to a story (translations, reposts): 1" in result.stdout
