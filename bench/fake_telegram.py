@@ -1,4 +1,4 @@
-"""The local Bot API stand-in (tests/bot/fake_api.py) in a process of its own, for benches.
+"""The local Bot API stand-in (tests/support/fake_api.py) in a process of its own, for benches.
 
 Its own process, so that its CPU is not counted as the bot's and it does not share the bot's
 event loop. The bench talks to it through a pipe: ``stats`` (what reached it: every
@@ -25,18 +25,25 @@ from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-FAKE_API = REPO / "tests" / "bot" / "fake_api.py"
+SUPPORT = REPO / "tests" / "support"
 
 Scenario = Callable[..., Awaitable[Any]]
 
 
 def load_fake_api() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_fake_api", FAKE_API)
+    """This checkout's fake_api, even when PYTHONPATH puts an older checkout's tests first.
+
+    tests/support is loaded as a package under a name of its own, so the stand-in's relative
+    import of its HTML parser resolves inside this checkout.
+    """
+    spec = importlib.util.spec_from_file_location(
+        "bench_support", SUPPORT / "__init__.py", submodule_search_locations=[str(SUPPORT)]
+    )
     assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module("bench_support.fake_api")
 
 
 class FakeTelegram:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from html import unescape
 
 import pytest
 
@@ -17,6 +16,7 @@ from bot.render import (
 )
 from digest.compose import Digest, DigestSection
 from digest.models import Article
+from tests.support.telegram_html import parse_html
 
 
 def article(i: int, summary: str = "A short summary.", **kw: object) -> Article:
@@ -42,11 +42,19 @@ def test_dump_text_is_escaped_and_the_title_links_to_its_source() -> None:
     )
     assert "<i>10.02.2026 · Economy, Health &amp; care</i>" in html
     assert html.endswith("Prices &lt;b&gt;rose&lt;/b&gt; &amp; fell.")
+    # What the reader sees: the markup-like text as text, the title a link to its source.
+    text, entities = parse_html(html)
+    assert text.startswith("A <i>title</i> & more\n")
+    assert text.endswith("Prices <b>rose</b> & fell.")
+    [link] = [e for e in entities if e["type"] == "text_link"]
+    assert link["url"] == 'https://gov.kz/news?a=1&b="2"'
+    assert text[link["offset"]:link["offset"] + link["length"]] == "A <i>title</i> & more"
 
 
 def test_no_link_without_a_plain_http_url() -> None:
-    assert "<a " not in article_html(article(1, source_url=None))
-    assert "<a " not in article_html(article(1, source_url="javascript:alert(1)"))
+    for url in (None, "javascript:alert(1)"):
+        _, entities = parse_html(article_html(article(1, source_url=url)))
+        assert entities and all(e["type"] != "text_link" for e in entities)
 
 
 def test_short_list_is_one_message_with_its_ids() -> None:
@@ -64,10 +72,12 @@ def test_long_digest_splits_between_articles_and_repeats_the_section_heading() -
     messages = render_digest(digest, "<b>Your digest</b>")
     assert len(messages) >= 3
     assert all(tg_len(m.text) <= MAX_MESSAGE for m in messages)
+    # Each message is HTML Telegram accepts (a split never leaves a tag open).
+    visible = [parse_html(m.text)[0] for m in messages]
     # Every article exactly once, in order, and no article split across messages.
     assert [i for m in messages for i in m.article_ids] == list(range(1, 16))
-    for m in messages:
-        assert m.text.count("<b>Title ") == len(m.article_ids)
+    for m, text in zip(messages, visible, strict=True):
+        assert text.count("Title ") == len(m.article_ids)
     assert messages[0].text.startswith("<b>Your digest</b>\n\n<b>▪ Economy</b>\n")
     # A message that starts in the middle of a section shows the section again.
     assert messages[1].text.startswith("<b>▪ ")
@@ -80,7 +90,7 @@ def test_a_single_huge_summary_is_cut_at_a_sentence_boundary() -> None:
     assert len(messages) == 1
     text = messages[0].text
     assert tg_len(text) <= MAX_MESSAGE
-    assert text.endswith("about the budget.")
+    assert parse_html(text)[0].endswith("about the budget.")
     assert tg_len(text) > MAX_MESSAGE - 200  # cut near the limit, not far before it
 
 
@@ -113,4 +123,5 @@ def test_lengths_are_counted_in_utf16_units_as_telegram_does(emoji: str, units: 
 
 def test_rendered_text_round_trips_to_the_original() -> None:
     a = article(3, summary="5 < 6 & \"quotes\" 'apostrophes'")
-    assert unescape(article_html(a)).endswith("5 < 6 & \"quotes\" 'apostrophes'")
+    text, _ = parse_html(article_html(a))
+    assert text.endswith("5 < 6 & \"quotes\" 'apostrophes'")

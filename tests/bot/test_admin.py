@@ -11,9 +11,9 @@ from typing import Any
 
 from telegram.ext import Application
 
-from tests.bot.conftest import ADMIN, Reader, StartBot, services_of
-from tests.bot.dumps import economy_article, jsonl
-from tests.bot.fake_api import FakeBotApi
+from tests.support.bot import ADMIN, Reader, StartBot, services_of
+from tests.support.dumps import economy_article, jsonl
+from tests.support.fake_api import FakeBotApi
 
 SEED_REPORT = "10 articles read, 5 stored, 5 duplicates (2 exact, 3 near)"
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.ext import Application
 
-from tests.bot.conftest import ADMIN, FakeClock, Reader, StartBot, services_of
-from tests.bot.dumps import economy_article, jsonl
-from tests.bot.fake_api import FakeBotApi, SentMessage
+from tests.support.bot import ADMIN, FakeClock, Reader, StartBot, services_of
+from tests.support.dumps import economy_article, jsonl
+from tests.support.fake_api import FakeBotApi, SentMessage
 
 CHANNEL, FORUM = -1001500, -1001600
 OWNER, OTHER = 501, 502

@@ -19,9 +19,9 @@ from telegram.ext import Application
 
 from bot.render import MAX_MESSAGE, tg_len
 from digest.topics import parse_catalog
-from tests.bot.conftest import ADMIN, FakeClock, Reader, StartBot, services_of
-from tests.bot.dumps import economy_article, jsonl
-from tests.bot.fake_api import FakeBotApi, SentMessage
+from tests.support.bot import ADMIN, FakeClock, Reader, StartBot, services_of
+from tests.support.dumps import economy_article, jsonl
+from tests.support.fake_api import FakeBotApi, SentMessage
 
 DUE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # 09:00 in Asia/Almaty
 LONG = [economy_article(i, sentences=4, words=30) for i in range(1, 13)]  # > 4096 characters

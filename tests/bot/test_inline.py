@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from tests.bot.conftest import ADMIN, Reader
-from tests.bot.fake_api import FakeBotApi
 from tests.bot.test_follows import COURT, TAX_KK, TAX_RU
+from tests.support.bot import ADMIN, Reader
+from tests.support.fake_api import FakeBotApi
 
 ODD = {
     "title": "Budget <draft> & \"tax\" rules",
@@ -23,7 +23,7 @@ PLAN_RU = {
 
 
 async def seed(api: FakeBotApi) -> None:
-    from tests.bot.dumps import jsonl
+    from tests.support.dumps import jsonl
 
     report = await Reader(api, ADMIN).ingest("share.jsonl", jsonl([TAX_KK, TAX_RU, COURT, ODD, PLAN_RU]))
     assert report.text.startswith("✅"), report.text

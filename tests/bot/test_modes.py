@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.ext import Application
 
-from tests.bot.conftest import ADMIN, FakeClock, Reader, StartBot, services_of
-from tests.bot.dumps import economy_article, jsonl
-from tests.bot.fake_api import FakeBotApi, SentMessage
 from tests.bot.test_follows import TAX_RU
+from tests.support.bot import ADMIN, FakeClock, Reader, StartBot, services_of
+from tests.support.dumps import economy_article, jsonl
+from tests.support.fake_api import FakeBotApi, SentMessage
 
 DUE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # Wednesday 09:00 in Asia/Almaty
 

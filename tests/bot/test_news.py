@@ -11,9 +11,9 @@ import yaml
 from telegram.ext import Application
 
 from digest.topics import parse_catalog
-from tests.bot.conftest import ADMIN, FakeClock, Reader, StartBot, services_of
-from tests.bot.dumps import economy_article, jsonl
-from tests.bot.fake_api import FakeBotApi
+from tests.support.bot import ADMIN, FakeClock, Reader, StartBot, services_of
+from tests.support.dumps import economy_article, jsonl
+from tests.support.fake_api import FakeBotApi
 
 DUE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # 09:00 in Asia/Almaty
 BEKTENOV_URL = (

@@ -6,8 +6,8 @@ import asyncio
 from itertools import pairwise
 from typing import Any
 
-from tests.bot.conftest import StartBot
-from tests.bot.fake_api import FakeBotApi
+from tests.support.bot import StartBot
+from tests.support.fake_api import FakeBotApi
 
 
 async def test_private_chats_are_paced_and_other_chats_are_not(

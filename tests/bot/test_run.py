@@ -14,8 +14,8 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.bot.conftest import ADMIN
-from tests.bot.fake_api import TOKEN, FakeBotApi
+from tests.support.bot import ADMIN
+from tests.support.fake_api import TOKEN, FakeBotApi
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "digest" / "data" / "sample_dump.txt"

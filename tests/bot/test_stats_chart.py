@@ -8,9 +8,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.bot.conftest import ADMIN, FakeClock, Reader, StartBot, services_of
-from tests.bot.dumps import economy_article, jsonl
-from tests.bot.fake_api import FakeBotApi
+from tests.support.bot import ADMIN, FakeClock, Reader, StartBot, services_of
+from tests.support.dumps import economy_article, jsonl
+from tests.support.fake_api import FakeBotApi
 from tests.test_cli_stats import png_size
 
 DUE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)

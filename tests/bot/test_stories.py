@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.ext import Application
 
-from tests.bot.conftest import ADMIN, FakeClock, Reader, services_of
-from tests.bot.fake_api import FakeBotApi
 from tests.story_dump import GOVKZ, REPOST_URL, dump, full_dump, govkz_item, repost
+from tests.support.bot import ADMIN, FakeClock, Reader, services_of
+from tests.support.fake_api import FakeBotApi
 
 DUE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # 09:00 in Asia/Almaty
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from telegram.ext import Application
 
-from tests.bot.conftest import ADMIN, Reader, services_of
-from tests.bot.fake_api import FakeBotApi
+from tests.support.bot import ADMIN, Reader, services_of
+from tests.support.fake_api import FakeBotApi
 
 
 async def test_start_keyboard_then_pressing_economy_ticks_it(

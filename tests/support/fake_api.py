@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+
+from .telegram_html import HtmlError, parse_html, utf16_len
 
 TOKEN = "123456:TEST-token"
 BOT_ID = 123456
@@ -43,18 +44,6 @@ _STRING_PARAMS = {
     "text", "caption", "parse_mode", "callback_query_id", "file_id", "language_code", "url",
     "secret_token", "description", "action", "inline_query_id", "next_offset", "offset",
 }
-_TAGS = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
-    "tg-spoiler": "spoiler", "span": "spoiler",
-}
-_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+="[^"<>]*")*)\s*>')
-_ATTR = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
-_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
-_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-
-
 _GIFTS = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
           "premium_subscription": False, "gifts_from_channels": False}
 
@@ -67,76 +56,12 @@ class ApiError(Exception):
         self.parameters = parameters
 
 
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _decode_entity(match: re.Match[str]) -> str:
-    name = match.group(1)
-    if name.startswith("#x"):
-        return chr(int(name[2:], 16))
-    if name.startswith("#"):
-        return chr(int(name[1:]))
-    return _NAMED[name]
-
-
-def _unescape_attr(value: str) -> str:
-    return _ENTITY.sub(_decode_entity, value)
-
-
-def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
-    """Telegram's HTML parse mode: the visible text and its entities, or ApiError(400)."""
-    out: list[str] = []
-    offset = 0  # in UTF-16 code units, as Telegram counts
-    stack: list[tuple[str, int, dict[str, str]]] = []
-    entities: list[dict[str, Any]] = []
-    pos = 0
-
-    def fail(reason: str) -> ApiError:
-        return ApiError(400, f"Bad Request: can't parse entities: {reason} at byte offset {pos}")
-
-    while pos < len(source):
-        char = source[pos]
-        if char == "<":
-            match = _TAG.match(source, pos)
-            if not match:
-                raise fail("unexpected character '<'")
-            closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
-            if name not in _TAGS:
-                raise fail(f"unsupported start tag \"{name}\"")
-            if closing:
-                if not stack or stack[-1][0] != name:
-                    raise fail(f"unmatched end tag \"{name}\"")
-                tag, start, attributes = stack.pop()
-                entity: dict[str, Any] = {"type": _TAGS[tag], "offset": start,
-                                          "length": offset - start}
-                if tag == "a":
-                    entity["url"] = attributes.get("href", "")
-                if entity["length"] > 0:
-                    entities.append(entity)
-            else:
-                attributes = {k: _unescape_attr(v) for k, v in _ATTR.findall(attrs)}
-                if name == "a" and not attributes.get("href"):
-                    raise fail("a tag without href")
-                stack.append((name, offset, attributes))
-            pos = match.end()
-        elif char == "&":
-            match = _ENTITY.match(source, pos)
-            if not match:
-                raise fail("character '&' is reserved and must be escaped")
-            decoded = _decode_entity(match)
-            out.append(decoded)
-            offset += utf16_len(decoded)
-            pos = match.end()
-        elif char == ">":
-            raise fail("character '>' is reserved and must be escaped")
-        else:
-            out.append(char)
-            offset += utf16_len(char)
-            pos += 1
-    if stack:
-        raise fail(f"can't find end tag corresponding to start tag \"{stack[-1][0]}\"")
-    return "".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+def _parse(source: str) -> tuple[str, list[dict[str, Any]]]:
+    """Telegram's HTML parse mode, failing the request with 400 as Telegram does."""
+    try:
+        return parse_html(source)
+    except HtmlError as exc:
+        raise ApiError(400, str(exc)) from None
 
 
 @dataclass
@@ -594,7 +519,7 @@ class FakeBotApi:
     def _render(self, params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         source = str(params.get("text", ""))
         if params.get("parse_mode") == "HTML":
-            text, entities = parse_html(source)
+            text, entities = _parse(source)
         else:
             text, entities = source, []
         if not text.strip():
@@ -672,7 +597,7 @@ class FakeBotApi:
         if not data:
             raise ApiError(400, "Bad Request: file must be non-empty")
         caption = str(params.get("caption", ""))
-        text, entities = (parse_html(caption) if params.get("parse_mode") == "HTML"
+        text, entities = (_parse(caption) if params.get("parse_mode") == "HTML"
                           else (caption, []))
         if utf16_len(text) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
