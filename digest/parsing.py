@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from digest.languages import LANGUAGES
 from digest.models import ParsedDump, Problem, RawArticle
 
 MAX_DUMP_BYTES = 512 * 1024 * 1024  # of text, after unpacking; protects against gzip bombs
@@ -52,7 +53,6 @@ _DATE_LINE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 _DATEISH_LINE = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}(?:[./-]\d{0,4})?\s*$")
 _SOURCE_WORDS = ("source", "источник", "дереккөз", "дерек көзі")
 _SENTENCE_END = tuple('.!?:;,"»”)')
-_LANGS = {"en", "ru", "kk"}
 # Invisible characters that change how text around them is shown: C0 controls (an escape
 # sequence would reach a terminal), bidi embeddings, overrides and isolates, and a stray BOM.
 _HIDDEN_IN_BODY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -683,7 +683,7 @@ def _jsonl(lines: Iterable[str], problems: Problems, today: date) -> Iterator[Ra
         lang = obj.get("lang")
         article = _article(
             problems, today, title=title, when=when, body=body, line=number, date_line=number,
-            url=url, lang=lang if isinstance(lang, str) and lang in _LANGS else None,
+            url=url, lang=lang if isinstance(lang, str) and lang in LANGUAGES else None,
         )
         if article:
             yield article

@@ -21,13 +21,13 @@ from typing import Any
 
 import aiosqlite
 
+from digest.languages import LANGUAGES
 from digest.schedule import next_digest_at
 from digest.settings import parse_hhmm
 from digest.store import Store, iso
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("en", "ru", "kk")
 LOCKED_ATTEMPTS = 6  # each waits the busy timeout (10 s) before giving up
 
 
