@@ -25,7 +25,6 @@ from telegram import (
     ChatMember,
     ChatMemberAdministrator,
     ChatMemberRestricted,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Update,
 )
@@ -42,6 +41,7 @@ from bot.handlers.context import (
     reader,
     reply,
     services,
+    topics_keyboard,
 )
 from bot.handlers.modes import mode_label
 from bot.i18n import t
@@ -65,14 +65,7 @@ def channel_store(svc: Services) -> Channels:
 def channel_keyboard(
     catalog: TopicCatalog, chat_id: int, subscribed: list[str], lang: str
 ) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            ("✅ " if tid in subscribed else "") + catalog.name(tid, lang),
-            callback_data=f"{CHANNEL_CALLBACK}{chat_id}:{tid}",
-        )
-        for tid in catalog.ids
-    ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return topics_keyboard(catalog, subscribed, lang, prefix=f"{CHANNEL_CALLBACK}{chat_id}:")
 
 
 async def channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

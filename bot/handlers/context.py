@@ -111,12 +111,13 @@ def topic_names(catalog: TopicCatalog, topics: Sequence[str], lang: str) -> str:
 
 
 def topics_keyboard(
-    catalog: TopicCatalog, subscribed: Sequence[str], lang: str
+    catalog: TopicCatalog, subscribed: Sequence[str], lang: str, prefix: str = TOPIC_CALLBACK
 ) -> InlineKeyboardMarkup:
+    """Every topic as a button, ticked when subscribed; a tap sends `prefix` + topic id."""
     buttons = [
         InlineKeyboardButton(
             ("✅ " if tid in subscribed else "") + catalog.name(tid, lang),
-            callback_data=f"{TOPIC_CALLBACK}{tid}",
+            callback_data=f"{prefix}{tid}",
         )
         for tid in catalog.ids
     ]

@@ -33,10 +33,6 @@ async def _terms(update: Update, lang: str, text: str) -> list[str] | None:
         return None
 
 
-def _q(term: str) -> str:
-    return escape(term)
-
-
 async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool) -> None:
     svc = services(context)
     lang, _ = await reader(update, svc)
@@ -50,10 +46,10 @@ async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool) -
         return
     sub = await ensure_subscriber(update, svc)
     done = await follow_store(svc).add(sub.chat_id, terms, mute, svc.clock())
-    lines = [t(lang, f"{kind}_added", term=_q(x)) for x in done.added]
-    lines += [t(lang, f"{kind}_switched", term=_q(x)) for x in done.switched]
-    lines += [t(lang, f"{kind}_already", term=_q(x)) for x in done.already]
-    lines += [t(lang, f"{kind}_limit", term=_q(x), max=MAX_FOLLOWS) for x in done.over_limit]
+    lines = [t(lang, f"{kind}_added", term=escape(x)) for x in done.added]
+    lines += [t(lang, f"{kind}_switched", term=escape(x)) for x in done.switched]
+    lines += [t(lang, f"{kind}_already", term=escape(x)) for x in done.already]
+    lines += [t(lang, f"{kind}_limit", term=escape(x), max=MAX_FOLLOWS) for x in done.over_limit]
     await reply(update, "\n".join(lines))
 
 
@@ -77,7 +73,7 @@ async def _remove(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool
         return
     assert terms is not None
     await reply(update, "\n".join(
-        t(lang, f"{kind}_done" if x in removed else f"{kind}_missing", term=_q(x))
+        t(lang, f"{kind}_done" if x in removed else f"{kind}_missing", term=escape(x))
         for x in terms
     ))
 
@@ -110,6 +106,6 @@ async def follows_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     none = t(lang, "none")
     await reply(update, t(
         lang, "follows_list",
-        follows=", ".join(f"“{_q(x)}”" for x in followed) or none, count=len(followed),
-        mutes=", ".join(f"“{_q(x)}”" for x in muted) or none, max=MAX_FOLLOWS,
+        follows=", ".join(f"“{escape(x)}”" for x in followed) or none, count=len(followed),
+        mutes=", ".join(f"“{escape(x)}”" for x in muted) or none, max=MAX_FOLLOWS,
     ))
