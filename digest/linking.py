@@ -14,7 +14,8 @@ Three ways two articles become versions of one story, tried in this order by the
    name to one key: Токаев, Тоқаев, Tokayev and Toqaev are all ``tkv``.
 
 A wrong merge hides a story from readers; a missed one only repeats it. So a link needs
-either several shared distinctive numbers (the *numbers* rule), or, without them, strong
+either several shared distinctive numbers (the *numbers* rule; one fewer when one of them
+stands in both headlines), or, without them, strong
 evidence of rare shared names (the *names* rule): names weighted by how few of the day's
 candidate stories carry them, several of them found in no other candidate, a name of one
 headline found in the other article, and a clear lead over the runner-up. Names every
@@ -156,11 +157,14 @@ class LinkFeatures:
     numbers: frozenset[str]
     names: frozenset[str]
     title_names: frozenset[str] = frozenset()
+    title_numbers: frozenset[str] = frozenset()  # the headline's (a subset of ``numbers``)
 
     def dumps(self) -> str:
         data = {"n": sorted(self.numbers), "p": sorted(self.names)}
         if self.title_names:
             data["t"] = sorted(self.title_names)
+        if self.title_numbers:
+            data["h"] = sorted(self.title_numbers)
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -169,7 +173,7 @@ class LinkFeatures:
             return cls(frozenset(), frozenset())
         data = json.loads(text)
         return cls(frozenset(data.get("n", ())), frozenset(data.get("p", ())),
-                   frozenset(data.get("t", ())))
+                   frozenset(data.get("t", ())), frozenset(data.get("h", ())))
 
     def index_keys(self) -> frozenset[str]:
         """Keys under which the ingest finds candidates sharing anything with this article:
@@ -272,7 +276,8 @@ def title_names(title: str, names: frozenset[str]) -> frozenset[str]:
 def features(title: str, body: str, lang: str) -> LinkFeatures:
     text = f"{title}.\n{body}"
     names = proper_names(text)
-    return LinkFeatures(numbers(text, lang), names, title_names(title, proper_names(body)))
+    return LinkFeatures(numbers(text, lang), names, title_names(title, proper_names(body)),
+                        numbers(title, lang))
 
 
 # -- decisions ----------------------------------------------------------------------------
@@ -286,6 +291,9 @@ MAX_DAYS_APART = 1
 # with fewer numbers (long statistical texts share a few by chance). Names rank the
 # candidates, and the best must lead the best candidate of any other story by MIN_MARGIN.
 MIN_SHARED_NUMBERS = 3
+# Fewer will do when a shared number stands in both headlines ("2 334 akims elected"): a
+# headline figure is what the item is about, so another story of the day rarely has it.
+MIN_SHARED_NUMBERS_HEADLINE = 2
 MIN_NUMBER_OVERLAP = 0.4
 NAME_WEIGHT = 0.5
 MIN_MARGIN = 1.0
@@ -310,6 +318,7 @@ class LinkScore:
     rare: tuple[str, ...] = ()  # shared names and numbers no other candidate carries
     headline: tuple[str, ...] = ()  # headline names of either article the other one has
     rule: str = ""  # "numbers" or "names" once linked by that rule
+    headline_numbers: tuple[str, ...] = ()  # shared numbers standing in both headlines
 
     @property
     def value(self) -> float:
@@ -319,7 +328,8 @@ class LinkScore:
     def linked(self) -> bool:
         """Passes the numbers rule (the margin is checked against the other candidates)."""
         shared = len(self.numbers)
-        return shared >= MIN_SHARED_NUMBERS and shared >= MIN_NUMBER_OVERLAP * self.fewer_numbers
+        least = MIN_SHARED_NUMBERS_HEADLINE if self.headline_numbers else MIN_SHARED_NUMBERS
+        return shared >= least and shared >= MIN_NUMBER_OVERLAP * self.fewer_numbers
 
     @property
     def linked_by_names(self) -> bool:
@@ -338,6 +348,11 @@ class LinkScore:
 
     def rule_text(self) -> str:
         """Which rule linked, in words for `newsbot explain`."""
+        if self.rule == "numbers" and len(self.numbers) < MIN_SHARED_NUMBERS:
+            return (f"numbers rule: {len(self.numbers)} shared distinctive numbers (at least "
+                    f"{MIN_SHARED_NUMBERS_HEADLINE} when one stands in both headlines: "
+                    f"{', '.join(self.headline_numbers)}; and {MIN_NUMBER_OVERLAP:.0%} of the "
+                    "sparser article's), clearly ahead of any other story")
         if self.rule == "numbers":
             return (f"numbers rule: {len(self.numbers)} shared distinctive numbers (at least "
                     f"{MIN_SHARED_NUMBERS} and {MIN_NUMBER_OVERLAP:.0%} of the sparser "
@@ -355,7 +370,8 @@ def compare(a: LinkFeatures, b: LinkFeatures) -> LinkScore:
         x for x in a.names if any(names_match(x, y) for y in b.names)
     ))
     return LinkScore(tuple(sorted(a.numbers & b.numbers)), shared_names,
-                     min(len(a.numbers), len(b.numbers)))
+                     min(len(a.numbers), len(b.numbers)),
+                     headline_numbers=tuple(sorted(a.title_numbers & b.title_numbers)))
 
 
 def shared_headline(a: LinkFeatures, b: LinkFeatures) -> tuple[str, ...]:
@@ -385,8 +401,8 @@ def best_link(
     """The candidate a new article is a translation of, or None when unsure.
 
     Only other languages within MAX_DAYS_APART count. The numbers rule is tried first: the
-    best-scoring of the candidates sharing at least MIN_SHARED_NUMBERS numbers must pass
-    :attr:`LinkScore.linked` and lead the best candidate of any other story by MIN_MARGIN.
+    best-scoring of the candidates sharing at least MIN_SHARED_NUMBERS_HEADLINE numbers must
+    pass :attr:`LinkScore.linked` and lead the best candidate of any other story by MIN_MARGIN.
     Otherwise the names rule: the story with the most rarity-weighted evidence must pass
     :attr:`LinkScore.linked_by_names` and lead the runner-up by MIN_EVIDENCE_MARGIN. For
     the rarity to mean anything, ``candidates`` must be every article of the window that
@@ -407,7 +423,7 @@ def _by_numbers(
     best: dict[Hashable, tuple[LinkScore, Candidate]] = {}
     for c in pool:
         # Only candidates that could be linked compete; names are compared for them alone.
-        if len(own.numbers & c.features.numbers) < MIN_SHARED_NUMBERS:
+        if len(own.numbers & c.features.numbers) < MIN_SHARED_NUMBERS_HEADLINE:
             continue
         score = compare(own, c.features)
         if c.story not in best or score.value > best[c.story][0].value:

@@ -252,3 +252,82 @@ def test_a_different_meeting_of_the_same_day_stays_apart_through_the_ingest(
         VISIT_EN, OTHER_MEETING_RU, ELSEWHERE_RU)) + "\n", encoding="utf-8")
     report = json.loads(newsbot(tmp_path, "ingest", str(dump_path), "--json").stdout)
     assert (report["stories_new"], report["versions_linked"]) == (3, 0)
+
+
+# -- the numbers rule with a headline figure --------------------------------------------------
+# Our own short texts: a headline figure ("4 817 rural clinics") in Kazakh and Russian, and
+# another story of the same ministry that day with the body's other figure but not the headline's.
+
+CLINICS_KK = {
+    "title": "Елде 4 817 ауылдық емхана жұмыс істейді",
+    "date": "2026-07-09",
+    "lang": "kk",
+    "url": "https://agency-kk.example.kz/news/clinics",
+    "body": (
+        "Денсаулық сақтау министрлігінің мәліметінше, елде 4 817 ауылдық емхана жұмыс "
+        "істейді. Биыл олардың 356-сы жөндеуден өтеді."
+    ),
+}
+CLINICS_RU = {
+    "title": "В стране работают 4 817 сельских поликлиник",
+    "date": "2026-07-09",
+    "lang": "ru",
+    "url": "https://agency-ru.example.kz/news/clinics",
+    "body": (
+        "По данным министерства здравоохранения, в стране работают 4 817 сельских "
+        "поликлиник. В этом году 356 из них отремонтируют."
+    ),
+}
+# The same ministry that day: the 356 repairs again, but not the headline's figure.
+REPAIRS_RU = {
+    "title": "Минздрав рассказал о ремонте больниц",
+    "date": "2026-07-09",
+    "lang": "ru",
+    "url": "https://agency-ru.example.kz/news/repairs",
+    "body": "Ремонт пройдут 356 объектов здравоохранения, на него выделят 72,4 млрд тенге.",
+}
+
+
+def test_headline_numbers_are_the_titles_own() -> None:
+    kk, ru = feats(CLINICS_KK), feats(CLINICS_RU)
+    assert kk.title_numbers == ru.title_numbers == {"4817"}
+    assert kk.numbers == ru.numbers == {"4817", "356"}
+    assert LinkFeatures.loads(kk.dumps()) == kk
+    assert feats(REPAIRS_RU).title_numbers == frozenset()
+
+
+def test_two_shared_numbers_link_when_one_stands_in_both_headlines() -> None:
+    own = feats(CLINICS_KK)
+    day = date(2026, 7, 9)
+    pool = [Candidate(k, k, "ru", day, feats(item))
+            for k, item in (("clinics", CLINICS_RU), ("repairs", REPAIRS_RU))]
+    found = best_link("kk", day, own, pool)
+    assert found is not None and found[0].key == "clinics"
+    score = found[1]
+    assert score.rule == "numbers" and score.headline_numbers == ("4817",)
+    assert "both headlines: 4817" in score.rule_text()
+    # The same two numbers without the headline figure in the other headline: not enough.
+    untitled = feats({**CLINICS_RU, "title": "Сельские поликлиники"})
+    assert untitled.numbers == {"4817", "356"} and not untitled.title_numbers
+    assert best_link("kk", day, own, [Candidate("clinics", "clinics", "ru", day, untitled)]) is None
+    # Nor one shared number, even a headline one.
+    lone = feats({**CLINICS_RU, "body": "В стране работают 4 817 сельских поликлиник."})
+    assert best_link("kk", day, own, [Candidate("clinics", "clinics", "ru", day, lone)]) is None
+
+
+def test_headline_number_link_through_the_ingest_and_explain_says_why(tmp_path: Path) -> None:
+    dump_path = tmp_path / "clinics.jsonl"
+    dump_path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (
+        REPAIRS_RU, CLINICS_RU, CLINICS_KK)) + "\n", encoding="utf-8")
+    result = newsbot(tmp_path, "ingest", str(dump_path), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["stories_new"], report["versions_linked"]) == (2, 1)
+    latest = json.loads(newsbot(tmp_path, "latest", "--json", "--lang", "kk").stdout)
+    by_url = {a["url"]: a for a in latest}
+    clinics = by_url[CLINICS_KK["url"]]
+    assert sorted(v["url"] for v in clinics["versions"]) == [CLINICS_KK["url"], CLINICS_RU["url"]]
+    assert len(by_url[REPAIRS_RU["url"]]["versions"]) == 1
+    kk_id = next(v["id"] for v in clinics["versions"] if v["lang"] == "kk")
+    explained = newsbot(tmp_path, "explain", str(kk_id)).stdout
+    assert "numbers rule" in explained and "both headlines: 4817" in explained
