@@ -35,7 +35,7 @@ from pydantic import SecretStr
 
 from bot.app import build_application
 from digest.settings import load_settings
-from digest.store import Store
+from digest.storage import Store
 
 SUMMARY_SHORT = "The ministry reported steady growth of the regional budget this quarter. " * 3
 SUMMARY_LONG = "Officials described the new clinics and the hiring of nurses in detail. " * 14

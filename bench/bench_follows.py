@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_ingest import synthetic_dump
 
-from digest.follow_store import FollowStore
 from digest.follows import contains_phrase, index_stems, stem_matches, term_keys
 from digest.ingest import ingest_bytes
 from digest.settings import load_settings
-from digest.store import Store
-from digest.subscribers import Subscribers
+from digest.storage import FollowStore, Store, Subscribers
 from digest.topics import load_catalog
 
 DIGEST_LIMIT = 50  # articles per follow in a digest (bot.scheduler.DIGEST_MAX_ARTICLES)
@@ -71,8 +71,8 @@ async def main(count: int, follows: int) -> None:
             started = time.perf_counter()
             await index.matching(terms, limit=DIGEST_LIMIT)
             indexed_ms = (time.perf_counter() - started) * 1000
-            async with store.db.execute("SELECT id, title, body, lang FROM articles") as cur:
-                rows = [tuple(r) for r in await cur.fetchall()]
+            with closing(sqlite3.connect(settings.db_path)) as con:  # the scan's own input
+                rows = con.execute("SELECT id, title, body, lang FROM articles").fetchall()
             started = time.perf_counter()
             scanned = scan(rows, terms)  # type: ignore[arg-type]
             scan_ms = (time.perf_counter() - started) * 1000

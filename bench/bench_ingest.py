@@ -22,7 +22,7 @@ from pathlib import Path
 from digest.ingest import ingest_bytes
 from digest.parsing import parse_dump
 from digest.settings import load_settings
-from digest.store import Store
+from digest.storage import Store
 from digest.topics import load_catalog
 
 SAMPLE = Path(__file__).resolve().parents[1] / "digest" / "data" / "sample_dump.txt"

@@ -33,7 +33,7 @@ from pydantic import SecretStr
 from bot.app import ALLOWED_UPDATES, build_application
 from digest.ingest import ingest_bytes
 from digest.settings import load_settings
-from digest.store import Store
+from digest.storage import Store
 from digest.topics import load_catalog
 
 ADMIN = 9001

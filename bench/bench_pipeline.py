@@ -31,7 +31,7 @@ from digest import dedup
 from digest.ingest import ingest_bytes
 from digest.parsing import parse_dump
 from digest.settings import load_settings
-from digest.store import Store
+from digest.storage import Store
 from digest.summarize import summarize
 from digest.text import detect_language, repair
 from digest.topics import classify, load_catalog

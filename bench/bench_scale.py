@@ -28,7 +28,7 @@ from corpus import distinct, dump_text
 
 from digest.ingest import ingest_bytes
 from digest.settings import load_settings
-from digest.store import Store
+from digest.storage import Store
 from digest.topics import load_catalog
 
 WORDS = ("government", "minister", "growth", "election", "football", "film", "economy",

@@ -33,14 +33,10 @@ from bot.instant import InstantPusher
 from bot.ratelimit import ChatRateLimiter
 from bot.scheduler import DigestScheduler, sender_count
 from bot.transport import AiohttpRequest
-from digest.channels import Channels
 from digest.clock import Clock, utcnow
-from digest.follow_store import FollowStore
-from digest.mode_store import Modes
 from digest.prepare import warm_up
 from digest.settings import Settings
-from digest.store import Store
-from digest.subscribers import Subscribers
+from digest.storage import Channels, FollowStore, Modes, Store, Subscribers
 from digest.topics import TopicCatalog, load_catalog
 from digest.workers import worker_pool
 

@@ -14,9 +14,8 @@ from html import escape
 
 from bot.i18n import t
 from bot.render import Outgoing, render_digest
-from digest.channels import Channels
 from digest.compose import Digest, DigestSection
-from digest.subscribers import Subscriber
+from digest.storage import Channels, Subscriber
 
 
 class ForumLayout:

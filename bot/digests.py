@@ -19,8 +19,7 @@ from bot.i18n import t
 from bot.render import Outgoing, render_digest
 from digest.compose import Digest, compose_digest
 from digest.models import Article
-from digest.store import Store
-from digest.subscribers import Subscriber, Subscribers
+from digest.storage import Store, Subscriber, Subscribers
 from digest.topics import TopicCatalog
 
 # A digest covers what the bot learnt in the last week: a new subscriber is not sent the

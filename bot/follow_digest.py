@@ -26,11 +26,9 @@ from zoneinfo import ZoneInfo
 from bot.i18n import t
 from digest.clock import Clock
 from digest.compose import Digest, compose_digest
-from digest.follow_store import FollowStore
 from digest.follows import story_key, with_follows
-from digest.mode_store import Modes
 from digest.modes import in_digest
-from digest.subscribers import Subscriber
+from digest.storage import FollowStore, Modes, Subscriber
 from digest.topics import TopicCatalog
 
 

@@ -27,12 +27,10 @@ from bot.i18n import t
 from bot.render import Outgoing, render_articles
 from bot.scheduler import DigestScheduler
 from digest.clock import Clock
-from digest.follow_store import FollowStore
 from digest.follows import story_key
-from digest.mode_store import Modes
 from digest.models import Article
 from digest.modes import INSTANT, INSTANT_PER_DAY, quiet
-from digest.subscribers import Subscriber, Subscribers
+from digest.storage import FollowStore, Modes, Subscriber, Subscribers
 from digest.topics import TopicCatalog
 
 log = logging.getLogger(__name__)

@@ -50,8 +50,7 @@ from bot.digests import DigestExtension, DigestLayout, DigestPlanner
 from bot.errors import is_unreachable
 from bot.render import Outgoing
 from digest.clock import Clock
-from digest.store import Store
-from digest.subscribers import Subscriber, Subscribers
+from digest.storage import Store, Subscriber, Subscribers
 from digest.topics import TopicCatalog
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from digest.languages import LANGUAGES
 from digest.models import Article, IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings, SettingsError, load_settings
-from digest.store import Store, StoreError, describe
+from digest.storage import Store, StoreError, describe
 from digest.topics import TopicCatalog, TopicsFileError, classify, explain, load_catalog
 from digest.workers import worker_pool
 

@@ -9,7 +9,7 @@
   is fixed, not derived from the threshold setting: stored keys stay comparable when the
   setting changes, and the threshold is applied to the candidates' estimated similarity.
 
-Everything here is pure; ``digest.store`` does the lookups.
+Everything here is pure; ``digest.storage.ingest_writes`` does the lookups.
 """
 
 from __future__ import annotations

@@ -4,15 +4,14 @@ The dump is parsed as a stream, in a thread: articles go to a process pool in ba
 they are read, at most a few batches ahead of the workers, and the prepared articles wait
 in a temporary file (not in memory) until all are ready. Memory therefore tracks the
 largest article, never the size of the dump, and the event loop stays free. The database
-part runs in a single ``BEGIN IMMEDIATE ... COMMIT``: a failure or a kill halfway leaves the
-database as it was, and the write lock is held only while writing.
+part runs in a single ``BEGIN IMMEDIATE ... COMMIT`` (its statements are in
+``digest.storage.ingest_writes``): a failure or a kill halfway leaves the database as it
+was, and the write lock is held only while writing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import pickle
 import sqlite3
 import tempfile
@@ -22,7 +21,7 @@ from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, cast
 
@@ -31,12 +30,12 @@ from digest.clock import utcnow
 from digest.models import IngestReport, PreparedArticle, Problem, RawArticle
 from digest.parsing import DumpError, DumpReader, Problems
 from digest.settings import Settings
-from digest.store import Store, StoreError, describe, iso
+from digest.storage import Store, StoreError, describe
+from digest.storage.ingest_writes import IngestWrites, ingest_transaction
 from digest.topics import TopicCatalog
 from digest.workers import PrepareConfig, prepare_in_worker, worker_pool
 
 Progress = Callable[[int, int], None]
-CANDIDATES_PER_BAND = 8  # near-duplicate candidates looked at per LSH band, newest first
 BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article may exceed it)
 
 
@@ -291,26 +290,18 @@ async def _write_all(
     started: datetime,
     finished: datetime,
 ) -> IngestReport:
-    db = store.db
     exact = near = replaced = linked = new_stories = 0
     stored_ids: list[int] = []
     topics: Counter[str] = Counter()
     languages: Counter[str] = Counter()
-    await db.execute("BEGIN IMMEDIATE")
-    try:
-        cursor = await db.execute(
-            "INSERT INTO ingests (file, started_at, finished_at, parsed, stored, "
-            "duplicates_exact, duplicates_near, replaced, problems) "
-            "VALUES (?, ?, ?, 0, 0, 0, 0, 0, '[]')",
-            (Path(name).name, iso(started), iso(finished)),
-        )
-        ingest_id = cursor.lastrowid
+    async with ingest_transaction(store) as writes:
+        ingest_id = await writes.start(name, started, finished)
         async for batch in batches:
             for article in batch:
                 languages[article.lang] += 1
-                match = await _find_match(store, article, threshold)
+                match = await _find_match(writes, article, threshold)
                 if match is None:
-                    placed = await _insert(store, article, ingest_id, finished)
+                    placed = await _insert(writes, article, ingest_id, finished)
                     stored_ids.append(placed.id)
                     linked += placed.linked
                     new_stories += not placed.linked
@@ -318,32 +309,19 @@ async def _write_all(
                     continue
                 near += match.near
                 exact += not match.near
-                linked += await _add_source(store, match, article, finished)
-                if article.quality > match.quality and await _replace(store, match.id, article):
+                linked += await _add_source(writes, match, article, finished)
+                # A better copy takes the stored one's place, keeping its id (deliveries
+                # point at it) and its story; its URL becomes the one shown, the others stay
+                # among its sources. If its URL or text belongs to another stored article,
+                # what we have stays.
+                if article.quality > match.quality and await writes.replace(match.id, article):
                     replaced += 1
                 else:
-                    await db.execute(
-                        "UPDATE articles SET duplicates = duplicates + 1 WHERE id = ?",
-                        (match.id,),
-                    )
-        await db.execute(
-            "UPDATE ingests SET parsed = ?, stored = ?, duplicates_exact = ?, "
-            "duplicates_near = ?, replaced = ?, problems = ? WHERE id = ?",
-            (
-                parsed_count, len(stored_ids), exact, near, replaced,
-                json.dumps([{"line": p.line, "reason": p.reason} for p in problems],
-                           ensure_ascii=False),
-                ingest_id,
-            ),
+                    await writes.count_duplicate(match.id)
+        await writes.finish(
+            ingest_id, parsed=parsed_count, stored=len(stored_ids), exact=exact, near=near,
+            replaced=replaced, problems=problems,
         )
-        await db.execute("COMMIT")
-    except BaseException:
-        # SQLite rolls back by itself on some errors (disk full); a second ROLLBACK would
-        # fail and hide the original error.
-        if db.in_transaction:
-            with contextlib.suppress(sqlite3.Error, ValueError):
-                await db.execute("ROLLBACK")
-        raise
     return IngestReport(
         file=name,
         parsed=parsed_count,
@@ -360,28 +338,18 @@ async def _write_all(
     )
 
 
-async def _find_match(store: Store, article: PreparedArticle, threshold: float) -> _Match | None:
+async def _find_match(
+    writes: IngestWrites, article: PreparedArticle, threshold: float
+) -> _Match | None:
     """The stored row this article is a copy of: the same URL (its own or a repost's), the
     same text, or, in one language, a near-duplicate above the threshold whatever its URL
     (a repost under another site's address is the same story)."""
-    db = store.db
-    async with db.execute(
-        "SELECT a.id, a.quality FROM articles a WHERE a.text_key = ? "
-        "UNION ALL SELECT a.id, a.quality FROM article_sources s "
-        "JOIN articles a ON a.id = s.article_id WHERE s.url_key = ? "
-        "UNION ALL SELECT a.id, a.quality FROM articles a WHERE a.url_key = ? LIMIT 1",
-        (article.text_key, article.url_key, article.url_key),
-    ) as cursor:
-        row = await cursor.fetchone()
-    if row:
-        return _Match(row[0], row[1], near=False)
-    async with db.execute(
-        _candidates_sql(len(article.bands)), (article.lang, *article.bands)
-    ) as cursor:
-        candidates = await cursor.fetchall()
+    found = await writes.exact_match(article.text_key, article.url_key)
+    if found:
+        return _Match(found[0], found[1], near=False)
     best: _Match | None = None
     best_similarity = threshold
-    for cid, cquality, cminhash in candidates:
+    for cid, cquality, cminhash in await writes.near_candidates(article.lang, article.bands):
         similarity = dedup.similarity(cminhash, article.minhash)
         if similarity >= best_similarity:
             best = _Match(cid, cquality, near=True, similarity=similarity)
@@ -389,59 +357,25 @@ async def _find_match(store: Store, article: PreparedArticle, threshold: float) 
     return best
 
 
-def _candidates_sql(bands: int) -> str:
-    """Stored articles sharing a band with the new one: the newest few of each band.
-
-    A band shared by thousands of articles (many near-identical short notes, boilerplate)
-    would otherwise make every insert compare against all of them, and a dump of such
-    notes quadratic. A true near-duplicate shares about a third of its bands, so it is
-    found unless every one of them is crowded by newer look-alikes.
-    """
-    one = (
-        "SELECT article_id FROM (SELECT article_id FROM lsh_bands WHERE band = ? "
-        f"ORDER BY article_id DESC LIMIT {CANDIDATES_PER_BAND})"
-    )
-    return (
-        "SELECT a.id, a.quality, a.minhash FROM articles a WHERE a.lang = ? AND a.id IN ("
-        + " UNION ".join([one] * bands) + ")"
-    )
-
-
 async def _insert(
-    store: Store, article: PreparedArticle, ingest_id: int | None, when: datetime
+    writes: IngestWrites, article: PreparedArticle, ingest_id: int, when: datetime
 ) -> _Placed:
     """A new article row, in the story it is a version of (found by `_story_for`) or in a
     story of its own."""
-    found = await _story_for(store, article)
+    found = await _story_for(writes, article)
     if found is None:
-        cursor = await store.db.execute(
-            "INSERT INTO stories (created_at) VALUES (?)", (iso(when),)
-        )
-        story_id = int(cursor.lastrowid or 0)
+        story_id = await writes.new_story(when)
         reason: dict[str, object] = {"how": "new"}
     else:
         story_id, reason = found
-    cursor = await store.db.execute(
-        "INSERT INTO articles (title, date, body, summary, source_url, url_key, text_key, lang, "
-        "section, quality, minhash, ingest_id, ingested_at, story_id, link_reason, "
-        "link_features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            article.title, article.date.isoformat(), article.body, article.summary,
-            article.source_url, article.url_key, article.text_key, article.lang,
-            article.section, article.quality, article.minhash,
-            ingest_id, iso(when), story_id, json.dumps(reason, ensure_ascii=False),
-            article.link_features or None,
-        ),
-    )
-    article_id = int(cursor.lastrowid or 0)
-    await _write_index(store, article_id, article)
-    await _add_source(store, _Match(article_id, article.quality, near=False), article, when,
+    article_id = await writes.insert(article, ingest_id, when, story_id, reason)
+    await _add_source(writes, _Match(article_id, article.quality, near=False), article, when,
                       first=True)
     return _Placed(article_id, linked=found is not None)
 
 
 async def _story_for(
-    store: Store, article: PreparedArticle
+    writes: IngestWrites, article: PreparedArticle
 ) -> tuple[int, dict[str, object]] | None:
     """The existing story a new article row belongs to, and why; None for a new story.
 
@@ -449,16 +383,9 @@ async def _story_for(
     cross-language match (digest.linking.best_link) against articles of other languages
     published within a day whose story has no version in this language yet.
     """
-    db = store.db
     key = linking.news_key(article.url_key)
     if key is not None:
-        async with db.execute(
-            "SELECT a.story_id, a.id, a.lang FROM article_sources s "
-            "JOIN articles a ON a.id = s.article_id WHERE s.news_key = ? "
-            "ORDER BY a.id LIMIT 1",
-            (key,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await writes.story_of_news(key)
         if row is not None:
             return row[0], {"how": "news_id", "news_id": linking.news_id(key),
                             "with": row[1], "with_lang": row[2]}
@@ -466,31 +393,14 @@ async def _story_for(
     keys = sorted(own.index_keys())
     if not keys:
         return None
-    low = (article.date - timedelta(days=linking.MAX_DAYS_APART)).isoformat()
-    high = (article.date + timedelta(days=linking.MAX_DAYS_APART)).isoformat()
-    # A gov.kz item's translations share its id: another gov.kz item is another story.
-    other_news = (
-        "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s ON s.article_id = c.id "
-        "WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)" if key else ""
+    candidates = await writes.link_candidates(
+        keys,
+        article.date - timedelta(days=linking.MAX_DAYS_APART),
+        article.date + timedelta(days=linking.MAX_DAYS_APART),
+        article.lang,
+        # A gov.kz item's translations share its id: another gov.kz item is another story.
+        other_news=key is not None,
     )
-    marks = ",".join("?" * len(keys))
-    # Every article of the window sharing a number or a name (linking.best_link weighs
-    # names by how many of them carry it): an indexed lookup, not the whole day.
-    async with db.execute(
-        "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
-        "WHERE a.id IN (SELECT DISTINCT article_id FROM article_numbers "
-        f"WHERE number IN ({marks})) "
-        "AND a.date BETWEEN ? AND ? AND a.lang != ? "
-        "AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id "
-        f"AND b.lang = ?) {other_news}",
-        (*keys, low, high, article.lang, article.lang),
-    ) as cursor:
-        rows = await cursor.fetchall()
-    candidates = [
-        linking.Candidate(r[0], r[1], r[2], date.fromisoformat(r[3]),
-                          linking.LinkFeatures.loads(r[4]))
-        for r in rows
-    ]
     # Cheap (set intersections over a few candidates), so it stays inside the transaction.
     found = linking.best_link(article.lang, article.date, own, candidates)
     if found is None:
@@ -503,7 +413,7 @@ async def _story_for(
 
 
 async def _add_source(
-    store: Store, match: _Match, article: PreparedArticle, when: datetime, *,
+    writes: IngestWrites, match: _Match, article: PreparedArticle, when: datetime, *,
     first: bool = False,
 ) -> bool:
     """Remember the article's URL as a source of the matched row; True when it is a new one
@@ -516,55 +426,4 @@ async def _add_source(
         reason = {"how": "near_duplicate", "similarity": round(match.similarity, 3)}
     else:
         reason = {"how": "exact"}
-    cursor = await store.db.execute(
-        "INSERT OR IGNORE INTO article_sources (article_id, url, url_key, news_key, reason, "
-        "added_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (match.id, article.source_url, article.url_key, linking.news_key(article.url_key),
-         json.dumps(reason), iso(when)),
-    )
-    return bool(cursor.rowcount) and not first
-
-
-async def _replace(store: Store, article_id: int, article: PreparedArticle) -> bool:
-    """Swap a stored copy for a better one, keeping its id (deliveries point at it) and its
-    story. The better copy's URL becomes the one shown; the others stay among its sources."""
-    try:
-        await store.db.execute(
-            "UPDATE articles SET title = ?, body = ?, summary = ?, "
-            "source_url = coalesce(?, source_url), url_key = coalesce(?, url_key), "
-            "text_key = ?, lang = ?, quality = ?, minhash = ?, "
-            "link_features = coalesce(?, link_features), duplicates = duplicates + 1 "
-            "WHERE id = ?",
-            (
-                article.title, article.body, article.summary, article.source_url,
-                article.url_key, article.text_key, article.lang, article.quality,
-                article.minhash, article.link_features or None, article_id,
-            ),
-        )
-    except sqlite3.IntegrityError:
-        # Its URL or text already belongs to another stored article: keep what we have.
-        return False
-    await store.db.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
-    await store.db.execute("DELETE FROM lsh_bands WHERE article_id = ?", (article_id,))
-    await store.db.execute("DELETE FROM article_numbers WHERE article_id = ?", (article_id,))
-    await _write_index(store, article_id, article)
-    return True
-
-
-async def _write_index(store: Store, article_id: int, article: PreparedArticle) -> None:
-    await store.db.executemany(
-        "INSERT INTO article_topics (article_id, topic, score, assigned) VALUES (?, ?, ?, ?)",
-        [
-            (article_id, topic, score, int(topic in article.topics))
-            for topic, score in article.topic_scores.items()
-        ],
-    )
-    await store.db.executemany(
-        "INSERT OR IGNORE INTO lsh_bands (band, article_id) VALUES (?, ?)",
-        [(band, article_id) for band in article.bands],
-    )
-    await store.db.executemany(
-        "INSERT OR IGNORE INTO article_numbers (number, article_id) VALUES (?, ?)",
-        [(key, article_id)
-         for key in linking.LinkFeatures.loads(article.link_features).index_keys()],
-    )
+    return await writes.add_source(match.id, article, reason, when) and not first

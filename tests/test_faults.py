@@ -237,20 +237,21 @@ def test_disk_full_through_the_pipeline_stores_nothing(tmp_path: Path) -> None:
 
     from digest.ingest import ingest_bytes
     from digest.settings import load_settings
-    from digest.store import Store, StoreError
+    from digest.storage import Store, StoreError
     from digest.topics import load_catalog
+    from tests.support.db import raw
 
     async def scenario() -> None:
         settings = load_settings(db_path=tmp_path / "unused.db", workers=1)
         catalog = load_catalog(settings.topics_file)
         async with await Store.open(":memory:") as store:
             await ingest_bytes(store, govkz(0, 3).encode(), "a.txt", settings, catalog)
-            async with store.db.execute("PRAGMA page_count") as cur:
+            async with raw(store).execute("PRAGMA page_count") as cur:
                 pages = (await cur.fetchone())[0]
-            await store.db.execute(f"PRAGMA max_page_count = {pages + 2}")
+            await raw(store).execute(f"PRAGMA max_page_count = {pages + 2}")
             with pytest.raises(StoreError, match=r"b\.txt: disk full .*nothing was stored"):
                 await ingest_bytes(store, govkz(100, 50).encode(), "b.txt", settings, catalog)
-            async with store.db.execute("PRAGMA integrity_check") as cur:
+            async with raw(store).execute("PRAGMA integrity_check") as cur:
                 assert (await cur.fetchone())[0] == "ok"
             assert await store.count_articles() == 3
             assert len(await store.recent_ingests()) == 1

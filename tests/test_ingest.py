@@ -11,8 +11,9 @@ import pytest
 from digest.ingest import ingest_bytes, read_dump
 from digest.parsing import DumpError
 from digest.settings import Settings
-from digest.store import Store
+from digest.storage import Store
 from digest.topics import load_catalog
+from tests.support.db import raw
 
 
 @pytest.fixture
@@ -165,7 +166,7 @@ async def test_failure_halfway_stores_nothing(
 ) -> None:
     # A database that fails on the third insert, like a disk filling up mid-ingest; with
     # ROLLBACK, SQLite itself ends the transaction (as it does on a full disk).
-    await store.db.execute(
+    await raw(store).execute(
         "CREATE TRIGGER fail_third BEFORE INSERT ON articles "
         f"WHEN (SELECT count(*) FROM articles) >= 2 BEGIN SELECT RAISE({action}, 'disk full'); END"
     )
@@ -173,7 +174,7 @@ async def test_failure_halfway_stores_nothing(
         await ingest(store, settings, pool, seed_path.read_bytes())
     assert await store.count_articles() == 0
     assert await store.recent_ingests() == []
-    assert not await store.db.execute_fetchall("SELECT 1 FROM lsh_bands")
+    assert not await raw(store).execute_fetchall("SELECT 1 FROM lsh_bands")
 
 
 async def test_rejected_file_stores_nothing(store: Store, settings: Settings, pool) -> None:

@@ -81,8 +81,8 @@ def test_a_dump_with_long_space_runs_parses_in_linear_time() -> None:
 # Every compiled pattern of the code base, on a few classic adversarial inputs.
 MODULES = (
     "digest.parsing", "digest.text", "digest.summarize", "digest.topics", "digest.dedup",
-    "digest.stemming", "digest.store", "digest.settings", "digest.compose",
-    "digest.subscribers", "digest.schedule", "digest.evaluation.summaries",
+    "digest.stemming", "digest.storage.articles", "digest.settings", "digest.compose",
+    "digest.storage.subscribers", "digest.schedule", "digest.evaluation.summaries",
     "digest.evaluation.topics", "bot.render", "bot.i18n", "bot.scheduler",
     "bot.handlers.news", "bot.handlers.subscriptions", "bot.handlers.users",
     "bot.handlers.admin", "bot.handlers.context",

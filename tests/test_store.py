@@ -7,21 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from digest.schema import MIGRATIONS
-from digest.store import Store, StoreError, migrate
+from digest.storage import Store, StoreError
+from digest.storage.migrate import migrate
+from digest.storage.schema import MIGRATIONS
+from tests.support.db import raw
 
 
 async def test_open_sets_pragmas_and_latest_schema(tmp_path: Path) -> None:
     async with await Store.open(tmp_path / "sub" / "n.db") as store:
         async def pragma(name: str) -> object:
-            async with store.db.execute(f"PRAGMA {name}") as cur:
+            async with raw(store).execute(f"PRAGMA {name}") as cur:
                 return (await cur.fetchone())[0]
 
         assert await pragma("journal_mode") == "wal"
         assert await pragma("foreign_keys") == 1
         assert await pragma("busy_timeout") == 10_000
         assert await pragma("user_version") == len(MIGRATIONS)
-        tables = {r[0] for r in await store.db.execute_fetchall(
+        tables = {r[0] for r in await raw(store).execute_fetchall(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     assert {"articles", "article_topics", "lsh_bands", "ingests", "articles_fts",
             "subscribers", "subscriptions", "deliveries", "digest_runs"} <= tables
@@ -40,7 +42,7 @@ async def test_migrations_run_forward_from_an_older_version(tmp_path: Path) -> N
     async with await Store.open(path) as store:
         assert (await store.get_article(1)).title == "Old"
         assert [a.title for a in await store.search("kept")] == ["Old"]
-        await store.db.execute(
+        await raw(store).execute(
             "INSERT INTO subscribers (chat_id, timezone, digest_time, created_at, updated_at) "
             "VALUES (1, 'Asia/Almaty', '09:00', 'now', 'now')"
         )
@@ -51,10 +53,10 @@ async def test_migrations_run_forward_from_an_older_version(tmp_path: Path) -> N
 async def test_failed_migration_leaves_the_version_alone(tmp_path: Path) -> None:
     async with await Store.open(tmp_path / "n.db") as store:
         with pytest.raises(sqlite3.OperationalError):
-            await migrate(store.db, [*MIGRATIONS, "CREATE TABLE t (x);\nNOT SQL AT ALL;"])
-        rows = await store.db.execute_fetchall("PRAGMA user_version")
+            await migrate(raw(store), [*MIGRATIONS, "CREATE TABLE t (x);\nNOT SQL AT ALL;"])
+        rows = await raw(store).execute_fetchall("PRAGMA user_version")
         assert rows[0][0] == len(MIGRATIONS)
-        assert not await store.db.execute_fetchall(
+        assert not await raw(store).execute_fetchall(
             "SELECT 1 FROM sqlite_master WHERE name = 't'")
 
 
@@ -85,7 +87,7 @@ async def test_search_treats_fts_syntax_as_plain_words(
     tmp_path: Path, query: str, found: bool
 ) -> None:
     async with await Store.open(tmp_path / "n.db") as store:
-        await store.db.execute(
+        await raw(store).execute(
             "INSERT INTO articles (title, date, body, summary, text_key, lang, quality, minhash, "
             "ingested_at) VALUES ('The new Constitution', '2026-02-10', 'A reform of the state "
             "is close to completion.', 's', 'k', 'en', 1, x'00', '2026-02-10T00:00:00+00:00')"
@@ -106,18 +108,18 @@ async def test_articles_for_topics_filters(tmp_path: Path) -> None:
             (4, "2026-01-08", "2026-01-09T10:00:00+00:00", "security"),
         ]
         for article_id, day, ingested, topic in rows:
-            await store.db.execute(
+            await raw(store).execute(
                 "INSERT INTO articles (id, title, date, body, summary, text_key, lang, quality, "
                 "minhash, ingested_at) VALUES (?, ?, ?, 'b', 's', ?, 'en', 1, x'00', ?)",
                 (article_id, f"t{article_id}", day, f"k{article_id}", ingested),
             )
-            await store.db.execute(
+            await raw(store).execute(
                 "INSERT INTO article_topics (article_id, topic, score, assigned) "
                 "VALUES (?, ?, 9, 1)", (article_id, topic))
-        await store.db.execute(
+        await raw(store).execute(
             "INSERT INTO subscribers (chat_id, timezone, digest_time, created_at, updated_at) "
             "VALUES (7, 'Asia/Almaty', '09:00', 'now', 'now')")
-        await store.db.execute(
+        await raw(store).execute(
             "INSERT INTO deliveries (chat_id, article_id, delivered_at) VALUES (7, 2, 'now')")
 
         async def ids(**kw: object) -> list[int]:

@@ -17,9 +17,9 @@ import pytest
 
 from digest.ingest import ingest_bytes
 from digest.models import IngestReport
-from digest.schema import MIGRATIONS
 from digest.settings import Settings
-from digest.store import Store
+from digest.storage import Store
+from digest.storage.schema import MIGRATIONS
 from digest.topics import load_catalog
 from tests.story_dump import (
     GOVKZ,
@@ -30,6 +30,7 @@ from tests.story_dump import (
     other_story,
     repost,
 )
+from tests.support.db import raw
 
 NEWSBOT = Path(sys.executable).with_name("newsbot")
 
@@ -152,12 +153,12 @@ async def test_story_delivered_in_one_language_is_not_offered_again(
     store: Store, settings: Settings
 ) -> None:
     await ingest(store, settings, dump(govkz_item("ru")))
-    await store.db.execute(
+    await raw(store).execute(
         "INSERT INTO subscribers (chat_id, timezone, digest_time, created_at, updated_at) "
         "VALUES (7, 'Asia/Almaty', '09:00', 'now', 'now')"
     )
     [sent] = await store.articles_for_topics(["economy"], undelivered_to=7, lang="ru")
-    await store.db.execute(
+    await raw(store).execute(
         "INSERT INTO deliveries (chat_id, article_id, delivered_at) VALUES (7, ?, 'now')",
         (sent.id,),
     )
@@ -203,7 +204,7 @@ async def test_the_news_language_moves_with_a_group_that_became_a_supergroup(
 ) -> None:
     from datetime import UTC, datetime
 
-    from digest.subscribers import Subscribers
+    from digest.storage import Subscribers
 
     now = datetime(2026, 5, 14, 4, 0, tzinfo=UTC)
     subs = Subscribers(store, "Asia/Almaty", "09:00")

@@ -25,7 +25,7 @@ from digest.ingest import ingest_bytes
 from digest.models import IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings
-from digest.store import NOTHING_STORED, StoreError
+from digest.storage import NOTHING_STORED, StoreError
 
 log = logging.getLogger(__name__)
 

@@ -45,10 +45,10 @@ from bot.handlers.context import (
 )
 from bot.handlers.modes import mode_label
 from bot.i18n import t
-from digest.channels import Channel, Channels
 from digest.languages import LANGUAGES
 from digest.modes import ModeError, parse_mode
 from digest.settings import parse_hhmm
+from digest.storage import Channel, Channels
 from digest.topics import TopicCatalog
 
 log = logging.getLogger(__name__)

@@ -16,13 +16,9 @@ from telegram.ext import ContextTypes
 from bot.i18n import language_of, t
 from bot.render import Outgoing
 from bot.scheduler import NO_PREVIEW, DigestScheduler
-from digest.channels import Channels
 from digest.clock import Clock
-from digest.follow_store import FollowStore
-from digest.mode_store import Modes
 from digest.settings import Settings
-from digest.store import Store
-from digest.subscribers import Subscriber, Subscribers
+from digest.storage import Channels, FollowStore, Modes, Store, Subscriber, Subscribers
 from digest.topics import TopicCatalog
 
 TOPIC_CALLBACK = "topic:"

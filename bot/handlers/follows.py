@@ -9,8 +9,8 @@ from telegram.ext import ContextTypes
 
 from bot.handlers.context import Services, echo, ensure_subscriber, reader, reply, services
 from bot.i18n import t
-from digest.follow_store import FollowStore
 from digest.follows import MAX_FOLLOWS, MAX_TERM_CHARS, MAX_TERM_WORDS, TermError, parse_terms
+from digest.storage import FollowStore
 
 ALL = {"all", "все", "всё", "барлығы", "барлық"}
 

@@ -28,7 +28,6 @@ from bot.handlers.context import (
     topic_names,
 )
 from bot.i18n import t
-from digest.mode_store import FollowMode, Modes
 from digest.modes import (
     DAILY,
     INSTANT,
@@ -42,7 +41,7 @@ from digest.modes import (
 )
 from digest.modes import weekly as weekly_mode
 from digest.settings import parse_hhmm
-from digest.subscribers import Subscriber
+from digest.storage import FollowMode, Modes, Subscriber
 
 MODE_CALLBACK = "md:"
 _QUOTED = re.compile(r'^\s*["“«]([^"”»]+)["”»]\s*(.*)$')

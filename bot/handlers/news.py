@@ -26,8 +26,8 @@ from bot.handlers.context import (
 from bot.i18n import LANGUAGE_NAMES, t
 from bot.render import render_articles
 from digest.languages import LANGUAGES
+from digest.storage import Subscriber
 from digest.stories import ALL
-from digest.subscribers import Subscriber
 
 DEFAULT_LATEST = 5
 MAX_LATEST = 20

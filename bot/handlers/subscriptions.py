@@ -27,7 +27,7 @@ from bot.handlers.context import (
 )
 from bot.i18n import t
 from digest.settings import parse_hhmm
-from digest.subscribers import Subscriber
+from digest.storage import Subscriber
 
 
 async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

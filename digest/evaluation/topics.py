@@ -624,7 +624,7 @@ def _classify(catalog: TopicCatalog, row: LabelledRow, stored: dict[int, Any]) -
 
 async def _load_articles(db_path: Path, ids: Sequence[int]) -> dict[int, Any]:
     from digest.cli import CliError
-    from digest.store import Store
+    from digest.storage import Store
 
     if not db_path.is_file():
         raise CliError(f"database {db_path} does not exist (rows give article ids)")

@@ -20,6 +20,7 @@ from telegram.ext import Application
 from bot.render import MAX_MESSAGE, tg_len
 from digest.topics import parse_catalog
 from tests.support.bot import ADMIN, FakeClock, Reader, StartBot, services_of
+from tests.support.db import raw
 from tests.support.dumps import economy_article, jsonl
 from tests.support.fake_api import FakeBotApi, SentMessage
 
@@ -359,7 +360,7 @@ async def test_an_unexpected_error_for_one_subscriber_fails_only_that_subscriber
     await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
     svc = services_of(bot)
     # A zone the installed zone database does not know: composing their digest raises.
-    await svc.store.db.execute(
+    await raw(svc.store).execute(
         "UPDATE subscribers SET timezone = 'Mars/Olympus' WHERE chat_id = 643")
     counts = (len(broken.received), len(fine.received))
     clock.set(DUE)

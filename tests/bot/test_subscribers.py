@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.store import Store
-from digest.subscribers import Subscribers
+from digest.storage import Store, Subscribers
+from tests.support.db import raw
 
 NOW = datetime(2026, 2, 11, 2, 0, tzinfo=UTC)  # 07:00 in Almaty
 NINE = datetime(2026, 2, 11, 4, 0, tzinfo=UTC)  # 09:00 in Almaty
@@ -123,14 +123,14 @@ async def test_a_write_waits_out_another_writer_holding_the_database(
     async with await Store.open(tmp_path / "s.db") as store, \
             await Store.open(tmp_path / "s.db") as other:  # e.g. an ingest's own connection
         # Short busy timeouts, many attempts: the same behaviour as 6 x 10 s, in milliseconds.
-        await store.db.execute("PRAGMA busy_timeout = 10")
+        await raw(store).execute("PRAGMA busy_timeout = 10")
         subs = Subscribers(store, "Asia/Almaty", "09:00", locked_attempts=100)
         await subs.ensure(1, 1, "en", NOW)
-        await other.db.execute("BEGIN IMMEDIATE")
+        await raw(other).execute("BEGIN IMMEDIATE")
         toggle = asyncio.create_task(subs.toggle(1, "economy", NOW))
         await asyncio.sleep(0.1)  # longer than one busy timeout: the write had to try again
         assert not toggle.done()
-        await other.db.execute("COMMIT")
+        await raw(other).execute("COMMIT")
         assert await toggle is True
         assert await subs.topics(1) == ["economy"]
     assert "database locked (attempt 1 of 100)" in caplog.text
@@ -139,12 +139,12 @@ async def test_a_write_waits_out_another_writer_holding_the_database(
 async def test_a_write_gives_up_after_its_attempts(tmp_path: Path) -> None:
     async with await Store.open(tmp_path / "s.db") as store, \
             await Store.open(tmp_path / "s.db") as other:
-        await store.db.execute("PRAGMA busy_timeout = 1")
+        await raw(store).execute("PRAGMA busy_timeout = 1")
         subs = Subscribers(store, "Asia/Almaty", "09:00", locked_attempts=2)
-        await other.db.execute("BEGIN IMMEDIATE")
+        await raw(other).execute("BEGIN IMMEDIATE")
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             await subs.ensure(1, 1, "en", NOW)
-        await other.db.execute("ROLLBACK")
+        await raw(other).execute("ROLLBACK")
 
 
 async def test_due_subscribers_come_page_by_page_longest_waiting_first(
@@ -153,7 +153,7 @@ async def test_due_subscribers_come_page_by_page_longest_waiting_first(
     for chat in (5, 3, 9, 1):
         await subs.ensure(chat, chat, "en", NOW)
         await subs.subscribe(chat, ["economy"], NOW)
-    await subs.db.execute(  # chat 9 has waited since yesterday
+    await raw(subs.store).execute(  # chat 9 has waited since yesterday
         "UPDATE subscribers SET next_digest_at = ? WHERE chat_id = 9",
         ((NINE - timedelta(days=1)).isoformat(),))
     first = await subs.due(NINE, 2)

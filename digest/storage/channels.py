@@ -2,7 +2,7 @@
 
 A channel is a subscriber row like any chat (topics, time, zone, language, deliveries, the
 daily schedule), plus a ``channels`` row saying who added it and what it is. Writes go
-through ``Subscribers``' write lock.
+through the store's one write lock.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from digest.store import iso
-from digest.subscribers import Subscribers
+from digest.storage.connection import iso
+from digest.storage.subscribers import Subscribers
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +32,14 @@ class Channel:
 class Channels:
     def __init__(self, subscribers: Subscribers) -> None:
         self.subscribers = subscribers
-
-    @property
-    def db(self) -> Any:
-        return self.subscribers.db
+        self._reads = subscribers.store._reads
+        self._writes = subscribers.store._writes
+        self._attempts = subscribers.locked_attempts
 
     async def add(self, channel: Channel, language: str, now: datetime) -> None:
         """Register (or refresh) the channel; a removed one comes back active."""
         await self.subscribers.ensure(channel.chat_id, None, language, now)
-        async with self.subscribers.transaction() as db:
+        async with self._writes.transaction(attempts=self._attempts) as db:
             await db.execute(
                 "INSERT INTO channels (chat_id, title, username, kind, is_forum, added_by, "
                 "added_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
@@ -52,7 +51,7 @@ class Channels:
         await self.subscribers.reactivate(channel.chat_id, now)
 
     async def get(self, chat_id: int) -> Channel | None:
-        async with self.db.execute(
+        async with self._reads.execute(
             "SELECT * FROM channels WHERE chat_id = ?", (chat_id,)
         ) as cursor:
             row = await cursor.fetchone()
@@ -64,14 +63,14 @@ class Channels:
         if text.lstrip("-").isdigit():
             return await self.get(int(text))
         name = text.removeprefix("https://").removeprefix("t.me/").lstrip("@")
-        async with self.db.execute(
+        async with self._reads.execute(
             "SELECT * FROM channels WHERE username = ? COLLATE NOCASE", (name,)
         ) as cursor:
             row = await cursor.fetchone()
         return _channel(row) if row else None
 
     async def added_by(self, user_id: int) -> list[Channel]:
-        async with self.db.execute(
+        async with self._reads.execute(
             "SELECT * FROM channels WHERE added_by = ? ORDER BY added_at, chat_id", (user_id,)
         ) as cursor:
             return [_channel(r) for r in await cursor.fetchall()]
@@ -79,24 +78,25 @@ class Channels:
     async def remove(self, chat_id: int, now: datetime) -> None:
         """No more digests there; its topics and threads are forgotten."""
         await self.subscribers.stop(chat_id, now)
-        async with self.subscribers.transaction() as db:
+        async with self._writes.transaction(attempts=self._attempts) as db:
             await db.execute("DELETE FROM forum_threads WHERE chat_id = ?", (chat_id,))
             await db.execute("DELETE FROM channels WHERE chat_id = ?", (chat_id,))
 
     async def set_thread(self, chat_id: int, topic: str, thread_id: int | None) -> None:
         if thread_id is None:
-            await self.subscribers.write(
-                "DELETE FROM forum_threads WHERE chat_id = ? AND topic = ?", (chat_id, topic)
+            await self._writes.execute(
+                "DELETE FROM forum_threads WHERE chat_id = ? AND topic = ?", (chat_id, topic),
+                attempts=self._attempts,
             )
             return
-        await self.subscribers.write(
+        await self._writes.execute(
             "INSERT INTO forum_threads (chat_id, topic, thread_id) VALUES (?, ?, ?) "
             "ON CONFLICT (chat_id, topic) DO UPDATE SET thread_id = excluded.thread_id",
-            (chat_id, topic, thread_id),
+            (chat_id, topic, thread_id), attempts=self._attempts,
         )
 
     async def threads(self, chat_id: int) -> dict[str, int]:
-        async with self.db.execute(
+        async with self._reads.execute(
             "SELECT topic, thread_id FROM forum_threads WHERE chat_id = ?", (chat_id,)
         ) as cursor:
             return {r[0]: r[1] for r in await cursor.fetchall()}

@@ -1,6 +1,6 @@
 """Storage of keyword follows and mutes, the article stem index, and matching by index.
 
-Writes go through ``Subscribers``' write lock (one shared connection; see there). Stemming
+Writes go through the store's one write lock (``digest.storage.connection``). Stemming
 (indexing new articles, checking that a phrase's words stand together) runs in the executor,
 never on the event loop.
 """
@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from digest.follows import MAX_FOLLOWS, Key, index_batch, phrase_check, prefix_range, term_keys
 from digest.models import Article
-from digest.store import Store, iso
-from digest.subscribers import Subscribers
+from digest.storage.articles import Store
+from digest.storage.connection import iso
+from digest.storage.subscribers import Subscribers
 
 INDEX_BATCH = 200  # articles stemmed per worker call
 
@@ -45,15 +45,14 @@ class FollowStore:
         self.subscribers = subscribers
         self.executor = executor
         self._index_lock = asyncio.Lock()
-
-    @property
-    def db(self) -> Any:
-        return self.store.db
+        self._reads = store._reads
+        self._writes = store._writes
+        self._attempts = subscribers.locked_attempts
 
     # -- the reader's follows -------------------------------------------------------------
 
     async def of(self, chat_id: int) -> list[Follow]:
-        async with self.db.execute(
+        async with self._reads.execute(
             "SELECT term, mute FROM follows WHERE chat_id = ? ORDER BY created_at, rowid",
             (chat_id,),
         ) as cursor:
@@ -64,7 +63,7 @@ class FollowStore:
         already: list[str] = []
         switched: list[str] = []
         over: list[str] = []
-        async with self.subscribers.transaction() as db:
+        async with self._writes.transaction(attempts=self._attempts) as db:
             async with db.execute(
                 "SELECT term, mute FROM follows WHERE chat_id = ?", (chat_id,)
             ) as cursor:
@@ -102,7 +101,7 @@ class FollowStore:
         """Remove the given follows (or mutes), or all of them when `terms` is None; return
         the terms that were there."""
         removed: list[str] = []
-        async with self.subscribers.transaction() as db:
+        async with self._writes.transaction(attempts=self._attempts) as db:
             async with db.execute(
                 "SELECT term FROM follows WHERE chat_id = ? AND mute = ?", (chat_id, int(mute))
             ) as cursor:
@@ -117,7 +116,7 @@ class FollowStore:
         return removed
 
     async def count_readers(self) -> int:
-        async with self.db.execute(
+        async with self._reads.execute(
             "SELECT count(DISTINCT chat_id) FROM follows WHERE mute = 0"
         ) as cursor:
             row = await cursor.fetchone()
@@ -131,7 +130,7 @@ class FollowStore:
         async with self._index_lock:
             loop = asyncio.get_running_loop()
             while True:
-                async with self.db.execute(
+                async with self._reads.execute(
                     "SELECT a.id, a.title, a.body, a.lang FROM articles a WHERE NOT EXISTS "
                     "(SELECT 1 FROM stems_indexed i WHERE i.article_id = a.id) "
                     "ORDER BY a.id LIMIT ?",
@@ -141,16 +140,16 @@ class FollowStore:
                 if not rows:
                     return total
                 stemmed = await loop.run_in_executor(self.executor, index_batch, rows)
-                async with self.subscribers.transaction() as db:
+                async with self._writes.transaction(attempts=self._attempts) as db:
                     for article_id, stems in stemmed:
                         # The article may have been replaced or changed meanwhile; then
                         # the trigger or the cascade keeps the index honest.
-                        cursor = await db.execute(
+                        marked = await db.execute(
                             "INSERT OR IGNORE INTO stems_indexed (article_id) "
                             "SELECT id FROM articles WHERE id = ?",
                             (article_id,),
                         )
-                        if cursor.rowcount:
+                        if marked.rowcount:
                             await db.execute(
                                 "INSERT OR IGNORE INTO article_stems (stem, article_id) "
                                 "SELECT value, ? FROM json_each(?)",
@@ -226,7 +225,7 @@ class FollowStore:
             params.append(json.dumps(list(among)))
         sql.append("ORDER BY a.date DESC, a.id DESC LIMIT ?")
         params.append(limit)
-        async with self.db.execute(" ".join(sql), params) as cursor:
+        async with self._reads.execute(" ".join(sql), params) as cursor:
             return [(r[0], r[1], r[2], r[3]) for r in await cursor.fetchall()]
 
     async def stories(self, story_ids: Sequence[int], lang: str | None) -> list[Article]:

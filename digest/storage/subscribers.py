@@ -1,20 +1,14 @@
 """Subscribers, their topics, what each was sent, and digest runs, on top of ``Store``.
 
-Every write is either a single statement or a short transaction taken under one lock: the
-bot serves many chats concurrently on one shared connection, and two interleaved
-``BEGIN`` ... ``COMMIT`` on it would collide. A write that finds the database locked (an
-ingest holds the write lock for its whole transaction) waits the connection's busy timeout
-and is tried again a few times: losing a delivery record would mean sending it twice.
+Every write is a single statement or a short transaction under the store's one write lock,
+tried again while another connection holds the database locked (``digest.storage.connection``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
-import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,11 +18,8 @@ import aiosqlite
 from digest.languages import LANGUAGES
 from digest.schedule import next_digest_at
 from digest.settings import parse_hhmm
-from digest.store import Store, iso
-
-log = logging.getLogger(__name__)
-
-LOCKED_ATTEMPTS = 6  # each waits the busy timeout (10 s) before giving up
+from digest.storage.articles import Store
+from digest.storage.connection import LOCKED_ATTEMPTS, iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,36 +70,22 @@ class Subscribers:
         self.default_timezone = default_timezone
         self.default_time = default_time
         self.locked_attempts = locked_attempts
-        self._lock = asyncio.Lock()
-
-    @property
-    def db(self) -> aiosqlite.Connection:
-        return self.store.db
-
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
-        """A write statement, tried again while the database is locked by another writer."""
-        return await _while_locked(lambda: self.db.execute(sql, params), self.locked_attempts)
+        self._writes = store._writes
+        self._reads = store._reads
 
     async def _execute(self, sql: str, params: Sequence[Any]) -> aiosqlite.Cursor:
         """One write statement, never inside another task's transaction."""
-        async with self._lock:
-            return await self._write(sql, params)
+        return await self._writes.execute(sql, params, attempts=self.locked_attempts)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._write("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
+        async with self._writes.transaction(attempts=self.locked_attempts) as db:
+            yield db
 
     # -- subscribers ----------------------------------------------------------------------
 
     async def get(self, chat_id: int) -> Subscriber | None:
-        async with self.store.reads.execute(
+        async with self._reads.execute(
             "SELECT * FROM subscribers WHERE chat_id = ?", (chat_id,)
         ) as cursor:
             row = await cursor.fetchone()
@@ -159,23 +136,23 @@ class Subscribers:
                 await db.execute(
                     "UPDATE subscribers SET timezone = ? WHERE chat_id = ?", (timezone, chat_id)
                 )
-            await self._reschedule(chat_id, now)
+            await self._reschedule(db, chat_id, now)
         found = await self.get(chat_id)
         assert found is not None
         return found
 
     async def reactivate(self, chat_id: int, now: datetime) -> None:
         """The user is back (/start): digests resume if they still have topics."""
-        async with self._transaction():
-            await self._activate(chat_id, now)
+        async with self._transaction() as db:
+            await self._activate(db, chat_id, now)
 
-    async def _activate(self, chat_id: int, now: datetime) -> None:
+    async def _activate(self, db: aiosqlite.Connection, chat_id: int, now: datetime) -> None:
         """Mark the chat active; a chat coming back gets a fresh digest time, not a stale one."""
-        cursor = await self.db.execute(
+        cursor = await db.execute(
             "UPDATE subscribers SET active = 1, updated_at = ? WHERE chat_id = ? AND active = 0",
             (iso(now), chat_id),
         )
-        await self._reschedule(chat_id, now, only_if_unset=not cursor.rowcount)
+        await self._reschedule(db, chat_id, now, only_if_unset=not cursor.rowcount)
 
     async def stop(self, chat_id: int, now: datetime) -> None:
         """/stop: no topics, no digests, until the user subscribes again."""
@@ -224,7 +201,7 @@ class Subscribers:
                 )
             await db.execute("DELETE FROM subscribers WHERE chat_id = ?", (old_chat_id,))
             # Merged topics into a row that had none: it needs a digest time now.
-            await self._reschedule(new_chat_id, now, only_if_unset=True)
+            await self._reschedule(db, new_chat_id, now, only_if_unset=True)
         return await self.get(new_chat_id)
 
     async def mark_blocked(self, chat_id: int, now: datetime) -> None:
@@ -238,7 +215,7 @@ class Subscribers:
     # -- subscriptions --------------------------------------------------------------------
 
     async def topics(self, chat_id: int) -> list[str]:
-        async with self.store.reads.execute(
+        async with self._reads.execute(
             "SELECT topic FROM subscriptions WHERE chat_id = ? ORDER BY created_at, topic",
             (chat_id,),
         ) as cursor:
@@ -256,7 +233,7 @@ class Subscribers:
                 )
                 if cursor.rowcount:
                     added.append(topic)
-            await self._activate(chat_id, now)
+            await self._activate(db, chat_id, now)
         return added
 
     async def unsubscribe(self, chat_id: int, topics: Iterable[str] | None, now: datetime) -> int:
@@ -275,7 +252,7 @@ class Subscribers:
                         (chat_id, topic),
                     )
                     removed += cursor.rowcount
-            await self._reschedule(chat_id, now, only_if_unset=True)
+            await self._reschedule(db, chat_id, now, only_if_unset=True)
         return removed
 
     async def toggle(self, chat_id: int, topic: str, now: datetime) -> bool:
@@ -290,20 +267,21 @@ class Subscribers:
                     "INSERT INTO subscriptions (chat_id, topic, created_at) VALUES (?, ?, ?)",
                     (chat_id, topic, iso(now)),
                 )
-                await self._activate(chat_id, now)
+                await self._activate(db, chat_id, now)
             else:
-                await self._reschedule(chat_id, now, only_if_unset=True)
+                await self._reschedule(db, chat_id, now, only_if_unset=True)
         return subscribed
 
     async def _reschedule(
-        self, chat_id: int, now: datetime, *, only_if_unset: bool = False
+        self, db: aiosqlite.Connection, chat_id: int, now: datetime, *,
+        only_if_unset: bool = False,
     ) -> None:
         """Keep next_digest_at consistent: NULL without topics, else the next occurrence.
 
         With `only_if_unset` a pending digest time is left alone, so adding a topic never
         postpones (or repeats) a digest that is already due.
         """
-        async with self.db.execute(
+        async with db.execute(
             "SELECT s.digest_time, s.timezone, s.next_digest_at, "
             "EXISTS (SELECT 1 FROM subscriptions t WHERE t.chat_id = s.chat_id) "
             # A followed keyword brings a digest too, even without topics (issue 12).
@@ -321,7 +299,7 @@ class Subscribers:
             return
         else:
             value = iso(next_digest_at(parse_hhmm(digest_time), timezone, now))
-        await self.db.execute(
+        await db.execute(
             "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ?",
             (value, iso(now), chat_id),
         )
@@ -341,7 +319,7 @@ class Subscribers:
         if after is not None and after.next_digest_at is not None:
             sql += " AND (next_digest_at, chat_id) > (?, ?)"
             params += [iso(after.next_digest_at), after.chat_id]
-        async with self.store.reads.execute(
+        async with self._reads.execute(
             sql + " ORDER BY next_digest_at, chat_id LIMIT ?", [*params, limit]
         ) as cursor:
             return [_subscriber(row) for row in await cursor.fetchall()]
@@ -376,28 +354,28 @@ class Subscribers:
             )
             if cursor.rowcount:
                 return upcoming
-        async with self._lock:
+        async with self._writes.lock:
             sub = await self.get(chat_id)
             if sub is None or sub.next_digest_at is None:
                 return None
             upcoming = next_digest_at(parse_hhmm(sub.digest_time), sub.timezone, now)
-            await self._write(
+            await self._writes.execute_held(
                 "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ?",
-                (iso(upcoming), iso(now), chat_id),
+                (iso(upcoming), iso(now), chat_id), attempts=self.locked_attempts,
             )
         return upcoming
 
     async def postpone(self, chat_id: int, until: datetime, now: datetime) -> datetime | None:
         """Try again at `until` (after a failure), or at the next regular time if sooner."""
-        async with self._lock:
+        async with self._writes.lock:
             sub = await self.get(chat_id)
             if sub is None or sub.next_digest_at is None:
                 return None
             regular = next_digest_at(parse_hhmm(sub.digest_time), sub.timezone, now)
             when = min(until, regular)
-            await self._write(
+            await self._writes.execute_held(
                 "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ?",
-                (iso(when), iso(now), chat_id),
+                (iso(when), iso(now), chat_id), attempts=self.locked_attempts,
             )
         return when
 
@@ -418,7 +396,7 @@ class Subscribers:
         )
 
     async def last_run(self) -> DigestRun | None:
-        async with self.store.reads.execute(
+        async with self._reads.execute(
             "SELECT * FROM digest_runs ORDER BY id DESC LIMIT 1"
         ) as cursor:
             row = await cursor.fetchone()
@@ -436,7 +414,7 @@ class Subscribers:
     # -- statistics -----------------------------------------------------------------------
 
     async def counts(self) -> SubscriberCounts:
-        async with self.store.reads.execute(
+        async with self._reads.execute(
             "SELECT coalesce(sum(active = 1), 0), coalesce(sum(active = 0), 0) FROM subscribers"
         ) as cursor:
             row = await cursor.fetchone()
@@ -445,46 +423,23 @@ class Subscribers:
 
     async def subscriptions_per_topic(self) -> dict[str, int]:
         """Subscriptions of active subscribers, per topic."""
-        async with self.store.reads.execute(
+        async with self._reads.execute(
             "SELECT t.topic, count(*) FROM subscriptions t JOIN subscribers s "
             "ON s.chat_id = t.chat_id WHERE s.active = 1 GROUP BY t.topic ORDER BY 2 DESC, 1"
         ) as cursor:
             return {row[0]: row[1] for row in await cursor.fetchall()}
 
     async def delivered(self, chat_id: int) -> set[int]:
-        async with self.store.reads.execute(
+        async with self._reads.execute(
             "SELECT article_id FROM deliveries WHERE chat_id = ?", (chat_id,)
         ) as cursor:
             return {row[0] for row in await cursor.fetchall()}
 
-    # -- for the other tables on this connection (follows, channels) ----------------------
-
-    def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
-        """A write transaction under this connection's one write lock."""
-        return self._transaction()
-
-    async def write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
-        """One write statement under this connection's one write lock."""
-        return await self._execute(sql, params)
-
     async def reschedule(self, chat_id: int, now: datetime) -> None:
         """Keep next_digest_at consistent after follows changed (set if unset, NULL if the
         chat has neither topics nor follows)."""
-        async with self._transaction():
-            await self._reschedule(chat_id, now, only_if_unset=True)
-
-
-async def _while_locked(
-    operation: Callable[[], Awaitable[aiosqlite.Cursor]], attempts: int
-) -> aiosqlite.Cursor:
-    for attempt in range(1, attempts + 1):
-        try:
-            return await operation()
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == attempts:
-                raise
-            log.warning("database locked (attempt %d of %d); trying again", attempt, attempts)
-    raise AssertionError("unreachable")
+        async with self._transaction() as db:
+            await self._reschedule(db, chat_id, now, only_if_unset=True)
 
 
 def _language(value: str) -> str:

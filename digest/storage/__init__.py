@@ -1,0 +1,41 @@
+"""Storage: every SQL statement of newsbot, the schema and its migrations.
+
+Code outside this package never touches a connection; it calls the classes below.
+
+- ``connection``: opening the connections, the read pool (``Reads``), the one write lock
+  with its transaction helper and retry-on-locked policy (``Writer``);
+- ``errors``: ``StoreError`` and one-line descriptions of SQLite errors;
+- ``schema`` / ``migrate``: the append-only list of migrations and running them at open;
+- ``database``: an open database (``Database``); ``articles``: ``Store``, the reads of
+  articles and stories (latest, search, counts);
+- ``ingest_writes``: the ingest's transaction, duplicate and story lookups, article rows;
+- ``subscribers``, ``follows``, ``channels``, ``modes``: the bot's tables;
+- ``activity``: the counts behind the activity chart.
+"""
+
+from digest.storage.articles import Store
+from digest.storage.channels import Channel, Channels
+from digest.storage.connection import iso
+from digest.storage.errors import NOTHING_STORED, StoreError, describe
+from digest.storage.follows import Added, Follow, FollowStore
+from digest.storage.modes import FollowMode, Modes
+from digest.storage.subscribers import DigestRun, Subscriber, SubscriberCounts, Subscribers
+
+__all__ = [
+    "NOTHING_STORED",
+    "Added",
+    "Channel",
+    "Channels",
+    "DigestRun",
+    "Follow",
+    "FollowMode",
+    "FollowStore",
+    "Modes",
+    "Store",
+    "StoreError",
+    "Subscriber",
+    "SubscriberCounts",
+    "Subscribers",
+    "describe",
+    "iso",
+]

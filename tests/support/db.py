@@ -1,0 +1,16 @@
+"""The raw write connection of a store, for tests only.
+
+Outside ``digest.storage`` nothing touches a connection; tests reach past the storage API on
+purpose, to set up what it cannot produce: an old row, a lock held by another connection, a
+page limit that makes the disk "full", a schema check.
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from digest.storage.database import Database
+
+
+def raw(store: Database) -> aiosqlite.Connection:
+    return store._db
