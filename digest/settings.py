@@ -113,10 +113,6 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
     def digest_clock(self) -> time:
         return parse_hhmm(self.digest_time)
 
