@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from digest.languages import LANGUAGES
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -136,3 +138,40 @@ class IngestReport:
             "stories_new": self.stories_new,
             "versions_linked": self.versions_linked,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    chat_id: int
+    user_id: int | None
+    language: str
+    timezone: str
+    digest_time: str  # HH:MM, local to `timezone`
+    next_digest_at: datetime | None  # UTC; None while subscribed to nothing
+    active: bool
+    news_language: str | None = None  # None: the interface language; "all": every language
+
+    @property
+    def reads(self) -> str:
+        """The language whose version of a story this reader is sent (digest.stories)."""
+        return self.news_language if self.news_language in LANGUAGES else self.language
+
+    @property
+    def reads_all(self) -> bool:
+        return self.news_language == "all"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRun:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    sent: int
+    failed: int
+    blocked: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberCounts:
+    active: int
+    inactive: int

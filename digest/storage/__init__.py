@@ -13,13 +13,14 @@ Code outside this package never touches a connection; it calls the classes below
 - ``activity``: the counts behind the activity chart.
 """
 
+from digest.models import DigestRun, Subscriber, SubscriberCounts
 from digest.storage.articles import Store
 from digest.storage.channels import Channel, Channels
 from digest.storage.connection import iso
 from digest.storage.errors import NOTHING_STORED, StoreError, describe
 from digest.storage.follows import Added, Follow, FollowStore
 from digest.storage.modes import FollowMode, Modes
-from digest.storage.subscribers import DigestRun, Subscriber, SubscriberCounts, Subscribers
+from digest.storage.subscribers import Subscribers
 
 __all__ = [
     "NOTHING_STORED",

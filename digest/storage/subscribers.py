@@ -9,54 +9,17 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import aiosqlite
 
 from digest.languages import LANGUAGES
+from digest.models import DigestRun, Subscriber, SubscriberCounts
 from digest.schedule import next_digest_at
 from digest.settings import parse_hhmm
 from digest.storage.articles import Store
 from digest.storage.connection import LOCKED_ATTEMPTS, iso
-
-
-@dataclass(frozen=True, slots=True)
-class Subscriber:
-    chat_id: int
-    user_id: int | None
-    language: str
-    timezone: str
-    digest_time: str  # HH:MM, local to `timezone`
-    next_digest_at: datetime | None  # UTC; None while subscribed to nothing
-    active: bool
-    news_language: str | None = None  # None: the interface language; "all": every language
-
-    @property
-    def reads(self) -> str:
-        """The language whose version of a story this reader is sent (digest.stories)."""
-        return self.news_language if self.news_language in LANGUAGES else self.language
-
-    @property
-    def reads_all(self) -> bool:
-        return self.news_language == "all"
-
-
-@dataclass(frozen=True, slots=True)
-class DigestRun:
-    id: int
-    started_at: datetime
-    finished_at: datetime | None
-    sent: int
-    failed: int
-    blocked: int
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriberCounts:
-    active: int
-    inactive: int
 
 
 class Subscribers:
