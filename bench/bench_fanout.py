@@ -103,7 +103,7 @@ async def run(args: argparse.Namespace, fake: FakeTelegram, path: Path) -> None:
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
-        scheduler = app.bot_data["services"].scheduler
+        scheduler = app.bot_data.services.scheduler
         await fake.ask_async("reset")
         profile = cProfile.Profile() if args.profile else None
         cpu, wall = time.process_time(), time.perf_counter()

@@ -1,10 +1,11 @@
 """Build and run the bot: the Application, its services, the digest job, polling or webhook.
 
-Start-up (``post_init``) opens the database, builds the services and registers the command
-menu in English, Russian and Kazakh; shutdown (``post_shutdown``) closes what start-up
-opened. ``run_bot`` installs its own SIGTERM/SIGINT handler, which tells a digest run in
-progress to stop after the message it is sending and then stops the application; the
-application waits for that run before it shuts down.
+Start-up (``post_init``) opens the database, the worker pool and the digest bot into one
+``AsyncExitStack``, builds the services (``bot.services``) and registers the command menu in
+English, Russian and Kazakh; shutdown (``post_shutdown``) closes that stack. ``run_bot`` has
+start-up install its own SIGTERM/SIGINT handler, which tells a digest run in progress to stop
+after the message it is sending and then stops the application; the application waits for
+that run before it shuts down.
 """
 
 from __future__ import annotations
@@ -15,23 +16,24 @@ import logging
 import multiprocessing
 import signal
 from concurrent.futures import Executor
+from contextlib import AsyncExitStack
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, ExtBot, JobQueue
 from telegram.request import HTTPXRequest
 
 from bot.channel_digest import ForumLayout
 from bot.digests import DIGEST_MAX_ARTICLES, DIGEST_WINDOW
 from bot.follow_digest import FollowDigest
 from bot.handlers import register
-from bot.handlers.context import Services
 from bot.i18n import COMMANDS, DEFAULT
 from bot.instant import InstantPusher
 from bot.ratelimit import ChatRateLimiter
 from bot.scheduler import DigestScheduler, sender_count
+from bot.services import BotData, NewsApp, NewsContext, Services
 from bot.transport import AiohttpRequest
 from digest.clock import Clock, utcnow
 from digest.prepare import warm_up
@@ -61,11 +63,13 @@ def build_application(
     digest_interval: float = DIGEST_INTERVAL,
     digest_first: float = DIGEST_FIRST,
     progress_interval: float = PROGRESS_INTERVAL,
-) -> Application:
+    stop_signals: bool = False,
+) -> NewsApp:
     """The bot, ready for ``run_polling``/``run_webhook`` or for manual start in tests.
 
     What is not given is made from the settings: the store is opened at start-up and closed
     at shutdown, the catalog is loaded now, the executor is a process pool for ingests.
+    With `stop_signals`, start-up installs the SIGTERM/SIGINT handler (``run_bot``).
     """
     if settings.bot_token is None:
         raise ValueError("no bot token: set NEWSBOT_BOT_TOKEN")
@@ -76,84 +80,29 @@ def build_application(
         paid_max_rate=settings.rate_paid,
         max_retries=MAX_RETRIES,
     )
-    budget = settings.rate_paid if settings.paid_broadcast else settings.rate_overall
-    senders = sender_count(budget, settings.digest_senders)
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
-    owned: dict[str, object] = {}
+    # What start-up opens and shutdown closes, last opened first closed.
+    owned = AsyncExitStack()
+    jobs = JobQueue[NewsContext]()  # what PTB would make (needs its job-queue extra), typed
 
-    async def post_init(application: Application) -> None:
-        opened = store or await Store.open(settings.db_path, readers=settings.db_readers)
-        if store is None:
-            owned["store"] = opened
-        pool = executor
-        if pool is None:
-            # spawn, not fork: the bot process has threads (aiosqlite, HTTP) a fork would copy.
-            # Its workers die with the bot, even after a kill -9 (digest.workers), and run at
-            # a lower CPU priority: an ingest is batch work, and on a small machine it would
-            # otherwise take the cores the bot needs to answer users.
-            pool = worker_pool(settings.workers, multiprocessing.get_context("spawn"),
-                               niceness=WORKER_NICENESS)
-            owned["executor"] = pool
-            # Workers start now, in the background, not on the first upload: spawning them
-            # and importing the pipeline takes seconds the admin would otherwise wait.
-            owned["warming"] = warm_workers(pool, settings.workers)
-        subscribers = Subscribers(opened, settings.timezone, settings.digest_time)
-        # Digests go out through a bot of their own, with a connection per sender: hundreds
-        # of digests in flight must not take the connections that replies to users need
-        # (PTB's pool would make a reply wait, then fail after its 1 s pool timeout), and
-        # on a lighter transport (bot.transport: a quarter of httpx's CPU per request).
-        digest_bot = ExtBot(
-            settings.bot_token.get_secret_value(),  # type: ignore[union-attr]
-            base_url=settings.api_base_url, base_file_url=settings.api_file_url,
-            request=AiohttpRequest(senders + 1),
-            get_updates_request=HTTPXRequest(connection_pool_size=1),
-            rate_limiter=limiter, defaults=defaults,
-        )
-        await digest_bot.initialize()
-        owned["digest_bot"] = digest_bot
-        follows = FollowStore(opened, subscribers, pool)
-        scheduler = DigestScheduler(
-            digest_bot, opened, subscribers, catalog, clock, senders=senders,
-            paid_broadcast=settings.paid_broadcast,
-        )
-        modes = Modes(subscribers)
-        extras = FollowDigest(follows, modes, catalog, clock, DIGEST_WINDOW, DIGEST_MAX_ARTICLES)
-        scheduler.extend = extras.extend
-        channels = Channels(subscribers)
-        scheduler.layout = ForumLayout(channels).layout
-        application.bot_data["services"] = Services(
-            settings=settings,
-            store=opened,
-            subscribers=subscribers,
-            catalog=catalog,
-            scheduler=scheduler,
-            clock=clock,
-            executor=pool,
-            progress_interval=progress_interval,
-            follows=follows,
-            channels=channels,
-            modes=modes,
-        )
-        application.bot_data["instant"] = InstantPusher(
-            scheduler, subscribers, follows, modes, extras, catalog, clock
-        )
+    async def post_init(application: NewsApp) -> None:
+        # Opened into a stack of their own first: if start-up fails halfway, what it had
+        # opened is closed here, whether or not the caller goes on to call post_shutdown.
+        async with AsyncExitStack() as opening:
+            services = await open_services(
+                opening, settings, limiter, defaults, store=store, catalog=catalog,
+                clock=clock, executor=executor, progress_interval=progress_interval,
+            )
+            owned.push_async_exit(opening.pop_all())
+        application.bot_data.services = services
         await set_commands(application)
+        if stop_signals:
+            _install_stop_signals(application, services.scheduler)
 
-    async def post_shutdown(application: Application) -> None:
-        digest_bot = owned.pop("digest_bot", None)
-        if isinstance(digest_bot, ExtBot):
-            await digest_bot.shutdown()
-        warming = owned.pop("warming", None)
-        if isinstance(warming, asyncio.Future):
-            warming.cancel()
-        pool = owned.pop("executor", None)
-        if isinstance(pool, Executor):
-            pool.shutdown(wait=False, cancel_futures=True)
-        opened = owned.pop("store", None)
-        if isinstance(opened, Store):
-            await opened.close()
+    async def post_shutdown(application: NewsApp) -> None:
+        await owned.aclose()
 
     application = (
         ApplicationBuilder()
@@ -162,6 +111,8 @@ def build_application(
         .base_file_url(settings.api_file_url)
         .rate_limiter(limiter)
         .defaults(defaults)
+        .context_types(ContextTypes(context=NewsContext, bot_data=BotData))
+        .job_queue(jobs)
         # Updates are handled concurrently: one user's long digest or an admin's ingest
         # must not hold up everyone else's commands.
         .concurrent_updates(True)
@@ -170,11 +121,79 @@ def build_application(
         .build()
     )
     register(application)
-    assert application.job_queue is not None, "python-telegram-bot[job-queue] is required"
-    application.job_queue.run_repeating(
+    jobs.run_repeating(
         digest_tick, interval=digest_interval, first=digest_first, name="digests"
     )
     return application
+
+
+async def open_services(
+    stack: AsyncExitStack,
+    settings: Settings,
+    limiter: ChatRateLimiter,
+    defaults: Defaults,
+    *,
+    store: Store | None,
+    catalog: TopicCatalog,
+    clock: Clock,
+    executor: Executor | None,
+    progress_interval: float,
+) -> Services:
+    """The services, with every resource made here (store, worker pool, digest bot) entered
+    into `stack`, which closes them; a given store or executor stays the caller's."""
+    assert settings.bot_token is not None
+    if store is None:
+        store = await Store.open(settings.db_path, readers=settings.db_readers)
+        stack.push_async_callback(store.close)
+    if executor is None:
+        # spawn, not fork: the bot process has threads (aiosqlite, HTTP) a fork would copy.
+        # Its workers die with the bot, even after a kill -9 (digest.workers), and run at
+        # a lower CPU priority: an ingest is batch work, and on a small machine it would
+        # otherwise take the cores the bot needs to answer users.
+        executor = worker_pool(settings.workers, multiprocessing.get_context("spawn"),
+                               niceness=WORKER_NICENESS)
+        stack.callback(executor.shutdown, wait=False, cancel_futures=True)
+        # Workers start now, in the background, not on the first upload: spawning them
+        # and importing the pipeline takes seconds the admin would otherwise wait.
+        stack.callback(warm_workers(executor, settings.workers).cancel)
+    subscribers = Subscribers(store, settings.timezone, settings.digest_time)
+    budget = settings.rate_paid if settings.paid_broadcast else settings.rate_overall
+    senders = sender_count(budget, settings.digest_senders)
+    # Digests go out through a bot of their own, with a connection per sender: hundreds
+    # of digests in flight must not take the connections that replies to users need
+    # (PTB's pool would make a reply wait, then fail after its 1 s pool timeout), and
+    # on a lighter transport (bot.transport: a quarter of httpx's CPU per request).
+    digest_bot = await stack.enter_async_context(ExtBot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.api_base_url, base_file_url=settings.api_file_url,
+        request=AiohttpRequest(senders + 1),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=limiter, defaults=defaults,
+    ))
+    follows = FollowStore(store, subscribers, executor)
+    scheduler = DigestScheduler(
+        digest_bot, store, subscribers, catalog, clock, senders=senders,
+        paid_broadcast=settings.paid_broadcast,
+    )
+    modes = Modes(subscribers)
+    extras = FollowDigest(follows, modes, catalog, clock, DIGEST_WINDOW, DIGEST_MAX_ARTICLES)
+    scheduler.extend = extras.extend
+    channels = Channels(subscribers)
+    scheduler.layout = ForumLayout(channels).layout
+    return Services(
+        settings=settings,
+        store=store,
+        subscribers=subscribers,
+        catalog=catalog,
+        scheduler=scheduler,
+        clock=clock,
+        executor=executor,
+        progress_interval=progress_interval,
+        follows=follows,
+        channels=channels,
+        modes=modes,
+        instant=InstantPusher(scheduler, subscribers, follows, modes, extras, catalog, clock),
+    )
 
 
 def warm_workers(pool: Executor, workers: int) -> asyncio.Future[list[bool | BaseException]]:
@@ -188,17 +207,13 @@ def warm_workers(pool: Executor, workers: int) -> asyncio.Future[list[bool | Bas
     return warming
 
 
-async def digest_tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The minute job: start a digest run unless one is still going."""
-    services: Services | None = context.bot_data.get("services")
-    if services is not None:
-        services.scheduler.start_run(context.application)
-    instant = context.bot_data.get("instant")  # instant pushes (bot.instant), same minute
-    if instant is not None:
-        instant.start(context.application)
+async def digest_tick(context: NewsContext) -> None:
+    """The minute job: start a digest run and an instant-push run unless one is still going."""
+    context.services.scheduler.start_run(context.application)
+    context.services.instant.start(context.application)
 
 
-async def set_commands(application: Application) -> None:
+async def set_commands(application: NewsApp) -> None:
     """The command menu in each interface language (English also as the default)."""
     for lang, commands in COMMANDS.items():
         menu = [BotCommand(name, description) for name, description in commands]
@@ -216,15 +231,7 @@ def run_bot(settings: Settings) -> None:
     )
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(settings)
-    startup = application.post_init
-
-    async def post_init(app: Application) -> None:
-        if startup is not None:
-            await startup(app)
-        _install_stop_signals(app)
-
-    application.post_init = post_init
+    application = build_application(settings, stop_signals=True)
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         application.run_webhook(
@@ -240,14 +247,12 @@ def run_bot(settings: Settings) -> None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None)
 
 
-def _install_stop_signals(application: Application) -> None:
+def _install_stop_signals(application: NewsApp, scheduler: DigestScheduler) -> None:
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
         log.info("stop signal: finishing the message being sent, then stopping")
-        services: Services | None = application.bot_data.get("services")
-        if services is not None:
-            services.scheduler.request_stop()
+        scheduler.request_stop()
         application.stop_running()
 
     for sig in (signal.SIGTERM, signal.SIGINT):

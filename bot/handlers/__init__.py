@@ -6,10 +6,8 @@ import logging
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -26,8 +24,9 @@ from bot.handlers import (
     subscriptions,
     users,
 )
-from bot.handlers.context import TOPIC_CALLBACK, reader, services
+from bot.handlers.context import TOPIC_CALLBACK, reader
 from bot.i18n import t
+from bot.services import NewsApp, NewsContext
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ COMMANDS = {
 }
 
 
-def register(application: Application) -> None:
+def register(application: NewsApp) -> None:
     for name, callback in COMMANDS.items():
         application.add_handler(CommandHandler(name, callback))
     application.add_handler(
@@ -80,12 +79,12 @@ def register(application: Application) -> None:
     application.add_error_handler(on_error)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: NewsContext) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update) or update.effective_message is None:
         return
     try:
-        lang, _ = await reader(update, services(context))
+        lang, _ = await reader(update, context.services)
         await update.effective_message.reply_text(t(lang, "error"))
     except Exception:  # the error reply is best effort; the error itself is logged above
         log.debug("could not tell the user about the error", exc_info=True)

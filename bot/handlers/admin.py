@@ -15,17 +15,17 @@ from pathlib import Path
 
 from telegram import File, Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
 
 from bot.errors import is_not_modified
-from bot.handlers.context import Services, local_time, reader, reply, services
+from bot.handlers.context import local_time, reply, with_reader
 from bot.i18n import t
 from bot.render import MAX_MESSAGE, tg_len
+from bot.services import NewsContext, Services
 from digest.ingest import ingest_bytes
 from digest.models import IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings
-from digest.storage import NOTHING_STORED, StoreError
+from digest.storage import NOTHING_STORED, StoreError, Subscriber
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,9 @@ def _size(n: int) -> str:
     return f"{n / MB:.1f} MB" if n >= MB else f"{max(1, round(n / 1024))} KB"
 
 
-async def upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def upload(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
+    svc = context.services
     message = update.effective_message
     assert message is not None and message.document is not None
     if not svc.is_admin(update):
@@ -200,9 +200,13 @@ def format_report(report: IngestReport, svc: Services, lang: str) -> str:
     return "\n".join(lines)
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def stats(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
+    await reply_stats(update, context.services, lang)
+
+
+async def reply_stats(update: Update, svc: Services, lang: str) -> None:
+    """The text figures for an administrator, a refusal for anyone else."""
     if not svc.is_admin(update):
         await reply(update, t(lang, "admin_only"))
         return

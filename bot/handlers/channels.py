@@ -30,25 +30,23 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ContextTypes
 
 from bot.errors import is_not_modified
 from bot.handlers.context import (
-    Services,
     echo,
     ensure_subscriber,
     local_time,
-    reader,
     reply,
-    services,
     topics_keyboard,
+    with_reader,
 )
 from bot.handlers.modes import mode_label
 from bot.i18n import t
+from bot.services import NewsContext, Services
 from digest.languages import LANGUAGES
 from digest.modes import ModeError, parse_mode
 from digest.settings import parse_hhmm
-from digest.storage import Channel, Channels
+from digest.storage import Channel, Subscriber
 from digest.topics import TopicCatalog
 
 log = logging.getLogger(__name__)
@@ -57,20 +55,16 @@ CHANNEL_CALLBACK = "ch:"
 ADMINS = {ChatMember.OWNER, ChatMember.ADMINISTRATOR}
 
 
-def channel_store(svc: Services) -> Channels:
-    assert svc.channels is not None, "the channel store is made at start-up"
-    return svc.channels
-
-
 def channel_keyboard(
     catalog: TopicCatalog, chat_id: int, subscribed: list[str], lang: str
 ) -> InlineKeyboardMarkup:
     return topics_keyboard(catalog, subscribed, lang, prefix=f"{CHANNEL_CALLBACK}{chat_id}:")
 
 
-async def channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def channel(update: Update, context: NewsContext, lang: str,
+                  sub: Subscriber | None) -> None:
+    svc = context.services
     args = list(context.args or [])
     action = args.pop(0).lower() if args else ""
     chat = update.effective_chat
@@ -93,12 +87,12 @@ async def channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # -- checks ---------------------------------------------------------------------------------
 
 
-async def _is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:
+async def _is_admin(context: NewsContext, chat_id: int, user_id: int) -> bool:
     return bool(await _admin_status(context, chat_id, user_id))
 
 
 async def _admin_status(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int
+    context: NewsContext, chat_id: int, user_id: int
 ) -> bool | None:
     """Whether the user administers the chat; None when Telegram will not say (the bot was
     removed from it, or the chat is gone)."""
@@ -118,14 +112,14 @@ def _bot_may_post(member: ChatMember, kind: str) -> bool:
 
 
 async def _managed(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+    update: Update, context: NewsContext, svc: Services, lang: str,
     args: list[str],
 ) -> Channel | None:
     """The channel named in `args` (popped; optional when the user has just one), after
     checking with Telegram that the user administers it; None after a reply saying why."""
     user = update.effective_user
     assert user is not None
-    store = channel_store(svc)
+    store = svc.channels
     mine = await store.added_by(user.id)
     if args and (args[0].startswith("@") or args[0].lstrip("-").isdigit()
                  or args[0].startswith(("t.me/", "https://t.me/"))):
@@ -151,7 +145,7 @@ async def _managed(
 # -- actions --------------------------------------------------------------------------------
 
 
-async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+async def _add(update: Update, context: NewsContext, svc: Services, lang: str,
                args: list[str]) -> None:
     user = update.effective_user
     assert user is not None
@@ -183,8 +177,7 @@ async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services
         await reply(update, t(lang, "channel_not_admin", channel=escape(name)))
         return
     entry = Channel(chat.id, name, chat.username, chat.type, bool(chat.is_forum), user.id)
-    store = channel_store(svc)
-    await store.add(entry, lang, svc.clock())
+    await svc.channels.add(entry, lang, svc.clock())
     topics = await svc.subscribers.topics(chat.id)
     sub = await svc.subscribers.get(chat.id)
     assert sub is not None
@@ -196,11 +189,11 @@ async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services
                 reply_markup=channel_keyboard(svc.catalog, chat.id, topics, lang))
 
 
-async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+async def _list(update: Update, context: NewsContext, svc: Services, lang: str,
                 args: list[str]) -> None:
     user = update.effective_user
     assert user is not None
-    mine = await channel_store(svc).added_by(user.id)
+    mine = await svc.channels.added_by(user.id)
     if not mine:
         await reply(update, t(lang, "channel_none"))
         return
@@ -219,16 +212,16 @@ async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service
     await reply(update, "\n".join(lines))
 
 
-async def _remove(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+async def _remove(update: Update, context: NewsContext, svc: Services, lang: str,
                   args: list[str]) -> None:
     found = await _managed(update, context, svc, lang, args)
     if found is None:
         return
-    await channel_store(svc).remove(found.chat_id, svc.clock())
+    await svc.channels.remove(found.chat_id, svc.clock())
     await reply(update, t(lang, "channel_removed", channel=escape(found.label)))
 
 
-async def _topics(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+async def _topics(update: Update, context: NewsContext, svc: Services, lang: str,
                   args: list[str]) -> None:
     found = await _managed(update, context, svc, lang, args)
     if found is None:
@@ -238,7 +231,7 @@ async def _topics(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Servi
                 reply_markup=channel_keyboard(svc.catalog, found.chat_id, topics, lang))
 
 
-async def _time(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+async def _time(update: Update, context: NewsContext, svc: Services, lang: str,
                 args: list[str]) -> None:
     found = await _managed(update, context, svc, lang, args)
     if found is None:
@@ -255,7 +248,7 @@ async def _time(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service
                           time=escape(sub.digest_time), tz=escape(sub.timezone)))
 
 
-async def _timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services,
+async def _timezone(update: Update, context: NewsContext, svc: Services,
                     lang: str, args: list[str]) -> None:
     found = await _managed(update, context, svc, lang, args)
     if found is None:
@@ -270,7 +263,7 @@ async def _timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Ser
                           time=escape(sub.digest_time), tz=escape(sub.timezone)))
 
 
-async def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+async def _lang(update: Update, context: NewsContext, svc: Services, lang: str,
                 args: list[str]) -> None:
     found = await _managed(update, context, svc, lang, args)
     if found is None:
@@ -283,7 +276,7 @@ async def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service
     await reply(update, t(lang, "channel_lang_set", channel=escape(found.label), language=wanted))
 
 
-async def _mode(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+async def _mode(update: Update, context: NewsContext, svc: Services, lang: str,
                 args: list[str]) -> None:
     """/channel mode [@name] TOPIC daily|weekly DAY|instant|off."""
     found = await _managed(update, context, svc, lang, args)
@@ -298,7 +291,6 @@ async def _mode(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service
     except ModeError as exc:
         await reply(update, t(lang, "mode_unknown", text=echo(exc.text)))
         return
-    assert svc.modes is not None
     name = escape(svc.catalog.name(topic, lang))
     if not await svc.modes.set_topic_mode(found.chat_id, topic, mode):
         await reply(update, t(lang, "channel_mode_not_subscribed", channel=escape(found.label),
@@ -308,7 +300,7 @@ async def _mode(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Service
                           mode=mode_label(lang, mode)))
 
 
-async def _thread(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Services, lang: str,
+async def _thread(update: Update, context: NewsContext, svc: Services, lang: str,
                   args: list[str]) -> None:
     """In a forum group: this thread gets TOPIC's news (General: back to General)."""
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
@@ -325,20 +317,20 @@ async def _thread(update: Update, context: ContextTypes.DEFAULT_TYPE, svc: Servi
         return
     thread = message.message_thread_id if message.is_topic_message else None
     await ensure_subscriber(update, svc)  # the group's row, which its threads hang on
-    await channel_store(svc).set_thread(chat.id, topic, thread)
+    await svc.channels.set_thread(chat.id, topic, thread)
     name = escape(svc.catalog.name(topic, lang))
     await reply(update, t(lang, "channel_thread_set" if thread else "channel_thread_general",
                           topic=name))
 
 
-async def toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_reader
+async def toggle(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
     """A tap on a channel's topic keyboard: checked, flipped, answered, redrawn."""
-    svc = services(context)
+    svc = context.services
     query = update.callback_query
     assert query is not None and query.data is not None
-    lang, _ = await reader(update, svc)
     chat_text, _, topic = query.data.removeprefix(CHANNEL_CALLBACK).partition(":")
-    entry = await channel_store(svc).get(int(chat_text)) if chat_text.lstrip("-").isdigit() \
+    entry = await svc.channels.get(int(chat_text)) if chat_text.lstrip("-").isdigit() \
         else None
     if entry is None or svc.catalog.get(topic) is None:
         await query.answer(t(lang, "channel_gone"))

@@ -1,52 +1,50 @@
-"""What every handler needs: the bot's services, the reader's language, replies, topics."""
+"""What every handler needs: the reader (``with_reader``), replies, topic lists and keyboards.
+
+The services themselves come with the context: ``context.services`` (``bot.services``).
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
-from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import datetime
+from functools import wraps
 from html import escape
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
 
 from bot.i18n import language_of, t
 from bot.render import Outgoing
-from bot.scheduler import NO_PREVIEW, DigestScheduler
-from digest.clock import Clock
-from digest.settings import Settings
-from digest.storage import Channels, FollowStore, Modes, Store, Subscriber, Subscribers
+from bot.scheduler import NO_PREVIEW
+from bot.services import NewsContext, Services
+from digest.storage import Subscriber
 from digest.topics import TopicCatalog
 
 TOPIC_CALLBACK = "topic:"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-@dataclass(slots=True)
-class Services:
-    settings: Settings
-    store: Store
-    subscribers: Subscribers
-    catalog: TopicCatalog
-    scheduler: DigestScheduler
-    clock: Clock
-    executor: Executor
-    progress_interval: float  # seconds between edits of an upload's progress message
-    # One ingest at a time: a second would wait for the first's write lock and might time out.
-    ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    follows: FollowStore | None = None  # keyword follows and mutes (issue 12)
-    channels: Channels | None = None  # channels and groups set up with /channel (issue 12)
-    modes: Modes | None = None  # delivery modes of topics and follows (issue 12)
-
-    def is_admin(self, update: Update) -> bool:
-        user = update.effective_user
-        return user is not None and user.id in self.settings.admin_ids
+# A handler given the reader by `with_reader`: update, context, the reader's interface
+# language and subscriber row (None if they have none), then any arguments of its own.
+ReaderHandler = Callable[Concatenate[Update, NewsContext, str, Subscriber | None, P],
+                         Coroutine[Any, Any, R]]
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]  # type: ignore[no-any-return]
+def with_reader(
+    handler: ReaderHandler[P, R],
+) -> Callable[Concatenate[Update, NewsContext, P], Coroutine[Any, Any, R]]:
+    """A handler of PTB's kind (update, context) that looks up the reader, then calls
+    `handler` with their language and subscriber row."""
+
+    @wraps(handler)
+    async def handle(update: Update, context: NewsContext, /, *args: P.args,
+                     **kwargs: P.kwargs) -> R:
+        lang, sub = await reader(update, context.services)
+        return await handler(update, context, lang, sub, *args, **kwargs)
+
+    return handle
 
 
 async def reader(update: Update, svc: Services) -> tuple[str, Subscriber | None]:
@@ -59,10 +57,9 @@ async def reader(update: Update, svc: Services) -> tuple[str, Subscriber | None]
     return language_of(user.language_code if user else None), None
 
 
-async def reader_topics(update: Update, svc: Services) -> tuple[str, Subscriber | None, list[str]]:
-    """`reader`, plus the subscriber's topics (none without a row)."""
-    lang, sub = await reader(update, svc)
-    return lang, sub, (await svc.subscribers.topics(sub.chat_id) if sub else [])
+async def topics_of(svc: Services, sub: Subscriber | None) -> list[str]:
+    """The subscriber's topics (none without a row)."""
+    return await svc.subscribers.topics(sub.chat_id) if sub else []
 
 
 async def ensure_subscriber(update: Update, svc: Services) -> Subscriber:

@@ -5,19 +5,14 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.handlers.context import Services, echo, ensure_subscriber, reader, reply, services
+from bot.handlers.context import echo, ensure_subscriber, reply, with_reader
 from bot.i18n import t
+from bot.services import NewsContext
 from digest.follows import MAX_FOLLOWS, MAX_TERM_CHARS, MAX_TERM_WORDS, TermError, parse_terms
-from digest.storage import FollowStore
+from digest.storage import Subscriber
 
 ALL = {"all", "все", "всё", "барлығы", "барлық"}
-
-
-def follow_store(svc: Services) -> FollowStore:
-    assert svc.follows is not None, "the follow store is made at start-up"
-    return svc.follows
 
 
 async def _terms(update: Update, lang: str, text: str) -> list[str] | None:
@@ -33,9 +28,10 @@ async def _terms(update: Update, lang: str, text: str) -> list[str] | None:
         return None
 
 
-async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def _add(update: Update, context: NewsContext, lang: str, sub: Subscriber | None,
+               mute: bool) -> None:
+    svc = context.services
     kind = "mute" if mute else "follow"
     text = " ".join(context.args or []).strip()
     if not text:
@@ -45,7 +41,7 @@ async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool) -
     if terms is None:
         return
     sub = await ensure_subscriber(update, svc)
-    done = await follow_store(svc).add(sub.chat_id, terms, mute, svc.clock())
+    done = await svc.follows.add(sub.chat_id, terms, mute, svc.clock())
     lines = [t(lang, f"{kind}_added", term=escape(x)) for x in done.added]
     lines += [t(lang, f"{kind}_switched", term=escape(x)) for x in done.switched]
     lines += [t(lang, f"{kind}_already", term=escape(x)) for x in done.already]
@@ -53,9 +49,10 @@ async def _add(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool) -
     await reply(update, "\n".join(lines))
 
 
-async def _remove(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool) -> None:
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+@with_reader
+async def _remove(update: Update, context: NewsContext, lang: str, sub: Subscriber | None,
+                  mute: bool) -> None:
+    svc = context.services
     kind = "unmute" if mute else "unfollow"
     text = " ".join(context.args or []).strip()
     if not text:
@@ -66,7 +63,7 @@ async def _remove(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool
     if terms is None and not every:
         return
     removed = (
-        await follow_store(svc).remove(sub.chat_id, terms, mute, svc.clock()) if sub else []
+        await svc.follows.remove(sub.chat_id, terms, mute, svc.clock()) if sub else []
     )
     if every:
         await reply(update, t(lang, f"{kind}_all", count=len(removed)))
@@ -78,26 +75,26 @@ async def _remove(update: Update, context: ContextTypes.DEFAULT_TYPE, mute: bool
     ))
 
 
-async def follow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def follow(update: Update, context: NewsContext) -> None:
     await _add(update, context, mute=False)
 
 
-async def mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mute(update: Update, context: NewsContext) -> None:
     await _add(update, context, mute=True)
 
 
-async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unfollow(update: Update, context: NewsContext) -> None:
     await _remove(update, context, mute=False)
 
 
-async def unmute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unmute(update: Update, context: NewsContext) -> None:
     await _remove(update, context, mute=True)
 
 
-async def follows_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, sub = await reader(update, svc)
-    entries = await follow_store(svc).of(sub.chat_id) if sub else []
+@with_reader
+async def follows_command(update: Update, context: NewsContext, lang: str,
+                          sub: Subscriber | None) -> None:
+    entries = await context.services.follows.of(sub.chat_id) if sub else []
     followed = [e.term for e in entries if not e.mute]
     muted = [e.term for e in entries if e.mute]
     if not entries:

@@ -12,12 +12,11 @@ from __future__ import annotations
 from html import escape
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.ext import ContextTypes
 
-from bot.handlers.context import services
 from bot.i18n import language_of
 from bot.render import MAX_MESSAGE, article_html, cut_at_sentence, link, tg_len
 from bot.scheduler import NO_PREVIEW
+from bot.services import NewsContext
 from digest.models import Article
 
 PAGE = 20  # results per answer; Telegram allows 50
@@ -47,10 +46,10 @@ def result(article: Article) -> InlineQueryResultArticle:
     )
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: NewsContext) -> None:
     query = update.inline_query
     assert query is not None
-    svc = services(context)
+    svc = context.services
     sub = await svc.subscribers.get(query.from_user.id)  # their private chat with the bot
     lang = sub.language if sub else language_of(query.from_user.language_code)
     offset = int(query.offset) if query.offset.isdigit() else 0

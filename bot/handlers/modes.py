@@ -12,22 +12,20 @@ import re
 from datetime import time
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.errors import is_not_modified
 from bot.handlers.context import (
-    Services,
     echo,
     ensure_subscriber,
     local_time,
-    reader,
     reply,
-    services,
     topic_names,
+    with_reader,
 )
 from bot.i18n import t
+from bot.services import NewsContext, Services
 from digest.modes import (
     DAILY,
     INSTANT,
@@ -41,15 +39,10 @@ from digest.modes import (
 )
 from digest.modes import weekly as weekly_mode
 from digest.settings import parse_hhmm
-from digest.storage import FollowMode, Modes, Subscriber
+from digest.storage import FollowMode, Subscriber
 
 MODE_CALLBACK = "md:"
 _QUOTED = re.compile(r'^\s*["“«]([^"”»]+)["”»]\s*(.*)$')
-
-
-def mode_store(svc: Services) -> Modes:
-    assert svc.modes is not None, "the mode store is made at start-up"
-    return svc.modes
 
 
 def mode_label(lang: str, mode: str) -> str:
@@ -60,9 +53,8 @@ def mode_label(lang: str, mode: str) -> str:
 
 
 async def _overview(svc: Services, sub: Subscriber, lang: str) -> tuple[str, InlineKeyboardMarkup]:
-    modes = mode_store(svc)
-    topics = await modes.topic_modes(sub.chat_id)
-    follows = await modes.follow_modes(sub.chat_id)
+    topics = await svc.modes.topic_modes(sub.chat_id)
+    follows = await svc.modes.follow_modes(sub.chat_id)
     lines = []
     if topics:
         lines.append(t(lang, "mysubs", topics=topic_names(svc.catalog, list(topics), lang),
@@ -104,11 +96,11 @@ def _weekdays(lang: str, target: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:4], buttons[4:]])
 
 
-async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, sub = await reader(update, svc)
-    if sub is None or not (await mode_store(svc).topic_modes(sub.chat_id)
-                           or await mode_store(svc).follow_modes(sub.chat_id)):
+@with_reader
+async def mysubs(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
+    svc = context.services
+    if sub is None or not (await svc.modes.topic_modes(sub.chat_id)
+                           or await svc.modes.follow_modes(sub.chat_id)):
         await reply(update, t(lang, "mysubs_none"))
         return
     text, keyboard = await _overview(svc, sub, lang)
@@ -119,7 +111,7 @@ async def _set(svc: Services, sub: Subscriber, target: str, mode: str) -> str | 
     """Save the mode of a topic (`t:ID`) or follow (`f:ROWID`); its display name, or None
     when the reader no longer has it."""
     kind, _, key = target.partition(":")
-    modes = mode_store(svc)
+    modes = svc.modes
     if kind == "t":
         ok = await modes.set_topic_mode(sub.chat_id, key, mode)
         return svc.catalog.name(key, sub.language) if ok else None
@@ -130,11 +122,11 @@ async def _set(svc: Services, sub: Subscriber, target: str, mode: str) -> str | 
     return None
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+@with_reader
+async def button(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
+    svc = context.services
     query = update.callback_query
     assert query is not None and query.data is not None
-    lang, sub = await reader(update, svc)
     parts = query.data.removeprefix(MODE_CALLBACK).split(":")
     if sub is None:
         await query.answer(t(lang, "mode_gone"))
@@ -168,27 +160,28 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _redraw(query, svc, sub, lang)
 
 
-async def _markup(query: object, keyboard: InlineKeyboardMarkup) -> None:
+async def _markup(query: CallbackQuery, keyboard: InlineKeyboardMarkup) -> None:
     try:
-        await query.edit_message_reply_markup(keyboard)  # type: ignore[attr-defined]
+        await query.edit_message_reply_markup(keyboard)
     except BadRequest as exc:
         if not is_not_modified(exc):
             raise
 
 
-async def _redraw(query: object, svc: Services, sub: Subscriber, lang: str) -> None:
+async def _redraw(query: CallbackQuery, svc: Services, sub: Subscriber, lang: str) -> None:
     text, keyboard = await _overview(svc, sub, lang)
     try:
-        await query.edit_message_text(text, reply_markup=keyboard)  # type: ignore[attr-defined]
+        await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as exc:
         if not is_not_modified(exc):
             raise
 
 
-async def mode_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_reader
+async def mode_command(update: Update, context: NewsContext, lang: str,
+                       sub: Subscriber | None) -> None:
     """/mode TOPIC MODE or /mode "FOLLOW" MODE."""
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+    svc = context.services
     text = " ".join(context.args or [])
     quoted = _QUOTED.match(text)
     if quoted:
@@ -205,7 +198,7 @@ async def mode_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, t(lang, "mode_unknown", text=echo(exc.text)))
         return
     follows: list[FollowMode] = (
-        await mode_store(svc).follow_modes(sub.chat_id) if sub else [])
+        await svc.modes.follow_modes(sub.chat_id) if sub else [])
     follow = next((f for f in follows if f.term == " ".join(item.split()).casefold()), None)
     topic = None if quoted else svc.catalog.resolve(item)
     name = None
@@ -219,13 +212,14 @@ async def mode_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(update, t(lang, "mode_set", item=escape(name), mode=mode_label(lang, mode)))
 
 
-async def quiet_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_reader
+async def quiet_command(update: Update, context: NewsContext, lang: str,
+                        sub: Subscriber | None) -> None:
     """/quiet [HH:MM HH:MM | off]: when no instant pushes come (local time)."""
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+    svc = context.services
     args = context.args or []
     if not args:
-        start, end = await mode_store(svc).quiet_hours(sub.chat_id) if sub else (
+        start, end = await svc.modes.quiet_hours(sub.chat_id) if sub else (
             QUIET_FROM, QUIET_TO)
         await reply(update, _quiet_text(lang, start, end) + "\n" + t(lang, "quiet_usage"))
         return
@@ -238,7 +232,7 @@ async def quiet_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await reply(update, t(lang, "quiet_invalid", value=echo(" ".join(args))))
             return
     sub = await ensure_subscriber(update, svc)
-    await mode_store(svc).set_quiet_hours(sub.chat_id, start, end)
+    await svc.modes.set_quiet_hours(sub.chat_id, start, end)
     await reply(update, _quiet_text(lang, start, end))
 
 

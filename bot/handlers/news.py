@@ -10,21 +10,19 @@ import re
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.handlers.context import (
-    Services,
     echo,
     ensure_subscriber,
-    reader,
-    reader_topics,
     reply,
     reply_all,
     reply_unknown_topic,
-    services,
+    topics_of,
+    with_reader,
 )
 from bot.i18n import LANGUAGE_NAMES, t
 from bot.render import render_articles
+from bot.services import NewsContext, Services
 from digest.languages import LANGUAGES
 from digest.storage import Subscriber
 from digest.stories import ALL
@@ -35,10 +33,10 @@ MAX_SEARCH = 10
 _NUMBER = re.compile(r"[+-]?\d{1,6}")
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_reader
+async def latest(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
     """/latest [TOPIC] [N]: the newest N stories (default 5, at most 20), of a topic or all."""
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+    svc = context.services
     args = list(context.args or [])
     count = DEFAULT_LATEST
     if args and _NUMBER.fullmatch(args[-1]):
@@ -63,11 +61,12 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ))
 
 
-async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_reader
+async def digest_now(update: Update, context: NewsContext, lang: str,
+                     sub: Subscriber | None) -> None:
     """/digest: the daily digest now. What it sends counts as delivered (see docs/bot.md)."""
-    svc = services(context)
-    lang, sub, topics = await reader_topics(update, svc)
-    if sub is None or not (topics or await _follows_any(svc, sub.chat_id)):
+    svc = context.services
+    if sub is None or not (await topics_of(svc, sub) or await _follows_any(svc, sub.chat_id)):
         await reply(update, t(lang, "digest_no_topics"))
         return
     outcome = await svc.scheduler.send_now(sub)
@@ -79,9 +78,9 @@ async def digest_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, t(lang, "digest_failed"))
 
 
-async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+@with_reader
+async def search(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
+    svc = context.services
     query = " ".join(context.args or []).strip()
     if not query:
         await reply(update, t(lang, "search_usage"))
@@ -104,10 +103,11 @@ def news_language(lang: str, sub: Subscriber | None) -> tuple[str, bool]:
     return sub.reads, sub.reads_all
 
 
-async def newslang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@with_reader
+async def newslang(update: Update, context: NewsContext, lang: str,
+                   sub: Subscriber | None) -> None:
     """/newslang en|ru|kk|all|auto: the language of the stories' versions a reader gets."""
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+    svc = context.services
     wanted = (context.args or [""])[0].lower()
     if wanted not in (*LANGUAGES, ALL, "auto"):
         await reply(update, t(lang, "newslang_usage", current=_describe(lang, sub)))
@@ -130,4 +130,4 @@ def _describe(lang: str, sub: Subscriber | None) -> str:
 
 async def _follows_any(svc: Services, chat_id: int) -> bool:
     """Whether the chat follows a keyword: that alone makes a digest (issue 12)."""
-    return svc.follows is not None and any(not f.mute for f in await svc.follows.of(chat_id))
+    return any(not f.mute for f in await svc.follows.of(chat_id))

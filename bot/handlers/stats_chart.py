@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.handlers import admin
-from bot.handlers.context import Services, reader, services
+from bot.handlers.context import with_reader
 from bot.i18n import t
+from bot.services import NewsContext, Services
 from digest.activity import activity
 from digest.chart import DAYS, ChartLabels, render_chart
+from digest.storage import Subscriber
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,9 @@ async def chart_png(svc: Services, lang: str) -> tuple[bytes, int, int]:
     return png, data.total_articles, sum(data.digests)
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def stats(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
+    svc = context.services
     chat = update.effective_chat
     if svc.is_admin(update) and chat is not None:
         try:
@@ -59,4 +60,4 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         except (TelegramError, OSError, ValueError, RuntimeError) as exc:
             log.warning("the /stats chart could not be drawn or sent: %r", exc)
-    await admin.stats(update, context)  # the text figures (and the admin check for others)
+    await admin.reply_stats(update, svc, lang)  # the text figures (a refusal for others)

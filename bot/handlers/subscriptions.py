@@ -8,38 +8,38 @@ from zoneinfo import available_timezones
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.errors import is_not_modified
 from bot.handlers.context import (
     TOPIC_CALLBACK,
-    Services,
     echo,
     ensure_subscriber,
     local_time,
     reader,
-    reader_topics,
     reply,
     reply_unknown_topic,
-    services,
     topic_list,
     topics_keyboard,
+    topics_of,
+    with_reader,
 )
 from bot.i18n import t
+from bot.services import NewsContext, Services
 from digest.settings import parse_hhmm
 from digest.storage import Subscriber
 
 
-async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _, topics = await reader_topics(update, svc)
+@with_reader
+async def topics_command(update: Update, context: NewsContext, lang: str,
+                         sub: Subscriber | None) -> None:
+    svc = context.services
     await reply(update, t(lang, "topics_prompt"),
-                reply_markup=topics_keyboard(svc.catalog, topics, lang))
+                reply_markup=topics_keyboard(svc.catalog, await topics_of(svc, sub), lang))
 
 
-async def toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def toggle_topic(update: Update, context: NewsContext) -> None:
     """A tap on the topic keyboard: flip the subscription, answer, redraw the ✅ marks."""
-    svc = services(context)
+    svc = context.services
     query = update.callback_query
     assert query is not None and query.data is not None
     topic = query.data.removeprefix(TOPIC_CALLBACK)
@@ -82,9 +82,10 @@ async def _typed_topics(
     return list(dict.fromkeys(topics))
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def subscribe(update: Update, context: NewsContext, lang: str,
+                    sub: Subscriber | None) -> None:
+    svc = context.services
     args = context.args or []
     if not args:
         await reply(update, t(lang, "subscribe_usage", topics=topic_list(svc.catalog, lang)))
@@ -105,9 +106,11 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, "\n".join(lines))
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, sub, current = await reader_topics(update, svc)
+@with_reader
+async def unsubscribe(update: Update, context: NewsContext, lang: str,
+                      sub: Subscriber | None) -> None:
+    svc = context.services
+    current = await topics_of(svc, sub)
     args = context.args or []
     if not args:
         await reply(update, t(lang, "unsubscribe_usage"))
@@ -129,9 +132,10 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     ))
 
 
-async def time_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+@with_reader
+async def time_command(update: Update, context: NewsContext, lang: str,
+                       sub: Subscriber | None) -> None:
+    svc = context.services
     value = " ".join(context.args or [])
     if not value:
         await reply(update, t(lang, "time_current",
@@ -152,9 +156,10 @@ async def time_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     ))
 
 
-async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+@with_reader
+async def timezone_command(update: Update, context: NewsContext, lang: str,
+                           sub: Subscriber | None) -> None:
+    svc = context.services
     value = " ".join(context.args or [])
     if not value:
         await reply(update, t(lang, "tz_current",

@@ -5,21 +5,16 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.handlers.context import (
-    ensure_subscriber,
-    reader,
-    reply,
-    services,
-    topics_keyboard,
-)
+from bot.handlers.context import ensure_subscriber, reply, topics_keyboard, with_reader
 from bot.i18n import LANGUAGE_NAMES, t
+from bot.services import NewsContext
 from digest.languages import LANGUAGES
+from digest.storage import Subscriber
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+async def start(update: Update, context: NewsContext) -> None:
+    svc = context.services
     sub = await ensure_subscriber(update, svc)
     await svc.subscribers.reactivate(sub.chat_id, svc.clock())
     lang = sub.language
@@ -29,18 +24,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 reply_markup=topics_keyboard(svc.catalog, topics, lang))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def help_command(update: Update, context: NewsContext, lang: str,
+                       sub: Subscriber | None) -> None:
     text = t(lang, "help")
-    if svc.is_admin(update):
+    if context.services.is_admin(update):
         text += t(lang, "help_admin")
     await reply(update, text)
 
 
-async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def lang_command(update: Update, context: NewsContext, lang: str,
+                       sub: Subscriber | None) -> None:
+    svc = context.services
     wanted = (context.args or [""])[0].lower()
     if wanted not in LANGUAGES:
         await reply(update, t(lang, "lang_usage", current=LANGUAGE_NAMES[lang]))
@@ -50,15 +46,15 @@ async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(update, t(wanted, "lang_set"))
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, sub = await reader(update, svc)
+@with_reader
+async def stop(update: Update, context: NewsContext, lang: str, sub: Subscriber | None) -> None:
     if sub is not None:
+        svc = context.services
         await svc.subscribers.stop(sub.chat_id, svc.clock())
     await reply(update, t(lang, "stopped"))
 
 
-async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
-    lang, _ = await reader(update, svc)
+@with_reader
+async def unknown(update: Update, context: NewsContext, lang: str,
+                  sub: Subscriber | None) -> None:
     await reply(update, t(lang, "unknown"))

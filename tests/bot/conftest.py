@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.services import NewsApp
 from digest.settings import Settings
 from tests.support.bot import ADMIN, START, FakeClock, StartBot
 from tests.support.fake_api import TOKEN, FakeBotApi
@@ -68,7 +68,7 @@ def start_bot(
     """Start a bot (several in turn, to test restarts); stopped when the block ends."""
 
     @asynccontextmanager
-    async def running(settings: Settings | None = None, **kwargs: Any) -> AsyncIterator[Application]:
+    async def running(settings: Settings | None = None, **kwargs: Any) -> AsyncIterator[NewsApp]:
         options: dict[str, Any] = {
             "clock": clock, "executor": executor, "digest_first": 3600.0,
             "progress_interval": 0.0, **kwargs,
@@ -95,6 +95,6 @@ def start_bot(
 
 
 @pytest.fixture
-async def bot(start_bot: StartBot) -> AsyncIterator[Application]:
+async def bot(start_bot: StartBot) -> AsyncIterator[NewsApp]:
     async with start_bot() as app:
         yield app

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.ext import Application
 
+from bot.instant import InstantPusher
 from tests.bot.test_follows import TAX_RU
 from tests.support.bot import ADMIN, FakeClock, Reader, StartBot, services_of
 from tests.support.dumps import economy_article, jsonl
@@ -43,8 +44,8 @@ async def tap(api: FakeBotApi, reader: Reader, message: SentMessage, data: str) 
     return api.current(message)
 
 
-def pusher(app: Application):  # type: ignore[no-untyped-def]
-    return app.bot_data["instant"]
+def pusher(app: Application) -> InstantPusher:
+    return services_of(app).instant
 
 
 async def test_an_instant_push_arrives_once_and_not_again_in_the_daily_digest(
@@ -158,7 +159,7 @@ async def test_a_follow_can_be_instant_too(
     clock.set(datetime(2026, 2, 11, 6, 0, tzinfo=UTC))  # 11:00 local
     before = len(reader.received)
     await ingest(fake_api, [TAX_RU, economy_article(1)])
-    assert await bot.bot_data["instant"].run() == 1
+    assert await pusher(bot).run() == 1
     [push] = reader.received[before:]
     assert push.text.startswith("⚡ Слежу: налог\n\n" + TAX_RU["title"])
     clock.set(DUE + timedelta(days=1))
@@ -182,7 +183,7 @@ async def test_quiet_hours_can_be_moved_or_switched_off(
     await reader.ask("/mode economy instant")
     clock.set(datetime(2026, 2, 11, 2, 30, tzinfo=UTC))  # 07:30: quiet for this reader
     await ingest(fake_api, [economy_article(1)])
-    assert await bot.bot_data["instant"].run() == 0
+    assert await pusher(bot).run() == 0
     assert (await reader.ask("/quiet off")).text == "Instant pushes come at any hour."
-    assert await bot.bot_data["instant"].run() == 1
+    assert await pusher(bot).run() == 1
     assert "/quiet" in (await reader.ask("/help")).text

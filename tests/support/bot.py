@@ -9,9 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 
-from telegram.ext import Application
-
-from bot.handlers.context import Services
+from bot.services import NewsApp, Services
 
 from .fake_api import FakeBotApi, SentMessage
 
@@ -20,7 +18,7 @@ ADMIN = 9001
 START = datetime(2026, 2, 11, 2, 0, tzinfo=UTC)
 
 # The `start_bot` fixture: start a bot (optionally with other settings or options).
-StartBot = Callable[..., AbstractAsyncContextManager[Application]]
+StartBot = Callable[..., AbstractAsyncContextManager[NewsApp]]
 
 
 class FakeClock:
@@ -39,8 +37,8 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-def services_of(app: Application) -> Services:
-    return app.bot_data["services"]  # type: ignore[no-any-return]
+def services_of(app: NewsApp) -> Services:
+    return app.bot_data.services
 
 
 class Reader:
