@@ -11,7 +11,7 @@ from digest.cli import main as digest_main
 from digest.settings import load_settings
 
 
-def _add_run(sub: argparse._SubParsersAction) -> None:
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="run the Telegram bot (long polling, or webhook if set)")
     p.set_defaults(func=cmd_run)
 

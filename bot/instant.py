@@ -18,6 +18,7 @@ import asyncio
 import logging
 from datetime import datetime, time, timedelta
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
@@ -53,7 +54,7 @@ class InstantPusher:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[int | None] | None = None
 
-    def start(self, application: Application) -> None:
+    def start(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Start a push run in the background unless one is going (called each minute)."""
         if self.scheduler.stopping or self._lock.locked() or (
                 self._task is not None and not self._task.done()):

@@ -38,6 +38,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from weakref import WeakValueDictionary
 
 from telegram import Bot, LinkPreviewOptions
@@ -163,7 +164,9 @@ class DigestScheduler:
         """Finish the messages being sent, record them, and send nothing more."""
         self._stopping = True
 
-    def start_run(self, application: Application) -> asyncio.Task[RunSummary | None] | None:
+    def start_run(
+        self, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> asyncio.Task[RunSummary | None] | None:
         """Start a run in the background unless one is going (the job calls this each minute).
 
         The run is a task of the application, not of the job queue: the job queue cancels

@@ -75,7 +75,7 @@ class AiohttpRequest(BaseRequest):
 
 def _seconds(value: object, default: float) -> float | None:
     if value is None or isinstance(value, int | float):
-        return value  # type: ignore[return-value]
+        return value
     return default  # PTB's DEFAULT_NONE: not given by the caller
 
 
