@@ -72,6 +72,21 @@ class _Failure:
     times: int | None  # failures still to come; None: every one
 
 
+def _trip(failures: dict[Any, _Failure], key: Any) -> None:
+    """Raise the failure set up for `key`, if it is its turn to fail."""
+    failure = failures.get(key)
+    if failure is None:
+        return
+    if failure.after > 0:
+        failure.after -= 1
+        return
+    if failure.times is not None:
+        failure.times -= 1
+        if failure.times <= 0:
+            del failures[key]
+    raise ApiError(failure.code, failure.description)
+
+
 @dataclass
 class Call:
     method: str
@@ -169,6 +184,7 @@ class FakeBotApi:
         self.blocked: set[int] = set()
         self._flood: dict[int, float] = {}  # chat -> retry_after, answered once
         self._errors: dict[int, _Failure] = {}
+        self._method_errors: dict[str, _Failure] = {}  # by Bot API method (fail_method)
         self._migrated: dict[int, int] = {}  # group -> the supergroup it became
         self._frozen: set[tuple[int, int]] = set()  # messages that can no longer be edited
         self._hold_after: int | None = None
@@ -230,6 +246,11 @@ class FakeBotApi:
         """Answer messages (and edits) in this chat with this error: all of them (`times`
         None) or `times` of them, once `after` more have gone through."""
         self._errors[chat_id] = _Failure(code, description, after, times)
+
+    def fail_method(self, method: str, code: int = 401, description: str = "Unauthorized", *,
+                    after: int = 0, times: int | None = None) -> None:
+        """Answer calls of this Bot API method with this error, as `fail` does for a chat."""
+        self._method_errors[method] = _Failure(code, description, after, times)
 
     def migrate(self, chat_id: int, new_chat_id: int) -> None:
         """The group became a supergroup: messages to the old id get 400 with its new id."""
@@ -385,6 +406,7 @@ class FakeBotApi:
                 await asyncio.sleep(self.latency)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
+            _trip(self._method_errors, method)
             result = await handler(params)
         except ApiError as exc:
             call.ok = False
@@ -494,16 +516,7 @@ class FakeBotApi:
         if chat_id in self._migrated:
             raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
                            migrate_to_chat_id=self._migrated[chat_id])
-        failure = self._errors.get(chat_id)
-        if failure is not None:
-            if failure.after > 0:
-                failure.after -= 1
-                return
-            if failure.times is not None:
-                failure.times -= 1
-                if failure.times <= 0:
-                    del self._errors[chat_id]
-            raise ApiError(failure.code, failure.description)
+        _trip(self._errors, chat_id)
 
     def _check_membership(self, chat_id: int, thread_id: Any) -> None:
         chat = self.chats.get(chat_id)
