@@ -228,7 +228,8 @@ def select_default(
     """The default's choice of sentences (indices in document order)."""
     model = model or load_model(lang)
     prof = profile(candidates, lang)
-    probabilities = [model.probability(row) for row in features(title, candidates, lang, prof)]
+    rows = features(title, candidates, lang, prof, model.features)
+    probabilities = [model.probability(row) for row in rows]
     return choose(candidates, units, prof, probabilities, model, sentences, max_chars)
 
 

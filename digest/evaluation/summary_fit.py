@@ -28,6 +28,7 @@ from digest.summarize import candidate_sentences, choose, quote_units
 from digest.summary_model import (
     FEATURES,
     MODEL_FILE,
+    WORD_GRAPH_FEATURES,
     Profile,
     SentenceModel,
     features,
@@ -50,7 +51,7 @@ GROUP_FEATURES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("ru", "kk"): tuple(
         f
         for f in FEATURES
-        if f not in ("early", "relative_length", "cue", "first_title")
+        if f not in ("early", "relative_length", "cue", "first_title", *WORD_GRAPH_FEATURES)
     ),
 }
 L2 = 1.0
