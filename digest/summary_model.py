@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -221,15 +221,9 @@ def features(
     surface_counts = Counter(w for words in surface for w in words)
 
     document_square = float(sum(v * v for v in document.values()))
-    # Sum of the unit vectors of all sentences: a sentence's summed cosine with the others
-    # is its own unit vector against this sum, less one (itself), in linear time.
-    unit_sum = _unit_sum(prof)
-    centrality, degree, probability, frequency = [], [], [], []
+    degree, rank = _graph(prof)
+    centrality, probability, frequency = [], [], []
     for i, counts in enumerate(prof.stems):
-        norm = prof.norms[i]
-        degree.append(
-            sum(c * unit_sum[w] for w, c in counts.items()) / norm - 1.0 if norm else 0.0
-        )
         # Cosine with the rest of the article (its profile minus this sentence): linear time.
         with_doc = float(sum(c * document[w] for w, c in counts.items()))
         dot = with_doc - prof.norms[i] ** 2
@@ -238,7 +232,7 @@ def features(
         words = surface[i]
         probability.append(sum(surface_counts[w] for w in words) / len(words) if words else 0.0)
         frequency.append(float(sum(document[w] for w in counts)))
-    ranks = _standardise(_rank(prof, unit_sum))
+    ranks = _standardise(rank)
     word_degree, word_rank = [0.0] * n, [0.0] * n
     if names is None or WORD_GRAPH_FEATURES.intersection(names):
         word_degree, word_rank = _word_graph(candidates, lang)
@@ -289,23 +283,8 @@ def features(
 
 def _word_graph(candidates: Sequence[str], lang: str) -> tuple[list[float], list[float]]:
     """Standardised degree and rank of each sentence on the cosine graph of `word_profile`."""
-    words = word_profile(candidates, lang)
-    unit_sum = _unit_sum(words)
-    degree = [
-        sum(c * unit_sum[w] for w, c in counts.items()) / norm - 1.0 if norm else 0.0
-        for counts, norm in zip(words.stems, words.norms, strict=True)
-    ]
-    return _standardise(degree), _standardise(_rank(words, unit_sum))
-
-
-def _unit_sum(prof: Profile) -> defaultdict[str, float]:
-    """The sum of the sentences' unit vectors."""
-    total: defaultdict[str, float] = defaultdict(float)
-    for counts, norm in zip(prof.stems, prof.norms, strict=True):
-        if norm:
-            for w, c in counts.items():
-                total[w] += c / norm
-    return total
+    degree, rank = _graph(word_profile(candidates, lang))
+    return _standardise(degree), _standardise(rank)
 
 
 @cache
@@ -313,37 +292,46 @@ def _cue_stems(lang: str) -> frozenset[str]:
     return frozenset(stem(w, lang) for w in CUE_WORDS.get(lang, CUE_WORDS["en"]).split())
 
 
-def _rank(prof: Profile, unit_sum: Mapping[str, float]) -> list[float]:
-    """TextRank's scores on the cosine-similarity graph, in time linear in the sentences.
+def _graph(prof: Profile) -> tuple[list[float], list[float]]:
+    """Degree and TextRank score of each sentence on the cosine graph, in linear time.
 
     An edge's weight is the cosine of two sentences, so the weighted sum over neighbours
     `sum_j cos(i, j) x_j` is sentence i's unit vector against `sum_j x_j u_j`, less x_i
-    (itself): each power-iteration step costs one pass over the stems.
+    (itself): each power-iteration step is two passes over the (sentence, word) pairs, done
+    by numpy's bincount. No sentence-by-sentence matrix is built.
     """
+    import numpy as np  # a dependency of datasketch too; imported here to keep import light
+
     n = len(prof.stems)
     if not n:
-        return []
-    units = [
-        {w: c / norm for w, c in counts.items()} if norm else {}
-        for counts, norm in zip(prof.stems, prof.norms, strict=True)
-    ]
-    degree = [
-        max(0.0, sum(v * unit_sum[w] for w, v in u.items()) - 1.0) if u else 0.0 for u in units
-    ]
-    scores = [1.0] * n
+        return [], []
+    index: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for i, (counts, norm) in enumerate(zip(prof.stems, prof.norms, strict=True)):
+        if norm:
+            for w, c in counts.items():
+                rows.append(i)
+                cols.append(index.setdefault(w, len(index)))
+                vals.append(c / norm)
+    if not vals:
+        return [0.0] * n, [1 - RANK_DAMPING] * n
+    row, col, val = np.array(rows), np.array(cols), np.array(vals)
+    has_words = np.bincount(row, minlength=n) > 0
+
+    def neighbours(x: np.ndarray) -> np.ndarray:
+        """`sum_j cos(i, j) x_j` over j != i, for every i."""
+        total = np.bincount(col, weights=val * x[row], minlength=len(index))
+        return np.bincount(row, weights=val * total[col], minlength=n) - np.where(has_words, x, 0)
+
+    degree = np.maximum(neighbours(np.ones(n)), 0.0)
+    scores = np.ones(n)
+    safe = np.where(degree > 1e-9, degree, 1.0)
     for _ in range(RANK_ITERATIONS):
-        share = [s / d if d > 1e-9 else 0.0 for s, d in zip(scores, degree, strict=True)]
-        total: defaultdict[str, float] = defaultdict(float)
-        for u, x in zip(units, share, strict=True):
-            if x:
-                for w, v in u.items():
-                    total[w] += v * x
-        scores = [
-            (1 - RANK_DAMPING)
-            + RANK_DAMPING * (sum(v * total[w] for w, v in u.items()) - share[i] if u else 0.0)
-            for i, u in enumerate(units)
-        ]
-    return scores
+        share = np.where(degree > 1e-9, scores / safe, 0.0)
+        scores = (1 - RANK_DAMPING) + RANK_DAMPING * np.where(has_words, neighbours(share), 0.0)
+    return degree.tolist(), scores.tolist()
 
 
 def quote_balance(sentence: str) -> int:
@@ -364,4 +352,4 @@ def _standardise(values: Sequence[float]) -> list[float]:
     n = len(values)
     mean = sum(values) / n if n else 0.0
     spread = math.sqrt(sum((v - mean) ** 2 for v in values) / n) if n else 0.0
-    return [(v - mean) / spread if spread > 0 else 0.0 for v in values]
+    return [(v - mean) / spread if spread > 1e-9 else 0.0 for v in values]
