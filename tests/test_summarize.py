@@ -227,14 +227,19 @@ def test_algorithms_match_the_settings_literal() -> None:
     assert set(get_args(Algorithm)) == set(ALGORITHMS)
 
 
-def _naive_rank(title: str, body: str, lang: str) -> list[float]:
-    """TextRank on the explicit sentence-by-sentence cosine matrix (quadratic), for reference."""
-    import math
-
-    from digest.summary_model import RANK_DAMPING, RANK_ITERATIONS, profile, similarity
+def _naive_rank(title: str, body: str, lang: str, words: bool = False) -> list[float]:
+    """TextRank on the explicit sentence-by-sentence cosine matrix (quadratic), for reference:
+    of content stems, or with `words` of whole words less function words."""
+    from digest.summary_model import (
+        RANK_DAMPING,
+        RANK_ITERATIONS,
+        profile,
+        similarity,
+        word_profile,
+    )
 
     candidates = candidate_sentences(title, body, lang)
-    prof = profile(candidates, lang)
+    prof = word_profile(candidates, lang) if words else profile(candidates, lang)
     n = len(candidates)
     matrix = [[similarity(prof, i, j) if i != j else 0.0 for j in range(n)] for i in range(n)]
     degree = [sum(row) for row in matrix]
@@ -246,9 +251,15 @@ def _naive_rank(title: str, body: str, lang: str) -> list[float]:
             * sum(matrix[i][j] * scores[j] / degree[j] for j in range(n) if degree[j] > 1e-9)
             for i in range(n)
         ]
-    mean = sum(scores) / n
-    spread = math.sqrt(sum((s - mean) ** 2 for s in scores) / n)
-    return [(s - mean) / spread for s in scores]
+    return _standardised(scores)
+
+
+def _standardised(values: list[float]) -> list[float]:
+    import math
+
+    mean = sum(values) / len(values)
+    spread = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return [(v - mean) / spread for v in values]
 
 
 @pytest.mark.parametrize("lang, title, body", ARTICLES)
@@ -265,6 +276,44 @@ def test_the_linear_time_rank_feature_is_textrank_on_the_cosine_graph(
     assert [row[column] for row in rows] == pytest.approx(expected, abs=1e-9)
 
 
+@pytest.mark.parametrize("lang, title, body", ARTICLES)
+def test_the_word_graph_features_are_degree_and_textrank_on_whole_words(
+    lang: str, title: str, body: str
+) -> None:
+    from digest.summary_model import FEATURES, features, profile, similarity, word_profile
+
+    candidates = candidate_sentences(title, body, lang)
+    prof = profile(candidates, lang)
+    rows = features(title, candidates, lang, prof)
+    words = word_profile(candidates, lang)
+    n = len(candidates)
+    degree = _standardised(
+        [sum(similarity(words, i, j) for j in range(n) if j != i) for i in range(n)]
+    )
+    rank = _naive_rank(title, body, lang, words=True)
+    assert len(set(round(r, 6) for r in rank)) > 1
+    assert [row[FEATURES.index("word_degree")] for row in rows] == pytest.approx(degree, abs=1e-9)
+    assert [row[FEATURES.index("word_rank")] for row in rows] == pytest.approx(rank, abs=1e-9)
+    # A model that does not read them does not pay for them: they are left at zero.
+    others = [f for f in FEATURES if f not in ("word_degree", "word_rank")]
+    lean = features(title, candidates, lang, prof, others)
+    assert all(row[FEATURES.index("word_rank")] == 0.0 for row in lean)
+    assert [row[:-2] for row in lean] == [row[:-2] for row in rows]
+
+
+def test_the_word_graph_keeps_inflections_apart_and_drops_only_function_words() -> None:
+    from digest.summary_model import profile, similarity, word_profile
+
+    candidates = ["The council approved the plan.", "It approves such plans yearly."]
+    # Stems link "approved" with "approves" and "plan" with "plans"; whole words do not.
+    assert similarity(profile(candidates, "en"), 0, 1) > 0.5
+    assert similarity(word_profile(candidates, "en"), 0, 1) == 0.0
+    # "said" is a stop word for the stemmed profile but a word of the graph.
+    said = ["The minister said it twice.", "Officials said nothing more."]
+    assert similarity(profile(said, "en"), 0, 1) == 0.0
+    assert similarity(word_profile(said, "en"), 0, 1) > 0.0
+
+
 def test_each_model_reads_its_own_features_and_unknown_ones_are_refused(tmp_path) -> None:
     import json
 
@@ -273,6 +322,7 @@ def test_each_model_reads_its_own_features_and_unknown_ones_are_refused(tmp_path
     english, russian = load_model("en"), load_model("ru")
     assert english.features == FEATURES
     assert set(russian.features) < set(FEATURES)  # the Cyrillic model uses a subset
+    assert "word_rank" in english.features and "word_rank" not in russian.features
     assert russian == load_model("kk")
     data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     data["models"]["ru"]["features"][0] = "no_such_feature"
