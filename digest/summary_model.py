@@ -58,9 +58,26 @@ FEATURES: tuple[str, ...] = (
     "first_title",  # the first sentence's share of the title's stems
     "word_degree",  # degree on whole words less function words only (standardised)
     "word_rank",  # TextRank-like score on that graph (standardised)
+    # The word graph's scores bend: squares and products with length and position.
+    "word_degree_squared",
+    "word_rank_squared",
+    "word_degree_x_length",  # x log word count
+    "word_degree_x_position",  # x relative position
+    "word_rank_x_length",
+    "log_sentences",  # log of the number of candidate sentences: how many a reference keeps
+    "log_index",  # log(1 + the sentence's index): position counted from the start
+    "log_from_end",  # log(1 + sentences after it)
 )
 # Features that cost a second pass over the words; computed only for a model that reads them.
-WORD_GRAPH_FEATURES = frozenset({"word_degree", "word_rank"})
+WORD_GRAPH_FEATURES = frozenset({
+    "word_degree",
+    "word_rank",
+    "word_degree_squared",
+    "word_rank_squared",
+    "word_degree_x_length",
+    "word_degree_x_position",
+    "word_rank_x_length",
+})
 
 # Edmundson's cue method: words that mark a sentence as important, stemmed per language.
 CUE_WORDS = {
@@ -277,6 +294,14 @@ def features(
              else 0.0),
             word_degree[i],
             word_rank[i],
+            word_degree[i] ** 2,
+            word_rank[i] ** 2,
+            word_degree[i] * math.log(len(words) + 1),
+            word_degree[i] * (i / (n - 1) if n > 1 else 0.0),
+            word_rank[i] * math.log(len(words) + 1),
+            math.log(n),
+            math.log1p(i),
+            math.log1p(n - 1 - i),
         ])
     return rows
 

@@ -51,7 +51,8 @@ GROUP_FEATURES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("ru", "kk"): tuple(
         f
         for f in FEATURES
-        if f not in ("early", "relative_length", "cue", "first_title", *WORD_GRAPH_FEATURES)
+        if f not in ("early", "relative_length", "cue", "first_title", "log_sentences",
+                     "log_index", "log_from_end", *WORD_GRAPH_FEATURES)
     ),
 }
 L2 = 1.0
