@@ -230,12 +230,6 @@ def fit_command(
 
     if any(a.split == "kept" for a in articles):
         raise CliError("--fit uses development data only; add --split dev", EXIT_USAGE)
-    try:
-        import numpy  # noqa: F401
-    except ImportError:
-        raise CliError(
-            "--fit needs numpy; install with pip install -e '.[eval]'", EXIT_USAGE
-        ) from None
     prepared = prepare_all(articles, workers)
     target = out or MODEL_FILE
     try:
