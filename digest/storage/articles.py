@@ -119,16 +119,17 @@ class Store(Database):
         self, topic: str | None = None, limit: int = 5, lang: str | None = None
     ) -> list[Article]:
         """The newest stories (of a topic: any version has it), one version each."""
+        # A story's newest date and id (of its versions with the topic) are kept in
+        # story_dates and topic_stories (schema migration 7): the first rows of an index.
         if topic is None:
             ids = await self._story_ids(
-                "SELECT story_id FROM articles GROUP BY story_id "
-                "ORDER BY max(date) DESC, max(id) DESC LIMIT ?", (limit,)
+                "SELECT story_id FROM story_dates "
+                "ORDER BY newest_date DESC, newest_id DESC LIMIT ?", (limit,)
             )
         else:
             ids = await self._story_ids(
-                "SELECT a.story_id FROM articles a JOIN article_topics t "
-                "ON t.article_id = a.id WHERE t.topic = ? AND t.assigned = 1 "
-                "GROUP BY a.story_id ORDER BY max(a.date) DESC, max(a.id) DESC LIMIT ?",
+                "SELECT story_id FROM topic_stories WHERE topic = ? "
+                "ORDER BY newest_date DESC, newest_id DESC LIMIT ?",
                 (topic, limit),
             )
         return await self._stories(ids, lang)

@@ -260,4 +260,108 @@ MIGRATIONS: list[str] = [
         quiet_to TEXT NOT NULL
     );
     """,
+    # 7 (issue 9): the newest date of each story, overall and per topic, so `latest` reads
+    # the first rows of an index instead of grouping every article row (of a topic) into
+    # stories. A story's key is what the grouping queries sorted by: max(date), then
+    # max(id), over its versions (that have the topic). Kept by triggers, so every way a
+    # row changes (insert, replacement's new topics, a story or date change, a delete)
+    # keeps it right; inserts add to it, anything else recomputes the stories concerned.
+    """
+    CREATE TABLE story_dates (
+        story_id INTEGER PRIMARY KEY,
+        newest_date TEXT NOT NULL,
+        newest_id INTEGER NOT NULL
+    );
+    CREATE INDEX story_dates_newest ON story_dates(newest_date DESC, newest_id DESC);
+
+    CREATE TABLE topic_stories (
+        story_id INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        newest_date TEXT NOT NULL,             -- of its versions assigned the topic
+        newest_id INTEGER NOT NULL,
+        PRIMARY KEY (story_id, topic)
+    ) WITHOUT ROWID;
+    CREATE INDEX topic_stories_newest
+        ON topic_stories(topic, newest_date DESC, newest_id DESC);
+
+    INSERT INTO story_dates (story_id, newest_date, newest_id)
+    SELECT story_id, max(date), max(id) FROM articles WHERE story_id IS NOT NULL
+    GROUP BY story_id;
+    INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+    SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+    JOIN article_topics t ON t.article_id = a.id
+    WHERE t.assigned = 1 AND a.story_id IS NOT NULL GROUP BY a.story_id, t.topic;
+
+    CREATE TRIGGER story_dates_ai AFTER INSERT ON articles WHEN new.story_id IS NOT NULL BEGIN
+        INSERT INTO story_dates (story_id, newest_date, newest_id)
+        VALUES (new.story_id, new.date, new.id)
+        ON CONFLICT (story_id) DO UPDATE SET
+            newest_date = max(newest_date, excluded.newest_date),
+            newest_id = max(newest_id, excluded.newest_id);
+    END;
+    CREATE TRIGGER story_dates_au AFTER UPDATE OF story_id, date ON articles
+    WHEN old.story_id IS NOT new.story_id OR old.date IS NOT new.date BEGIN
+        DELETE FROM story_dates WHERE story_id IN (old.story_id, new.story_id);
+        INSERT INTO story_dates (story_id, newest_date, newest_id)
+        SELECT story_id, max(date), max(id) FROM articles
+        WHERE story_id IN (old.story_id, new.story_id) GROUP BY story_id;
+        DELETE FROM topic_stories WHERE story_id IN (old.story_id, new.story_id);
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id IN (old.story_id, new.story_id) AND t.assigned = 1
+        GROUP BY a.story_id, t.topic;
+    END;
+    CREATE TRIGGER story_dates_ad AFTER DELETE ON articles BEGIN
+        DELETE FROM story_dates WHERE story_id = old.story_id;
+        INSERT INTO story_dates (story_id, newest_date, newest_id)
+        SELECT story_id, max(date), max(id) FROM articles WHERE story_id = old.story_id
+        GROUP BY story_id;
+        DELETE FROM topic_stories WHERE story_id = old.story_id;
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id = old.story_id AND t.assigned = 1 GROUP BY a.story_id, t.topic;
+    END;
+
+    CREATE TRIGGER topic_stories_ai AFTER INSERT ON article_topics WHEN new.assigned = 1
+    BEGIN
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT story_id, new.topic, date, id FROM articles
+        WHERE id = new.article_id AND story_id IS NOT NULL
+        ON CONFLICT (story_id, topic) DO UPDATE SET
+            newest_date = max(newest_date, excluded.newest_date),
+            newest_id = max(newest_id, excluded.newest_id);
+    END;
+    CREATE TRIGGER topic_stories_ad AFTER DELETE ON article_topics WHEN old.assigned = 1
+    BEGIN
+        DELETE FROM topic_stories WHERE topic = old.topic
+            AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id);
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+            AND t.topic = old.topic AND t.assigned = 1
+        GROUP BY a.story_id, t.topic;
+    END;
+    CREATE TRIGGER topic_stories_au AFTER UPDATE ON article_topics
+    WHEN old.assigned = 1 OR new.assigned = 1 BEGIN
+        DELETE FROM topic_stories WHERE topic = old.topic
+            AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id);
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+            AND t.topic = old.topic AND t.assigned = 1
+        GROUP BY a.story_id, t.topic;
+        DELETE FROM topic_stories WHERE topic = new.topic
+            AND story_id = (SELECT story_id FROM articles WHERE id = new.article_id);
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id = (SELECT story_id FROM articles WHERE id = new.article_id)
+            AND t.topic = new.topic AND t.assigned = 1
+        GROUP BY a.story_id, t.topic;
+    END;
+    """,
 ]
