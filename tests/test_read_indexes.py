@@ -1,0 +1,158 @@
+"""What keeps `latest` and `search` fast at scale (issue 9) gives the answers the plain
+queries give: the per-story newest dates kept by triggers, through every way rows change,
+and a search that ranks only the newest matches of a very common word."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from digest.storage import Store, articles
+from digest.storage.schema import MIGRATIONS
+from tests.support.db import raw
+
+TOPICS = ("economy", "health", "security")
+
+
+def grouped(conn: sqlite3.Connection, topic: str | None, limit: int) -> list[int]:
+    """The story order `latest` had before the kept tables: every row grouped into
+    stories, by the newest date, then the highest id, of their versions (with the topic)."""
+    if topic is None:
+        sql = ("SELECT story_id FROM articles GROUP BY story_id "
+               "ORDER BY max(date) DESC, max(id) DESC LIMIT ?")
+        return [r[0] for r in conn.execute(sql, (limit,))]
+    sql = ("SELECT a.story_id FROM articles a JOIN article_topics t ON t.article_id = a.id "
+           "WHERE t.topic = ? AND t.assigned = 1 GROUP BY a.story_id "
+           "ORDER BY max(a.date) DESC, max(a.id) DESC LIMIT ?")
+    return [r[0] for r in conn.execute(sql, (topic, limit))]
+
+
+def add_articles(conn: sqlite3.Connection, rnd: random.Random, first: int, count: int,
+                 stories: list[int]) -> None:
+    for article_id in range(first, first + count):
+        # Half join an existing story (a translation, a repost), half start one (NULL: the
+        # schema's trigger gives them a story of their own).
+        story = rnd.choice(stories) if stories and rnd.random() < 0.5 else None
+        conn.execute(
+            "INSERT INTO articles (id, title, date, body, summary, text_key, lang, quality, "
+            "minhash, ingested_at, story_id) VALUES (?, ?, ?, 'b', 's', ?, ?, 1, x'00', "
+            "'2026-01-01T00:00:00+00:00', ?)",
+            (article_id, f"t{article_id}", f"2026-01-{rnd.randint(1, 9):02d}",
+             f"k{article_id}", rnd.choice(["en", "ru", "kk"]), story),
+        )
+        stories.append(conn.execute("SELECT story_id FROM articles WHERE id = ?",
+                                    (article_id,)).fetchone()[0])
+        for topic in TOPICS:
+            if rnd.random() < 0.6:
+                conn.execute(
+                    "INSERT INTO article_topics (article_id, topic, score, assigned) "
+                    "VALUES (?, ?, 1, ?)", (article_id, topic, int(rnd.random() < 0.7)))
+
+
+async def assert_latest_as_grouped(store: Store, path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        for topic in (None, *TOPICS):
+            # The data must give every topic several stories, or the order proves nothing.
+            assert len(grouped(conn, topic, 200)) >= 3, topic
+            for limit in (1, 5, 200):
+                got = [a.story_id for a in await store.latest(topic, limit)]
+                assert got == grouped(conn, topic, limit), (topic, limit)
+
+
+async def test_latest_matches_the_grouping_through_every_kind_of_change(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "n.db"
+    rnd = random.Random(9)
+    async with await Store.open(path) as store:
+        db = raw(store)
+        stories: list[int] = []
+
+        # Inserts (new stories and versions of existing ones), as an ingest writes them.
+        with sqlite3.connect(path) as conn:
+            add_articles(conn, rnd, 1, 60, stories)
+        await assert_latest_as_grouped(store, path)
+
+        # A replacement rewrites an article's topics: deletes them, inserts new ones.
+        for article_id in rnd.sample(range(1, 61), 15):
+            await db.execute("DELETE FROM article_topics WHERE article_id = ?", (article_id,))
+            await db.execute(
+                "INSERT INTO article_topics (article_id, topic, score, assigned) "
+                "VALUES (?, ?, 1, 1)", (article_id, rnd.choice(TOPICS)))
+        await db.commit()
+        await assert_latest_as_grouped(store, path)
+
+        # A topic's assignment changes in place, and a row moves to another topic.
+        await db.execute("UPDATE article_topics SET assigned = 1 - assigned "
+                         "WHERE article_id % 4 = 0")
+        await db.execute("UPDATE OR IGNORE article_topics SET topic = 'health' "
+                         "WHERE topic = 'security' AND article_id % 3 = 0")
+        await db.commit()
+        await assert_latest_as_grouped(store, path)
+
+        # Stories merge (versions move to another story) and dates are corrected.
+        for article_id in rnd.sample(range(1, 61), 12):
+            await db.execute("UPDATE articles SET story_id = ? WHERE id = ?",
+                             (rnd.choice(stories), article_id))
+        await db.execute("UPDATE articles SET date = '2026-02-01' WHERE id IN (5, 17, 33)")
+        await db.execute("UPDATE articles SET date = '2025-12-01' WHERE id IN (2, 40)")
+        await db.commit()
+        await assert_latest_as_grouped(store, path)
+
+        # Articles are deleted (their topics go with them).
+        await db.execute("DELETE FROM articles WHERE id % 5 = 1")
+        await db.commit()
+        await assert_latest_as_grouped(store, path)
+
+
+async def test_an_older_database_gets_its_story_dates_on_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # the schema before the kept tables
+        for script in MIGRATIONS[:6]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 6")
+        add_articles(conn, random.Random(3), 1, 40, [])
+    async with await Store.open(path) as store:
+        await assert_latest_as_grouped(store, path)
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT count(*) FROM topic_stories").fetchone()[0] > 0
+
+
+def insert_texts(conn: sqlite3.Connection, texts: list[str]) -> None:
+    for article_id, body in enumerate(texts, start=1):
+        conn.execute(
+            "INSERT INTO articles (id, title, date, body, summary, text_key, lang, quality, "
+            "minhash, ingested_at) VALUES (?, ?, '2026-03-01', ?, 's', ?, 'en', 1, x'00', "
+            "'2026-03-01T00:00:00+00:00')",
+            (article_id, f"Note {article_id}", body, f"k{article_id}"),
+        )
+
+
+async def test_search_ranks_only_the_newest_matches_of_a_common_word(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "n.db"
+    # The oldest stored note is the best match for "budget" (it says it most often).
+    texts = ["budget budget budget budget talks on the new budget",
+             *(f"the budget and item {n} of other business" for n in range(2, 8)),
+             "rare word glacier in one budget note"]
+    async with await Store.open(path) as store:
+        with sqlite3.connect(path) as conn:
+            insert_texts(conn, texts)
+        assert [a.id for a in await store.search("budget", 3)][0] == 1
+        full = [a.id for a in await store.search("budget", 10)]
+        assert sorted(full) == list(range(1, 9))
+
+        monkeypatch.setattr(articles, "RANKED_MATCHES", 4)
+        # Eight matches, four ranked: the newest four stored, best first as before.
+        newest = [a.id for a in await store.search("budget", 10)]
+        assert newest == [i for i in full if i >= 5]
+        assert 1 not in [a.id for a in await store.search("budget", 3)]
+        # A word with fewer matches than the cut is ranked whole, as before.
+        assert [a.id for a in await store.search("glacier", 10)] == [8]
+        assert [a.id for a in await store.search("talks", 10)] == [1]
+        inline = await store.search_language_first("budget", "en", 10)
+        assert [a.id for a in inline] == newest
