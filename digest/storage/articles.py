@@ -22,7 +22,7 @@ from digest.storage.database import Database
 
 _FTS_WORD = re.compile(r"\w+")
 # How many of a search's matches are ranked: the newest stored ones (see Store._hits).
-RANKED_MATCHES = 1000
+RANKED_MATCHES = 500
 
 
 class Store(Database):
