@@ -108,6 +108,28 @@ async def test_latest_matches_the_grouping_through_every_kind_of_change(
         await assert_latest_as_grouped(store, path)
 
 
+async def test_inline_newest_stories_list_the_reader_language_first_as_grouped(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "n.db"
+    async with await Store.open(path) as store:
+        with sqlite3.connect(path) as conn:
+            add_articles(conn, random.Random(5), 1, 80, [])
+            conn.commit()
+            for lang in ("kk", "ru", "en"):
+                expected = [r[0] for r in conn.execute(
+                    "SELECT story_id FROM articles GROUP BY story_id "
+                    "ORDER BY max(lang = ?) DESC, max(date) DESC, max(id) DESC", (lang,))]
+                with_lang = {r[0] for r in conn.execute(
+                    "SELECT story_id FROM articles WHERE lang = ?", (lang,))}
+                # Pages must cross from stories in the language to the others.
+                assert 10 < len(with_lang) < len(expected) - 10
+                for offset, limit in ((0, 5), (0, 200), (len(with_lang) - 3, 7),
+                                      (len(with_lang) + 2, 4), (len(expected) - 2, 5)):
+                    page = await store.search_language_first("", lang, limit, offset)
+                    assert [a.story_id for a in page] == expected[offset : offset + limit]
+
+
 async def test_an_older_database_gets_its_story_dates_on_migration(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:  # the schema before the kept tables

@@ -276,12 +276,21 @@ class Store(Database):
         again those in `lang` first. `offset` pages through the result."""
         words = _FTS_WORD.findall(query)
         if not words:
+            # The first offset + limit stories with a version in lang, then as many without
+            # one, each newest first (story_dates, schema 7): the start of that list is the
+            # start of the whole order, read from an index, not by grouping every row.
+            has_lang = ("EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.story_id "
+                        "AND a.lang = ?)")
+            newest = "ORDER BY newest_date DESC, newest_id DESC"
             ids = await self._story_ids(
-                "SELECT story_id FROM articles GROUP BY story_id "
-                "ORDER BY max(lang = ?) DESC, max(date) DESC, max(id) DESC LIMIT ? OFFSET ?",
-                (lang, limit, offset),
+                "SELECT story_id FROM ("
+                f"SELECT * FROM (SELECT 0 AS other, * FROM story_dates s WHERE {has_lang} "
+                f"{newest} LIMIT ?) UNION ALL SELECT * FROM (SELECT 1 AS other, * "
+                f"FROM story_dates s WHERE NOT {has_lang} {newest} LIMIT ?)) "
+                f"ORDER BY other, newest_date DESC, newest_id DESC",
+                (lang, offset + limit, lang, offset + limit),
             )
-            return await self._stories(ids, lang)
+            return await self._stories(ids[offset : offset + limit], lang)
         # Hits by relevance (each version its own row); a story ranks at its best hit.
         hits = await self._hits(_fts_match(words), (offset + limit) * 5 + 50)
         # A story counts as "in lang" when it has a version in lang, whichever version hit.
