@@ -121,8 +121,8 @@ class Store(Database):
         self, topic: str | None = None, limit: int = 5, lang: str | None = None
     ) -> list[Article]:
         """The newest stories (of a topic: any version has it), one version each."""
-        # A story's newest date and id (of its versions with the topic) are kept in
-        # story_dates and topic_stories (schema migration 7): the first rows of an index.
+        # A story's newest date and id (of its versions with the topic) are kept by
+        # triggers in story_dates and topic_stories (schema.py): the first rows of an index.
         if topic is None:
             ids = await self._story_ids(
                 "SELECT story_id FROM story_dates "
@@ -163,7 +163,7 @@ class Store(Database):
             "bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
             "WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?) "
             "SELECT a.story_id, a.lang FROM newest n "
-            # Required, not hinted: the planner would read the rows by id (see schema 7).
+            # Required, not hinted: the planner would read the rows by id (see schema.py).
             "JOIN articles a INDEXED BY articles_hit ON a.id = n.id "
             "ORDER BY n.rank, a.date DESC, a.id DESC LIMIT ?",
             (match, RANKED_MATCHES, limit),
@@ -277,7 +277,7 @@ class Store(Database):
         words = _FTS_WORD.findall(query)
         if not words:
             # The first offset + limit stories with a version in lang, then as many without
-            # one, each newest first (story_dates, schema 7): the start of that list is the
+            # one, each newest first (story_dates): the start of that list is the
             # start of the whole order, read from an index, not by grouping every row.
             has_lang = ("EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.story_id "
                         "AND a.lang = ?)")
