@@ -34,7 +34,7 @@ from bot.instant import InstantPusher
 from bot.ratelimit import ChatRateLimiter
 from bot.scheduler import DigestScheduler, sender_count
 from bot.services import BotData, NewsApp, NewsContext, Services
-from bot.transport import AiohttpRequest
+from bot.transport import AiohttpRequest, MessageSender
 from digest.clock import Clock, utcnow
 from digest.prepare import warm_up
 from digest.settings import Settings
@@ -163,16 +163,18 @@ async def open_services(
     # of digests in flight must not take the connections that replies to users need
     # (PTB's pool would make a reply wait, then fail after its 1 s pool timeout), and
     # on a lighter transport (bot.transport: a quarter of httpx's CPU per request).
+    digest_request = AiohttpRequest(senders + 1)
     digest_bot = await stack.enter_async_context(ExtBot(
         settings.bot_token.get_secret_value(),
         base_url=settings.api_base_url, base_file_url=settings.api_file_url,
-        request=AiohttpRequest(senders + 1),
+        request=digest_request,
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         rate_limiter=limiter, defaults=defaults,
     ))
     follows = FollowStore(store, subscribers, executor)
+    sender = MessageSender(digest_bot.base_url, digest_request, limiter)
     scheduler = DigestScheduler(
-        digest_bot, store, subscribers, catalog, clock, senders=senders,
+        sender, store, subscribers, catalog, clock, senders=senders,
         paid_broadcast=settings.paid_broadcast,
     )
     modes = Modes(subscribers)

@@ -34,33 +34,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from weakref import WeakValueDictionary
 
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import LinkPreviewOptions
 from telegram.error import ChatMigrated
 from telegram.ext import Application
-from telegram.warnings import PTBUserWarning
 
 from bot.digests import DigestExtension, DigestLayout, DigestPlanner
 from bot.errors import is_unreachable
 from bot.render import Outgoing
+from bot.transport import MessageSender
 from digest.clock import Clock
 from digest.storage import Store, Subscriber, Subscribers
 from digest.topics import TopicCatalog
 
 log = logging.getLogger(__name__)
-
-# `_send` calls sendMessage through `do_api_request` on purpose; PTB warns about that once per
-# call site, which is noise here.
-warnings.filterwarnings(
-    "ignore", message=r"Please use 'Bot\.send_?[mM]essage'", category=PTBUserWarning)
-
 
 # After an error other than Forbidden, the subscriber is tried again this much later (never
 # later than their next regular digest).
@@ -129,7 +121,7 @@ class RunSummary:
 class DigestScheduler:
     def __init__(
         self,
-        bot: Bot,
+        sender: MessageSender,
         store: Store,
         subscribers: Subscribers,
         catalog: TopicCatalog,
@@ -138,7 +130,7 @@ class DigestScheduler:
         senders: int = MIN_SENDERS,
         paid_broadcast: bool = False,
     ) -> None:
-        self.bot = bot
+        self.sender = sender
         self.store = store
         self.subscribers = subscribers
         self.catalog = catalog
@@ -358,14 +350,14 @@ class DigestScheduler:
         `broadcast`: the daily digest, sent as a paid broadcast when the bot is set up so.
         """
         outcome = Delivery()
-        extra: dict[str, object] = (
-            {"allow_paid_broadcast": True} if broadcast and self.paid_broadcast else {})
+        paid = broadcast and self.paid_broadcast
         for message in messages:
             if self._stopping:
                 outcome.stopped = True
                 break
             try:
-                await self._send(chat_id, message.text, extra, message.thread_id)
+                await self.sender.send(
+                    chat_id, message.text, thread_id=message.thread_id, paid=paid)
             except ChatMigrated as exc:
                 new_chat_id = int(exc.new_chat_id)
                 log.info("chat %s is now chat %s: subscriber moved", chat_id, new_chat_id)
@@ -384,19 +376,6 @@ class DigestScheduler:
             outcome.messages += 1
             await self.subscribers.record_deliveries(chat_id, message.article_ids, self.clock())
         return outcome
-
-    async def _send(
-        self, chat_id: int, text: str, extra: dict[str, object], thread_id: int | None = None
-    ) -> None:
-        """sendMessage, the same request as `Bot.send_message`, but the answer is not turned
-        into a PTB `Message` (with an object per entity): the run only needs to know it was
-        accepted, and parsing it was a third of the CPU a digest message cost. Errors
-        (Forbidden, ChatMigrated, RetryAfter...) are raised exactly as for `send_message`."""
-        await self.bot.do_api_request("sendMessage", api_kwargs={
-            "chat_id": chat_id, "text": text, "parse_mode": ParseMode.HTML,
-            "link_preview_options": NO_PREVIEW.to_dict(), **extra,
-            **({"message_thread_id": thread_id} if thread_id is not None else {}),
-        })
 
     async def _retry_later(self, subscriber: Subscriber) -> None:
         now = self.clock()
