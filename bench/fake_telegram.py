@@ -3,7 +3,7 @@
 Its own process, so that its CPU is not counted as the bot's and it does not share the bot's
 event loop. The bench talks to it through a pipe: ``stats`` (what reached it: every
 sendMessage with its arrival time on the system-wide monotonic clock, the most requests it
-worked on at once), ``reset``, ``scenario`` (run a coroutine of `scenarios` inside it, e.g.
+worked on at once, the CPU time its processes used since ``reset``), ``reset``, ``scenario`` (run a coroutine of `scenarios` inside it, e.g.
 simulated users) and ``stop``.
 
 The code under test is whatever ``bot``/``digest`` the bench imports (``PYTHONPATH`` selects
@@ -18,6 +18,7 @@ import importlib.util
 import multiprocessing
 import socket
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -80,7 +81,8 @@ class FakeTelegram:
             return answers[0]
         calls = sorted(call for answer in answers for call in answer["calls"])
         return {"sends": [(chat, at) for at, done, chat in calls],
-                "max_in_flight": _max_overlap([(at, done) for at, done, _ in calls])}
+                "max_in_flight": _max_overlap([(at, done) for at, done, _ in calls]),
+                "cpu": sum(answer["cpu"] for answer in answers)}
 
     async def ask_async(self, command: str, **kwargs: Any) -> Any:
         return await asyncio.to_thread(self.ask, command, **kwargs)
@@ -119,6 +121,7 @@ async def _serve(conn: Connection, latency: float, scenarios: str | None, port: 
     await api.start(port, reuse_port=bool(port))
     conn.send({"token": api.token, "base_url": api.base_url, "file_url": api.file_url})
     loop = asyncio.get_running_loop()
+    cpu = time.process_time()
     while True:
         command, kwargs = await loop.run_in_executor(None, conn.recv)
         try:
@@ -126,12 +129,14 @@ async def _serve(conn: Connection, latency: float, scenarios: str | None, port: 
                 break
             if command == "stats":
                 conn.send({"calls": [(c.at, c.done_at, c.chat_id) for c in api.calls
-                                     if c.method == "sendMessage" and c.ok]})
+                                     if c.method == "sendMessage" and c.ok],
+                           "cpu": time.process_time() - cpu})
             elif command == "reset":
                 api.calls.clear()
                 api.sent.clear()
                 api.messages.clear()
                 api.max_in_flight = 0
+                cpu = time.process_time()
                 conn.send(True)
             elif command == "scenario":
                 assert extra is not None
