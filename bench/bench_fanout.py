@@ -8,11 +8,13 @@
 messages, the rest one message). The real Application is built and its digest run started
 the way the minute job starts it; the stand-in (its own process, answering after
 ``--latency`` seconds) records when each message arrived. Printed: messages, achieved rate
-(first to last arrival) against the configured one, the most requests in flight, the
-smallest gap between two messages to one private chat, and the bot process's CPU per
-message, and the stand-in's (on the same cores here). Set PYTHONPATH to an older checkout to measure it with the same stand-in; runs are
-repeated until nobody is due (an older bot that takes 1,000 subscribers a run would in
-reality wait for the next minute's tick between them).
+(first to last arrival) against the configured one, the rate of each chat's first message
+(paced by the budget alone), the most requests in flight, the smallest gap between two
+messages to one private chat, and the CPU per message of the bot process and of the
+stand-in (on the same cores here), with the load average. Set PYTHONPATH to an older
+checkout to measure it with the same stand-in; runs are repeated until nobody is due (an
+older bot that takes 1,000 subscribers a run would in reality wait for the next minute's
+tick between them).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Its own process, so that its CPU is not counted as the bot's and it does not share the bot's
 event loop. The bench talks to it through a pipe: ``stats`` (what reached it: every
 sendMessage with its arrival time on the system-wide monotonic clock, the most requests it
-worked on at once, the CPU time its processes used since ``reset``), ``reset``, ``scenario`` (run a coroutine of `scenarios` inside it, e.g.
-simulated users) and ``stop``.
+worked on at once, the CPU time its processes used since ``reset``), ``reset``,
+``scenario`` (run a coroutine of `scenarios` inside it, e.g. simulated users) and ``stop``.
 
 The code under test is whatever ``bot``/``digest`` the bench imports (``PYTHONPATH`` selects
 an older checkout for "before" figures); the stand-in is always this checkout's.
