@@ -169,19 +169,19 @@ class MessageSender:
         self._url = f"{base_url}/sendMessage"
         self._request = request
         self._limiter = limiter
+        # A run sends the same rendered digest to many chats: its text is encoded once.
+        self._encoded: dict[str, bytes] = {}
 
     async def send(
         self, chat_id: int, text: str, *, thread_id: int | None = None, paid: bool = False
     ) -> None:
-        message: dict[str, Any] = {
-            "chat_id": chat_id, "text": text, "parse_mode": "HTML",
-            "link_preview_options": NO_PREVIEW,
-        }
-        if thread_id is not None:
-            message["message_thread_id"] = thread_id
-        if paid:
-            message["allow_paid_broadcast"] = True
-        body = json.dumps(message, ensure_ascii=False).encode()
+        body = b"".join((
+            b'{"chat_id":%d,"text":' % chat_id, self._encode(text),
+            b',"parse_mode":"HTML","link_preview_options":{"is_disabled":true}',
+            b',"message_thread_id":%d' % thread_id if thread_id is not None else b"",
+            b',"allow_paid_broadcast":true' if paid else b"",
+            b"}",
+        ))
         if self._limiter is None:
             await self._request.post_json(self._url, body)
             return
@@ -192,7 +192,16 @@ class MessageSender:
         )
 
 
-NO_PREVIEW = {"is_disabled": True}
+    def _encode(self, text: str) -> bytes:
+        encoded = self._encoded.get(text)
+        if encoded is None:
+            if len(self._encoded) >= ENCODED_TEXTS:
+                self._encoded.clear()
+            encoded = self._encoded[text] = json.dumps(text, ensure_ascii=False).encode()
+        return encoded
+
+
+ENCODED_TEXTS = 256  # distinct texts kept encoded (a run has one per distinct digest message)
 
 
 def _seconds(value: object, default: float) -> float | None:
