@@ -25,7 +25,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, ExtBot, JobQueue
 from telegram.request import HTTPXRequest
 
-from bot.channel_digest import ForumLayout
+from bot.channel_digest import forum_layout
 from bot.digests import DIGEST_MAX_ARTICLES, DIGEST_WINDOW
 from bot.follow_digest import FollowDigest
 from bot.handlers import register
@@ -173,15 +173,15 @@ async def open_services(
     ))
     follows = FollowStore(store, subscribers, executor)
     sender = MessageSender(digest_bot.base_url, digest_request, limiter)
+    channels = Channels(subscribers)
     scheduler = DigestScheduler(
         sender, store, subscribers, catalog, clock, senders=senders,
-        paid_broadcast=settings.paid_broadcast,
+        paid_broadcast=settings.paid_broadcast, follows=follows, channels=channels,
     )
     modes = Modes(subscribers)
     extras = FollowDigest(follows, modes, catalog, clock, DIGEST_WINDOW, DIGEST_MAX_ARTICLES)
     scheduler.extend = extras.extend
-    channels = Channels(subscribers)
-    scheduler.layout = ForumLayout(channels).layout
+    scheduler.layout = forum_layout
     return Services(
         settings=settings,
         store=store,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot.digests import ChatSettings
 from bot.i18n import t
 from digest.clock import Clock
 from digest.compose import Digest, compose_digest
@@ -44,15 +45,18 @@ class FollowDigest:
         self.window = window
         self.limit = limit
 
-    async def extend(self, subscriber: Subscriber, digest: Digest) -> Digest:
+    async def extend(
+        self, subscriber: Subscriber, digest: Digest, settings: ChatSettings
+    ) -> Digest:
+        """`digest` as the chat's modes, follows and mutes (`settings`) make it."""
         chat_id, lang = subscriber.chat_id, subscriber.language
         today = self.clock().astimezone(ZoneInfo(subscriber.timezone)).date()
-        topic_modes = await self.modes.topic_modes(chat_id)
+        topic_modes = settings.topic_modes
         wanted = [tp for tp, mode in topic_modes.items() if in_digest(mode, today)]
         if len(wanted) < len(topic_modes):
             articles = [a for section in digest.sections for a in section.articles]
             digest = compose_digest(articles, wanted, self.catalog, lang)
-        entries = await self.follows.of(chat_id)
+        entries = settings.follows
         if not entries:
             return digest
         await self.follows.index_new()

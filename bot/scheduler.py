@@ -6,15 +6,18 @@ one. Each sender serves one subscriber at a time, message after message, so a ch
 messages keep their order; how fast messages leave is decided by the bot's rate limiter
 alone (``bot.ratelimit``: the overall or paid-broadcast budget, one message a second per
 private chat, 20 a minute per group), so a run reaches Telegram's ceiling whatever the
-network's latency. What subscribers share (candidate articles, rendered digests) is worked
-out once per run (``bot.digests``).
+network's latency. What a page of due subscribers' digests need is read for the whole page
+at once, and what subscribers share (each set of topics' stories, rendered digests) once a
+run (``bot.digests``); messages go out as one JSON POST each (``bot.transport``), and the
+senders' delivery records are committed together (``bot.delivery_log``).
 
 Delivery guarantees, in the order things happen for one subscriber:
 
 1. the digest is the stories on their topics none of whose versions (translations,
    reposts) was ever delivered to them, each in their news language when it exists;
 2. after each message Telegram accepted, the articles it carried are recorded
-   (``deliveries``), so a crash or restart never sends them again;
+   (``deliveries``; the sender waits for that commit, shared with other senders' records,
+   before it goes on), so a crash or restart never sends them again;
 3. only after the last message is ``next_digest_at`` advanced, to the next occurrence after
    *now*: a subscriber interrupted halfway is picked up again on restart, and a digest
    missed while the bot was down is sent once, not once per missed day.
@@ -44,12 +47,13 @@ from telegram import LinkPreviewOptions
 from telegram.error import ChatMigrated
 from telegram.ext import Application
 
-from bot.digests import DigestExtension, DigestLayout, DigestPlanner
+from bot.delivery_log import DeliveryLog
+from bot.digests import DigestExtension, DigestLayout, DigestPlanner, OutsideSends
 from bot.errors import is_unreachable
 from bot.render import Outgoing
 from bot.transport import MessageSender
 from digest.clock import Clock
-from digest.storage import Store, Subscriber, Subscribers
+from digest.storage import Channels, FollowStore, Store, Subscriber, Subscribers
 from digest.topics import TopicCatalog
 
 log = logging.getLogger(__name__)
@@ -129,10 +133,16 @@ class DigestScheduler:
         *,
         senders: int = MIN_SENDERS,
         paid_broadcast: bool = False,
+        follows: FollowStore | None = None,
+        channels: Channels | None = None,
     ) -> None:
         self.sender = sender
         self.store = store
         self.subscribers = subscribers
+        self.follows = follows
+        self.channels = channels
+        self.log = DeliveryLog(subscribers)
+        self._outside = OutsideSends()
         self.catalog = catalog
         self.clock = clock
         self.senders = max(1, senders)
@@ -191,10 +201,8 @@ class DigestScheduler:
             summary = RunSummary()
             if not page:
                 return summary
-            run = _Run(
-                await self.subscribers.start_run(now), summary,
-                DigestPlanner(self.store, self.subscribers, self.catalog, now),
-            )
+            self._outside.forget()  # only this run's page reads look at it
+            run = _Run(await self.subscribers.start_run(now), summary, self._planner(now))
             queue: asyncio.Queue[Subscriber | None] = asyncio.Queue(maxsize=self.senders)
             async with asyncio.TaskGroup() as group:
                 for number in range(self.senders):
@@ -219,8 +227,13 @@ class DigestScheduler:
         self, queue: asyncio.Queue[Subscriber | None], run: _Run, now: datetime,
         page: list[Subscriber],
     ) -> None:
-        """Hand the due subscribers to the senders, a page at a time, until none is left."""
+        """Hand the due subscribers to the senders, a page at a time, until none is left;
+        what a page's digests need is read for the whole page first."""
         while page:
+            try:
+                await run.planner.prepare(page)
+            except Exception:  # each digest is then read on its own, as for /digest
+                log.exception("digest run: could not read a page's digests at once")
             for subscriber in page:
                 if self._stopping:
                     run.summary.stopped = True
@@ -280,7 +293,7 @@ class DigestScheduler:
         if outcome.failed:
             await self._retry_later(subscriber)
         else:
-            await self.subscribers.advance(subscriber.chat_id, self.clock(), known=subscriber)
+            await self.log.advance(subscriber, self.clock())
 
     async def _serve_or_fail(self, subscriber: Subscriber, run: _Run) -> Delivery:
         """`serve`, but an unexpected error (a bug, a bad row) fails only this subscriber:
@@ -331,8 +344,11 @@ class DigestScheduler:
             lock = self._chat_locks[chat_id] = asyncio.Lock()
         return lock
 
-    def _planner(self) -> DigestPlanner:
-        return DigestPlanner(self.store, self.subscribers, self.catalog, self.clock())
+    def _planner(self, now: datetime | None = None) -> DigestPlanner:
+        return DigestPlanner(
+            self.store, self.subscribers, self.follows, self.channels, self.catalog,
+            now or self.clock(), self._outside,
+        )
 
     async def compose(
         self, subscriber: Subscriber, planner: DigestPlanner | None = None
@@ -349,6 +365,15 @@ class DigestScheduler:
 
         `broadcast`: the daily digest, sent as a paid broadcast when the bot is set up so.
         """
+        try:
+            return await self._deliver(chat_id, messages, broadcast)
+        finally:
+            if not broadcast:  # a run's page read of this chat may be out of date now
+                self._outside.sent(chat_id)
+
+    async def _deliver(
+        self, chat_id: int, messages: list[Outgoing], broadcast: bool
+    ) -> Delivery:
         outcome = Delivery()
         paid = broadcast and self.paid_broadcast
         for message in messages:
@@ -374,7 +399,7 @@ class DigestScheduler:
                     outcome.failed = True
                 break
             outcome.messages += 1
-            await self.subscribers.record_deliveries(chat_id, message.article_ids, self.clock())
+            await self.log.delivered(chat_id, message.article_ids, self.clock())
         return outcome
 
     async def _retry_later(self, subscriber: Subscriber) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -207,6 +207,44 @@ class Store(Database):
         sql.append("GROUP BY a.story_id ORDER BY max(a.date) DESC, max(a.id) DESC LIMIT ?")
         params.append(limit)
         return await self._stories(await self._story_ids(" ".join(sql), params), lang)
+
+    async def topic_story_ids(
+        self, topics: Sequence[str], *, ingested_since: datetime
+    ) -> list[int]:
+        """Every story with a version assigned any of `topics` and stored since
+        `ingested_since`, newest first: ``articles_for_topics`` for a whole digest run, which
+        then leaves out what each chat was sent (``delivered_stories``). The order is the
+        same as there: a story sent to a chat is left out with all its versions, so the
+        versions that order the others are the same."""
+        if not topics:
+            return []
+        return await self._story_ids(
+            "SELECT a.story_id FROM articles a WHERE a.id IN (SELECT article_id FROM "
+            "article_topics WHERE assigned = 1 AND topic IN (SELECT value FROM json_each(?))) "
+            "AND a.ingested_at >= ? "
+            "GROUP BY a.story_id ORDER BY max(a.date) DESC, max(a.id) DESC",
+            (json.dumps(list(topics), ensure_ascii=False), iso(ingested_since)),
+        )
+
+    async def delivered_stories(
+        self, chat_ids: Sequence[int], story_ids: Iterable[int]
+    ) -> dict[int, set[int]]:
+        """Of `story_ids`, those with a version delivered to each of the chats: one query for
+        a page of a digest run, the same lookups as ``undelivered_to`` for each chat."""
+        stories = sorted(set(story_ids))
+        if not chat_ids or not stories:
+            return {}
+        result: dict[int, set[int]] = {}
+        async with self._reads.execute(
+            "SELECT DISTINCT d.chat_id, x.story_id FROM json_each(?) s "
+            "JOIN articles x ON x.story_id = s.value "
+            "JOIN deliveries d ON d.article_id = x.id "
+            "AND d.chat_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(stories), json.dumps(list(chat_ids))),
+        ) as cursor:
+            for chat_id, story_id in await cursor.fetchall():
+                result.setdefault(chat_id, set()).add(story_id)
+        return result
 
     async def story_link(self, article_id: int) -> dict[str, Any] | None:
         """Why an article is in its story, and the sources merged into it (for `explain`)."""

@@ -287,36 +287,53 @@ class Subscribers:
         ) as cursor:
             return [_subscriber(row) for row in await cursor.fetchall()]
 
-    async def record_deliveries(
-        self, chat_id: int, article_ids: Sequence[int], now: datetime
-    ) -> None:
-        """Record what one sent message carried, in one statement (atomic on its own)."""
-        if not article_ids:
-            return
-        await self._execute(
-            "INSERT OR IGNORE INTO deliveries (chat_id, article_id, delivered_at) "
-            "SELECT ?, j.value, ? FROM json_each(?) j "
-            "WHERE EXISTS (SELECT 1 FROM articles a WHERE a.id = j.value)",
-            (chat_id, iso(now), json.dumps(list(article_ids))),
-        )
+    async def record_progress(
+        self,
+        records: Sequence[tuple[int, Sequence[int], datetime]],
+        advances: Sequence[tuple[Subscriber, datetime]],
+    ) -> set[int]:
+        """What a digest run's senders sent, in one transaction for many senders at once.
 
-    async def advance(
-        self, chat_id: int, now: datetime, *, known: Subscriber | None = None
-    ) -> datetime | None:
-        """After a digest: the next one is the next occurrence after `now` (missed days once).
-
-        With `known` (the row as the run read it) this is one statement, which only applies
-        while the chat's time and zone are still those; otherwise the row is read first.
+        `records`: (chat, the articles one sent message carried, when); articles deleted
+        meanwhile are skipped. `advances`: (the subscriber as the run read them, when their
+        digest ended): their next digest is the next occurrence after then, which applies
+        while their time and zone are still those the run read. The chats whose row changed
+        are returned, for ``advance``.
         """
-        if known is not None and known.chat_id == chat_id:
-            upcoming = next_digest_at(parse_hhmm(known.digest_time), known.timezone, now)
-            cursor = await self._execute(
-                "UPDATE subscribers SET next_digest_at = ?, updated_at = ? WHERE chat_id = ? "
-                "AND digest_time = ? AND timezone = ? AND next_digest_at IS NOT NULL",
-                (iso(upcoming), iso(now), chat_id, known.digest_time, known.timezone),
-            )
-            if cursor.rowcount:
-                return upcoming
+        if not records and not advances:
+            return set()
+        applied: set[int] = set()
+        async with self._transaction() as db:
+            if records:
+                await db.execute(
+                    "INSERT OR IGNORE INTO deliveries (chat_id, article_id, delivered_at) "
+                    "SELECT r.value ->> 0, a.value, r.value ->> 2 "
+                    "FROM json_each(?) r, json_each(r.value -> 1) a "
+                    "WHERE EXISTS (SELECT 1 FROM articles x WHERE x.id = a.value)",
+                    (json.dumps([[chat, list(ids), iso(at)] for chat, ids, at in records]),),
+                )
+            if advances:
+                rows = [
+                    [sub.chat_id, sub.digest_time, sub.timezone,
+                     iso(next_digest_at(parse_hhmm(sub.digest_time), sub.timezone, at)),
+                     iso(at)]
+                    for sub, at in advances
+                ]
+                async with db.execute(
+                    "UPDATE subscribers SET next_digest_at = j.value ->> 3, "
+                    "updated_at = j.value ->> 4 FROM json_each(?) j "
+                    "WHERE subscribers.chat_id = j.value ->> 0 "
+                    "AND subscribers.digest_time = j.value ->> 1 "
+                    "AND subscribers.timezone = j.value ->> 2 "
+                    "AND subscribers.next_digest_at IS NOT NULL RETURNING subscribers.chat_id",
+                    (json.dumps(rows, ensure_ascii=False),),
+                ) as cursor:
+                    applied = {row[0] for row in await cursor.fetchall()}
+        return {sub.chat_id for sub, _ in advances} - applied
+
+    async def advance(self, chat_id: int, now: datetime) -> datetime | None:
+        """After a digest: the next one is the next occurrence after `now` (missed days once),
+        from the chat's row as it is now."""
         async with self._writes.lock:
             sub = await self.get(chat_id)
             if sub is None or sub.next_digest_at is None:
@@ -327,6 +344,22 @@ class Subscribers:
                 (iso(upcoming), iso(now), chat_id), attempts=self.locked_attempts,
             )
         return upcoming
+
+    async def topic_modes_of(self, chat_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        """Each chat's subscribed topics in the order they were added, with their modes
+        (chats without topics are left out)."""
+        result: dict[int, dict[str, str]] = {}
+        if not chat_ids:
+            return result
+        async with self._reads.execute(
+            "SELECT chat_id, topic, mode FROM subscriptions "
+            "WHERE chat_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY chat_id, created_at, topic",
+            (json.dumps(list(chat_ids)),),
+        ) as cursor:
+            for chat_id, topic, mode in await cursor.fetchall():
+                result.setdefault(chat_id, {})[topic] = mode
+        return result
 
     async def postpone(self, chat_id: int, until: datetime, now: datetime) -> datetime | None:
         """Try again at `until` (after a failure), or at the next regular time if sooner."""

@@ -430,6 +430,29 @@ async def test_digest_command_during_the_daily_run_does_not_send_twice(
     assert nothing.text == "Nothing new on your topics since your last digest."
 
 
+async def test_digest_command_after_the_run_read_that_chat_does_not_send_twice(
+    start_bot: StartBot, bot_settings: Any, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    # One sender: the second reader's digest is read with the run's page of due subscribers,
+    # then waits while the first one's is sent; /digest comes in between.
+    settings = bot_settings.model_copy(update={"digest_senders": 1})
+    async with start_bot(settings) as app:
+        await subscribe(fake_api, 655, "economy")
+        second = await subscribe(fake_api, 656, "economy")
+        await ingest(fake_api, "one.jsonl", jsonl([economy_article(1)]))
+        before = len(second.received)
+        clock.set(DUE)
+        fake_api.hold_sends_after(0)
+        run = asyncio.create_task(services_of(app).scheduler.run_due_digests())
+        await fake_api.wait_for(lambda: fake_api.held == 1, what="the first digest on its way")
+        fake_api.send_text(656, "/digest")
+        await fake_api.wait_for(lambda: fake_api.held == 2, what="the /digest on its way")
+        fake_api.release(deliver=True)
+        summary = await run
+    assert summary is not None and (summary.sent, summary.empty) == (1, 1)
+    assert titles(second.received[before:]) == ["Economy report 1: GDP growth and inflation"]
+
+
 async def test_after_stop_nothing_is_sent(
     bot: Application, fake_api: FakeBotApi, clock: FakeClock
 ) -> None:

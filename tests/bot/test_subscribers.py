@@ -70,7 +70,7 @@ async def test_postpone_never_goes_past_the_next_regular_digest(subs: Subscriber
 
 async def test_deliveries_of_unknown_articles_are_ignored(subs: Subscribers) -> None:
     await subs.ensure(1, 1, "en", NOW)
-    await subs.record_deliveries(1, [41, 42], NOW)  # no such articles
+    assert await subs.record_progress([(1, [41, 42], NOW)], []) == set()  # no such articles
     assert await subs.delivered(1) == set()
 
 
@@ -163,17 +163,20 @@ async def test_due_subscribers_come_page_by_page_longest_waiting_first(
     assert await subs.due(NINE, 2, after=second[-1]) == []
 
 
-async def test_advance_with_the_row_as_read_is_one_write_and_sees_a_changed_time(
+async def test_advances_with_the_rows_as_read_are_one_write_and_see_a_changed_time(
     subs: Subscribers,
 ) -> None:
-    await subs.ensure(1, 1, "en", NOW)
-    await subs.subscribe(1, ["economy"], NOW)
-    as_read = await subs.get(1)
-    assert as_read is not None
-    assert await subs.advance(1, NINE, known=as_read) == NINE + timedelta(days=1)
-    # The user moved their digest to 10:00 while the run was serving them: the row's own
-    # time wins over the one the run read.
-    await subs.set_schedule(1, NINE, digest_time="10:00")
-    upcoming = await subs.advance(1, NINE + timedelta(hours=1, minutes=1), known=as_read)
+    for chat in (1, 2):
+        await subs.ensure(chat, chat, "en", NOW)
+        await subs.subscribe(chat, ["economy"], NOW)
+    as_read = [await subs.get(chat) for chat in (1, 2)]
+    assert None not in as_read
+    # Chat 2 moved their digest to 10:00 while the run was serving them: their advance does
+    # not apply, and is left to `advance`, which reads the row's own time.
+    await subs.set_schedule(2, NINE, digest_time="10:00")
+    changed = await subs.record_progress([], [(sub, NINE) for sub in as_read if sub])
+    assert changed == {2}
+    assert (await subs.get(1)).next_digest_at == NINE + timedelta(days=1)  # type: ignore[union-attr]
+    upcoming = await subs.advance(2, NINE + timedelta(hours=1, minutes=1))
     assert upcoming == NINE + timedelta(days=1, hours=1)
-    assert (await subs.get(1)).next_digest_at == upcoming  # type: ignore[union-attr]
+    assert (await subs.get(2)).next_digest_at == upcoming  # type: ignore[union-attr]
