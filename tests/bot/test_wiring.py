@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken
 from telegram.ext import TypeHandler
 
 from bot.app import build_application
@@ -55,15 +55,16 @@ async def test_shutdown_closes_what_start_up_opened(
         svc = services_of(app)
         assert await svc.store.count_articles() == 0
         assert wal(bot_settings).exists()
-        assert (await svc.scheduler.bot.get_me()).username == "newsbot_test_bot"
+        await svc.scheduler.sender.send(701, "wiring")  # the digest bot's connections
+        assert [m.text for m in fake_api.sent_to(701)] == ["wiring"]
     # The application's own bot is PTB's to close; these three were ours.
     with pytest.raises(ValueError):
         await svc.store.count_articles()
     assert not wal(bot_settings).exists()  # every connection, readers too, is closed
     with pytest.raises(RuntimeError, match="after shutdown"):
         svc.executor.submit(int, "1")
-    with pytest.raises(NetworkError, match="not initialized"):
-        await svc.scheduler.bot.get_me()
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await svc.scheduler.sender.send(701, "after shutdown")
 
 
 async def test_a_failed_start_up_closes_what_it_had_opened(
