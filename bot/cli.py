@@ -6,8 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from digest.cli import CliError, build_parser
+from digest.cli import build_parser
 from digest.cli import main as digest_main
+from digest.cli_errors import CliError
 from digest.settings import load_settings
 
 

@@ -18,7 +18,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from digest.cli_errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from digest.compose import compose_digest, render_plain
+from digest.evaluation import linking as eval_linking
+from digest.evaluation import summaries as eval_summaries
+from digest.evaluation import topics as eval_topics
 from digest.ingest import ingest_file
 from digest.languages import LANGUAGES
 from digest.models import Article, IngestReport
@@ -28,23 +32,16 @@ from digest.storage import Store, StoreError, describe
 from digest.topics import TopicCatalog, TopicsFileError, classify, explain, load_catalog
 from digest.workers import worker_pool
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MAX_COUNT = 100_000  # the most articles one reading command lists
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
 
-class CliError(Exception):
-    """An expected failure: printed as one line, exit code attached."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def build_parser(
-    extra_commands: Callable[[argparse._SubParsersAction], None] | None = None,
+    extra_commands: (
+        Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] | None
+    ) = None,
 ) -> argparse.ArgumentParser:
     """The parser; `extra_commands` lets the bot package add `run` without digest importing it."""
     parser = argparse.ArgumentParser(
@@ -105,11 +102,9 @@ def build_parser(
 
     evaluation = sub.add_parser("eval", help="measure summary and topic quality")
     eval_sub = evaluation.add_subparsers(dest="eval_command", required=True, metavar="WHAT")
-    from digest.evaluation import linking, summaries, topics
-
-    summaries.register(eval_sub)
-    topics.register(eval_sub)
-    linking.register(eval_sub)
+    eval_summaries.register(eval_sub)
+    eval_topics.register(eval_sub)
+    eval_linking.register(eval_sub)
     if extra_commands:
         extra_commands(sub)
     return parser

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from digest import linking
+from digest.cli_errors import CliError
 
 
 class LinkingSetError(ValueError):
@@ -170,7 +171,7 @@ def summary(outcomes: Sequence[PairOutcome]) -> dict[str, Any]:
     }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "linking",
         help="precision and recall of cross-language story linking on labelled real pairs",
@@ -187,8 +188,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from digest.cli import CliError  # the CLI imports this module; import back lazily
-
     try:
         items = read_items(args.folder / "articles.jsonl")
         pairs = read_pairs(args.pairs or args.folder / "pairs.tsv", items)

@@ -33,6 +33,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from digest.cli_errors import EXIT_USAGE, CliError
 from digest.stemming import stem
 from digest.summarize import candidate_sentences, summarize
 from digest.text import SPLITTER_VERSION, detect_language, repair, split_sentences
@@ -475,7 +476,7 @@ def render_table(rows: Sequence[Row], total: int) -> str:
 # -- command line ---------------------------------------------------------------------------
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "summaries",
         help="ROUGE of every summariser against reference summaries",
@@ -536,8 +537,6 @@ def _systems(value: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from digest.cli import EXIT_USAGE, CliError  # the CLI imports this module
-
     try:
         import rouge_score  # noqa: F401
     except ImportError:

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from digest.cli_errors import EXIT_USAGE, CliError
 from digest.evaluation.summaries import (
     LENGTHS,
     EvalArticle,
@@ -226,8 +227,6 @@ def fit_command(
     Groups with no articles keep their model from the existing file; `default` is the
     English model.
     """
-    from digest.cli import EXIT_USAGE, CliError
-
     if any(a.split == "kept" for a in articles):
         raise CliError("--fit uses development data only; add --split dev", EXIT_USAGE)
     prepared = prepare_all(articles, workers)

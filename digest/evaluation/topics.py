@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digest.cli_errors import CliError
 from digest.languages import LANGUAGES
 
 if TYPE_CHECKING:
@@ -485,7 +486,7 @@ def format_real_report(
 # -- shell ------------------------------------------------------------------------------
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "topics",
         help="precision, recall and F1 of the topic classifier on a labelled TSV",
@@ -511,7 +512,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from digest.cli import CliError  # the CLI imports this module; import back lazily
     from digest.topics import load_catalog
 
     settings: Any = None
@@ -623,7 +623,6 @@ def _classify(catalog: TopicCatalog, row: LabelledRow, stored: dict[int, Any]) -
 
 
 async def _load_articles(db_path: Path, ids: Sequence[int]) -> dict[int, Any]:
-    from digest.cli import CliError
     from digest.storage import Store
 
     if not db_path.is_file():
