@@ -13,8 +13,19 @@ fall-back day is taken at its first occurrence.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> time:
+    """A time of day written as ``HH:MM`` (or ``H:MM``); ValueError otherwise."""
+    match = _HHMM.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day as HH:MM (example: 09:00)")
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def next_digest_at(local_time: time, zone: ZoneInfo | str, now: datetime) -> datetime:

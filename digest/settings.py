@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from digest.algorithms import Algorithm
+from digest.schedule import parse_hhmm
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,16 +124,6 @@ def validate_timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a directory
         raise ValueError(f"unknown IANA time zone {value!r} (example: Asia/Almaty)") from None
     return value
-
-
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_hhmm(value: str) -> time:
-    match = _HHMM.match(value.strip())
-    if not match:
-        raise ValueError(f"{value!r} is not a time of day as HH:MM (example: 09:00)")
-    return time(int(match.group(1)), int(match.group(2)))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -45,7 +45,7 @@ from bot.i18n import t
 from bot.services import NewsContext, Services
 from digest.languages import LANGUAGES
 from digest.modes import ModeError, parse_mode
-from digest.settings import parse_hhmm
+from digest.schedule import parse_hhmm
 from digest.storage import Channel, Subscriber
 from digest.topics import TopicCatalog
 

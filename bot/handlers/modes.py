@@ -38,7 +38,7 @@ from digest.modes import (
     weekday_of,
 )
 from digest.modes import weekly as weekly_mode
-from digest.settings import parse_hhmm
+from digest.schedule import parse_hhmm
 from digest.storage import FollowMode, Subscriber
 
 MODE_CALLBACK = "md:"

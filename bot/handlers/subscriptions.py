@@ -25,7 +25,7 @@ from bot.handlers.context import (
 )
 from bot.i18n import t
 from bot.services import NewsContext, Services
-from digest.settings import parse_hhmm
+from digest.schedule import parse_hhmm
 from digest.storage import Subscriber
 
 

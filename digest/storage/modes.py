@@ -12,7 +12,7 @@ from datetime import datetime, time
 from typing import Any
 
 from digest.modes import INSTANT, QUIET_FROM, QUIET_TO
-from digest.settings import parse_hhmm
+from digest.schedule import parse_hhmm
 from digest.storage.connection import iso
 from digest.storage.subscribers import Subscribers
 

@@ -16,8 +16,7 @@ import aiosqlite
 
 from digest.languages import LANGUAGES
 from digest.models import DigestRun, Subscriber, SubscriberCounts
-from digest.schedule import next_digest_at
-from digest.settings import parse_hhmm
+from digest.schedule import next_digest_at, parse_hhmm
 from digest.storage.articles import Store
 from digest.storage.connection import LOCKED_ATTEMPTS, iso
 
