@@ -21,8 +21,8 @@ from datetime import date
 from pathlib import Path
 
 from digest.models import RawArticle
+from digest.paths import CONFIG_DIR
 from digest.prepare import PrepareConfig, prepare
-from digest.settings import CONFIG_DIR
 from digest.text import detect_language
 from digest.topics import classify, load_catalog
 

@@ -38,6 +38,7 @@ from bot.transport import AiohttpRequest, MessageSender
 from digest.clock import Clock, utcnow
 from digest.prepare import warm_up
 from digest.settings import Settings
+from digest.stemming import use_kazakh_stop_words
 from digest.storage import Channels, FollowStore, Modes, Store, Subscribers
 from digest.topics import TopicCatalog, load_catalog
 from digest.workers import worker_pool
@@ -142,6 +143,7 @@ async def open_services(
     """The services, with every resource made here (store, worker pool, digest bot) entered
     into `stack`, which closes them; a given store or executor stays the caller's."""
     assert settings.bot_token is not None
+    use_kazakh_stop_words(settings.kazakh_stopwords_file)  # follow terms are stemmed here
     if store is None:
         store = await Store.open(settings.db_path, readers=settings.db_readers)
         stack.push_async_callback(store.close)
@@ -151,7 +153,8 @@ async def open_services(
         # a lower CPU priority: an ingest is batch work, and on a small machine it would
         # otherwise take the cores the bot needs to answer users.
         executor = worker_pool(settings.workers, multiprocessing.get_context("spawn"),
-                               niceness=WORKER_NICENESS)
+                               niceness=WORKER_NICENESS,
+                               kazakh_stop_words=settings.kazakh_stopwords_file)
         stack.callback(executor.shutdown, wait=False, cancel_futures=True)
         # Workers start now, in the background, not on the first upload: spawning them
         # and importing the pipeline takes seconds the admin would otherwise wait.

@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -28,6 +28,7 @@ from digest.languages import LANGUAGES
 from digest.models import Article, IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings, SettingsError, load_settings
+from digest.stemming import use_kazakh_stop_words
 from digest.storage import Store, StoreError, describe
 from digest.topics import TopicCatalog, TopicsFileError, classify, explain, load_catalog
 from digest.workers import worker_pool
@@ -35,7 +36,7 @@ from digest.workers import worker_pool
 MAX_COUNT = 100_000  # the most articles one reading command lists
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 def build_parser(
@@ -143,7 +144,9 @@ def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | No
             return int(args.func(args))
         overrides: dict[str, Any] = {"db_path": args.db} if args.db else {}
         settings = load_settings(**overrides)
-        return asyncio.run(args.command_func(args, settings))
+        use_kazakh_stop_words(settings.kazakh_stopwords_file)
+        command: Command = args.command_func
+        return asyncio.run(command(args, settings))
     except CliError as exc:
         return _fail(exc, exc.code)
     except (SettingsError, TopicsFileError) as exc:
@@ -175,7 +178,8 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     reports: list[IngestReport] = []
     rejected: list[str] = []
     async with await Store.open(settings.db_path) as store:
-        with worker_pool(settings.workers) as pool:
+        with worker_pool(settings.workers,
+                         kazakh_stop_words=settings.kazakh_stopwords_file) as pool:
             for path in args.files:
                 try:
                     with _progress_bar(path.name, enabled=not args.json) as progress:

@@ -79,7 +79,8 @@ def minhash(text: str) -> np.ndarray:
 
     m = MinHash(num_perm=NUM_PERM)
     m.update_batch(list(shingles(text)))
-    return m.hashvalues.astype(np.uint32)
+    signature: np.ndarray = m.hashvalues.astype(np.uint32)  # datasketch has no type hints
+    return signature
 
 
 def band_keys(signature: np.ndarray) -> tuple[str, ...]:

@@ -138,7 +138,8 @@ async def ingest_dump(
     with tempfile.TemporaryFile(prefix="newsbot-ingest-") as spill:
         async with AsyncExitStack() as stack:
             if executor is None:
-                pool = worker_pool(settings.workers)
+                pool = worker_pool(settings.workers,
+                                   kazakh_stop_words=settings.kazakh_stopwords_file)
                 # Shutting a pool down joins its processes (and, after a cancel, waits for
                 # queued batches): do it in a thread so the event loop stays free.
                 stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)

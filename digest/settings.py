@@ -7,7 +7,6 @@ Values come from the environment (prefix ``NEWSBOT_``) or a ``.env`` file; see
 from __future__ import annotations
 
 import re
-import sys
 from datetime import time
 from pathlib import Path
 from typing import Annotated
@@ -17,20 +16,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from digest.algorithms import Algorithm
+from digest.paths import CONFIG_DIR, KAZAKH_STOPWORDS_FILE
 from digest.schedule import parse_hhmm
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _config_dir() -> Path:
-    # A checkout (or editable install) reads config/ beside the packages; a wheel installs a
-    # copy under <prefix>/share/newsbot/config (pyproject's data-files).
-    beside = PROJECT_ROOT / "config"
-    installed = Path(sys.prefix) / "share" / "newsbot" / "config"
-    return beside if beside.is_dir() or not installed.is_dir() else installed
-
-
-CONFIG_DIR = _config_dir()
 
 class SettingsError(Exception):
     """A setting has a value the bot cannot start with; the message names it."""
@@ -56,6 +44,8 @@ class Settings(BaseSettings):
     summary_max_chars: int = Field(600, ge=100, le=10000)
     near_duplicate_threshold: float = Field(0.7, ge=0.5, le=1.0)
     topics_file: Path = CONFIG_DIR / "topics.yaml"
+    # Kazakh stop words, one a line (English and Russian come with sumy and stop-words).
+    kazakh_stopwords_file: Path = KAZAKH_STOPWORDS_FILE
     workers: int = Field(2, ge=1, le=32)
     # Seconds one article may take in a worker; one that overruns gets a lead summary.
     article_time_limit: float = Field(10.0, gt=0, le=3600)
@@ -106,7 +96,7 @@ class Settings(BaseSettings):
         parse_hhmm(value)
         return value
 
-    @field_validator("topics_file")
+    @field_validator("topics_file", "kazakh_stopwords_file")
     @classmethod
     def _readable(cls, value: Path) -> Path:
         if not value.is_file():

@@ -13,10 +13,8 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 
-from digest.settings import CONFIG_DIR
+from digest.paths import KAZAKH_STOPWORDS_FILE
 from digest.translit import to_latin_variants, word_to_cyrillic
-
-KAZAKH_STOPWORDS_FILE = CONFIG_DIR / "stopwords-kk.txt"
 
 _SNOWBALL = {"en": "english", "ru": "russian"}
 
@@ -78,7 +76,8 @@ def _snowball(lang: str) -> Callable[[str], str] | None:
         return None
     from nltk.stem.snowball import SnowballStemmer
 
-    return SnowballStemmer(name).stem
+    stemmer: Callable[[str], str] = SnowballStemmer(name).stem  # nltk has no type hints
+    return stemmer
 
 
 def _kazakh_stem(word: str) -> str:
@@ -103,6 +102,19 @@ def _kazakh_stem_ok(candidate: str, suffix: str) -> bool:
     return len(candidate) == 2 and candidate[-1] not in _KK_VOWELS and suffix[0] not in _KK_VOWELS
 
 
+# The Kazakh list this process reads (NEWSBOT_KAZAKH_STOPWORDS_FILE); the pipeline sets it in
+# each process that stems (the CLI, the bot, every worker) through `use_kazakh_stop_words`.
+_kazakh_stop_words_file = KAZAKH_STOPWORDS_FILE
+
+
+def use_kazakh_stop_words(path: Path) -> None:
+    """Read Kazakh stop words from `path` in this process from now on."""
+    global _kazakh_stop_words_file
+    if path != _kazakh_stop_words_file:
+        _kazakh_stop_words_file = path
+        stop_words.cache_clear()
+
+
 @cache
 def stop_words(lang: str) -> frozenset[str]:
     """Lower-case stop words for `lang` ("en", "ru", "kk"); empty for other languages."""
@@ -115,7 +127,7 @@ def stop_words(lang: str) -> frozenset[str]:
 
         return frozenset(w.lower() for w in get_stop_words("russian"))
     if lang == "kk":
-        cyrillic = read_stop_words_file(KAZAKH_STOPWORDS_FILE)
+        cyrillic = read_stop_words_file(_kazakh_stop_words_file)
         # ... and as Latin-script Kazakh writes them, in both alphabets (jáne, jäne).
         return cyrillic | {latin for w in cyrillic for latin in to_latin_variants(w)}
     return frozenset()

@@ -31,9 +31,9 @@ class _Version(Protocol):
 
 def preference(lang: str | None) -> tuple[str, ...]:
     """The languages to look for, in order."""
-    if lang not in FALLBACK:
+    if lang is None or lang not in FALLBACK:
         return ()
-    return (lang, *FALLBACK[lang])  # type: ignore[index]
+    return (lang, *FALLBACK[lang])
 
 
 V = TypeVar("V", bound=_Version)

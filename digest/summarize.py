@@ -315,7 +315,7 @@ def _summarizer(algorithm: str, lang: str, title: str, tokenizer: _Tokenizer) ->
     words = stop_words(lang)
     if algorithm in _SIMPLE:
         summarizer = _SIMPLE[algorithm](stemmer)
-        summarizer.stop_words = words  # type: ignore[attr-defined]
+        summarizer.stop_words = words
         return summarizer
     if algorithm == "edmundson":
         edmundson = EdmundsonSummarizer(

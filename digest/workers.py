@@ -22,6 +22,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing.context import BaseContext
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from digest.models import PreparedArticle, Problem, RawArticle
@@ -48,10 +49,13 @@ class PrepareConfig:
 
 
 def worker_pool(
-    workers: int, mp_context: BaseContext | None = None, *, niceness: int = 0
+    workers: int, mp_context: BaseContext | None = None, *, niceness: int = 0,
+    kazakh_stop_words: Path | None = None,
 ) -> WorkerPool:
-    """A process pool whose workers die with this process, `niceness` lower in priority."""
-    return WorkerPool(workers, mp_context or multiprocessing.get_context(), niceness)
+    """A process pool whose workers die with this process, `niceness` lower in priority,
+    and read Kazakh stop words from `kazakh_stop_words` (default: the bundled list)."""
+    return WorkerPool(workers, mp_context or multiprocessing.get_context(), niceness,
+                      kazakh_stop_words)
 
 
 class WorkerPool(Executor):
@@ -63,17 +67,21 @@ class WorkerPool(Executor):
     pool. Whoever holds it (the upload handler, the follow index) keeps the same object.
     """
 
-    def __init__(self, workers: int, mp_context: BaseContext, niceness: int = 0) -> None:
+    def __init__(
+        self, workers: int, mp_context: BaseContext, niceness: int = 0,
+        kazakh_stop_words: Path | None = None,
+    ) -> None:
         self.workers = workers
         self.mp_context = mp_context
         self.niceness = niceness
+        self.kazakh_stop_words = kazakh_stop_words
         self._lock = threading.Lock()
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self.mp_context, initializer=_start_worker,
-            initargs=(self.niceness,),
+            initargs=(self.niceness, self.kazakh_stop_words),
         )
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
@@ -99,7 +107,7 @@ def prepare_in_worker(
     return prepare_batch(batch, config)
 
 
-def _start_worker(niceness: int = 0) -> None:
+def _start_worker(niceness: int = 0, kazakh_stop_words: Path | None = None) -> None:
     parent = os.getppid()
     if niceness:
         os.nice(niceness)
@@ -113,6 +121,10 @@ def _start_worker(niceness: int = 0) -> None:
     if parent == 1:
         os._exit(1)
     threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+    if kazakh_stop_words is not None:
+        from digest.stemming import use_kazakh_stop_words
+
+        use_kazakh_stop_words(kazakh_stop_words)
     # Load the heavy modules now, while the parent is still reading the dump.
     import digest.prepare  # noqa: F401
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.parsing import parse_dump
-from digest.settings import CONFIG_DIR
+from digest.paths import CONFIG_DIR
 from digest.topics import TopicsFileError, classify, explain, load_catalog, parse_catalog
 
 CATALOG = load_catalog(CONFIG_DIR / "topics.yaml")
