@@ -47,6 +47,7 @@ def test_environment_and_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         ("DIGEST_TIME", "25:00", "NEWSBOT_DIGEST_TIME: '25:00' is not a time of day"),
         ("SUMMARY_ALGORITHM", "magic", "NEWSBOT_SUMMARY_ALGORITHM"),
         ("TOPICS_FILE", "/nonexistent/topics.yaml", "NEWSBOT_TOPICS_FILE: /nonexistent/topics.yaml"),
+        ("KAZAKH_STOPWORDS_FILE", "/nonexistent/kk.txt", "NEWSBOT_KAZAKH_STOPWORDS_FILE: /nonexistent/kk.txt"),
         ("ADMIN_IDS", "alice,bob", "NEWSBOT_ADMIN_IDS: must be comma-separated numeric"),
         ("NEAR_DUPLICATE_THRESHOLD", "1.5", "NEWSBOT_NEAR_DUPLICATE_THRESHOLD"),
     ],

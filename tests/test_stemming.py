@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from digest.stemming import read_stop_words_file, stem, stop_words
+from digest.paths import KAZAKH_STOPWORDS_FILE
+from digest.stemming import read_stop_words_file, stem, stop_words, use_kazakh_stop_words
+from digest.workers import worker_pool
 
 
 @pytest.mark.parametrize(
@@ -77,3 +83,27 @@ def test_latin_script_kazakh_stems_like_its_cyrillic_spelling() -> None:
 def test_kazakh_stop_words_cover_both_latin_alphabets() -> None:
     words = stop_words("kk")
     assert {"және", "jáne", "jäne", "boıynsha", "boiynşa"} <= words
+
+
+@pytest.fixture
+def own_kazakh_list(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "kk.txt"
+    path.write_text("# ours\nсалық\n", encoding="utf-8")
+    yield path
+    use_kazakh_stop_words(KAZAKH_STOPWORDS_FILE)  # other tests expect the bundled list
+
+
+def test_the_kazakh_stop_word_list_can_be_another_file(own_kazakh_list: Path) -> None:
+    assert "және" in stop_words("kk")
+    use_kazakh_stop_words(own_kazakh_list)
+    assert stop_words("kk") == {"салық", "salyq"}  # with its Latin spelling
+    assert "the" in stop_words("en")  # the other languages keep theirs
+    use_kazakh_stop_words(KAZAKH_STOPWORDS_FILE)
+    assert "және" in stop_words("kk") and "салық" not in stop_words("kk")
+
+
+def test_worker_processes_read_the_kazakh_list_they_are_given(own_kazakh_list: Path) -> None:
+    with worker_pool(1, multiprocessing.get_context("spawn"),
+                     kazakh_stop_words=own_kazakh_list) as pool:
+        assert pool.submit(stop_words, "kk").result(timeout=120) == {"салық", "salyq"}
+    assert "және" in stop_words("kk")  # this process keeps its own list
