@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from sentencex import segment
 
@@ -231,22 +232,40 @@ def split_sentences(text: str, lang: str) -> list[str]:
     """
     sentences: list[str] = []
     language = lang if lang in ("en", "ru", "kk") else "en"
+    initials = lang != "en"
     for line in text.splitlines():
         if not line.strip():
             continue
-        spans: list[tuple[int, int]] = []
-        cursor = 0
-        for piece in segment(language, line):
-            piece = piece.strip()
-            if not piece:
-                continue
-            start = line.find(piece, cursor)
-            if start < 0:  # sentencex changed the text; fall back to its piece's length
-                start = cursor
-            cursor = start + len(piece)
-            spans.extend(_split_inside(line, start, cursor))
-        sentences.extend(line[a:b] for a, b in _merge(line, spans, initials=lang != "en"))
+        if len(line) <= SPLIT_CACHE_LINE:
+            sentences.extend(_split_line_cached(line, language, initials))
+        else:
+            sentences.extend(_split_line(line, language, initials))
     return sentences
+
+
+# The ingest splits each article twice, line by line: to cap what the summariser ranks
+# (digest.prepare.summary_text) and in the summariser itself. The lines of the last few
+# articles are kept, up to a length that bounds the cache's memory (a few MB).
+SPLIT_CACHE_LINES = 256
+SPLIT_CACHE_LINE = 10_000  # characters; longer lines are split every time
+
+
+def _split_line(line: str, language: str, initials: bool) -> tuple[str, ...]:
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in segment(language, line):
+        piece = piece.strip()
+        if not piece:
+            continue
+        start = line.find(piece, cursor)
+        if start < 0:  # sentencex changed the text; fall back to its piece's length
+            start = cursor
+        cursor = start + len(piece)
+        spans.extend(_split_inside(line, start, cursor))
+    return tuple(line[a:b] for a, b in _merge(line, spans, initials=initials))
+
+
+_split_line_cached = lru_cache(maxsize=SPLIT_CACHE_LINES)(_split_line)
 
 
 def _split_inside(line: str, start: int, end: int) -> list[tuple[int, int]]:
