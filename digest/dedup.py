@@ -69,18 +69,45 @@ def shingles(text: str) -> set[bytes]:
     words = _WORD.findall(_QUOTES.sub("", unicodedata.normalize("NFKC", text).casefold()))
     if len(words) < SHINGLE:
         return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
+    # The runs of SHINGLE words; the shorter tails end the zip.
+    runs = zip(*(words[i:] for i in range(SHINGLE)), strict=False)
+    return {" ".join(run).encode() for run in runs}
 
 
 def minhash(text: str) -> np.ndarray:
-    # Imported here: datasketch pulls in scipy (about 50 MB), which only the ingest workers
-    # need; the process that stores articles compares signatures with numpy alone.
-    from datasketch import MinHash
+    """The MinHash signature of the text's shingles: NUM_PERM unsigned 32-bit values.
 
-    m = MinHash(num_perm=NUM_PERM)
-    m.update_batch(list(shingles(text)))
-    signature: np.ndarray = m.hashvalues.astype(np.uint32)  # datasketch has no type hints
-    return signature
+    The scheme is datasketch 2.0's default ("affine32", seed 1), written out here so that
+    stored signatures never change with a library release (datasketch 1.x had another
+    scheme) and in numpy alone: each shingle's SHA-1 prefix, mixed by MurmurHash3's
+    finaliser, goes through NUM_PERM affine maps modulo 2**32, and each map keeps its
+    minimum. No shingles: every value is the maximum.
+    """
+    items = shingles(text)
+    if not items:
+        return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint32)
+    prefixes = b"".join([hashlib.sha1(item).digest()[:4] for item in items])
+    hashed = np.frombuffer(prefixes, dtype="<u4").astype(np.uint32).reshape(-1, 1)
+    # MurmurHash3's fmix32; uint32 arithmetic wraps, which is the intended modulo 2**32.
+    hashed ^= hashed >> np.uint32(16)
+    hashed *= np.uint32(0x85EBCA6B)
+    hashed ^= hashed >> np.uint32(13)
+    hashed *= np.uint32(0xC2B2AE35)
+    hashed ^= hashed >> np.uint32(16)
+    return np.asarray((hashed * _PERM_A + _PERM_B).min(axis=0), dtype=np.uint32)
+
+
+def _permutations(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The affine maps h -> a*h + b (mod 2**32), `a` odd so each is a bijection; numpy's
+    RandomState is frozen (NEP 19), so the same seed gives the same maps forever."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+_MAX_HASH = np.uint32(0xFFFFFFFF)
+_PERM_A, _PERM_B = _permutations()
 
 
 def band_keys(signature: np.ndarray) -> tuple[str, ...]:

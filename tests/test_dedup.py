@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from digest import dedup
 
 STORY = (
@@ -62,3 +64,14 @@ def test_quality_prefers_url_then_quotes_then_length() -> None:
     assert dedup.quality(STRIPPED, "https://a.kz/1") > dedup.quality(STORY, None)
     assert dedup.quality(STORY, None) > dedup.quality(STRIPPED, None)
     assert dedup.quality(STRIPPED + " More.", None) > dedup.quality(STRIPPED, None)
+
+
+def test_signatures_stay_what_stored_databases_hold() -> None:
+    # Signatures are stored and compared with those of later ingests: the scheme (datasketch
+    # 2.0's "affine32", seed 1) must never change, whatever library versions are installed.
+    signature = dedup.minhash("The ministry approved the regional budget for next year.")
+    assert signature.dtype == np.uint32 and len(signature) == dedup.NUM_PERM
+    assert signature[:6].tolist() == [
+        439431608, 24708541, 257644448, 266225161, 788872669, 368286950
+    ]
+    assert set(dedup.minhash("").tolist()) == {2**32 - 1}
