@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import NamedTuple
 
 from sentencex import segment
 
@@ -39,7 +40,8 @@ _URL = re.compile(
     rf"|{_UPPER_DOMAIN}(?![^\W\d_])"
 )
 # A domain glued to a capitalised word: `Kazpravda.kzКак отметил`.
-_DOMAIN_GLUED = re.compile(rf"(?<=[\w-]\.)({_TLDS})(?=[^\W\d_a-zа-яёәғқңөұүһі][^\W\d_])")
+# It starts with the dot, which the regex engine looks for quickly.
+_DOMAIN_GLUED = re.compile(rf"\.(?<=[\w-]\.)({_TLDS})(?=[^\W\d_a-zа-яёәғқңөұүһі][^\W\d_])")
 # Sentence punctuation, an optional closing quote, then a word that starts with a capital
 # (or a one-letter word such as `A`, `I`, `В`, when a whole lower-case word ends before).
 _GLUED = re.compile(
@@ -53,7 +55,7 @@ _OPENING_QUOTE = re.compile(r"([.!?])(?=[“«][^\W\d_])")
 # (`развитияВ Акорде`, `годаПрезидент`). Only words that start in lower case with at least
 # three lower-case letters qualify, so `ҚазАқпарат`, `КазМунайГаз` and `iPhone` stay whole.
 _GLUED_PARAGRAPH = re.compile(
-    r"(?<![^\W\d_])([a-zа-яёәғқңөұүһі]{3,})(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ](?:[a-zа-яёәғқңөұүһі]|\s))"
+    r"(?<![^\W\d_])([a-zа-яёәғқңөұүһі]{3,}+)(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ](?:[a-zа-яёәғқңөұүһі]|\s))"
 )
 # Initials glued to a surname keep no space: `Ә.Тойбаев`, `Ж.Қасымбек`, `А.Б.Иванов`,
 # `Sh.Ualiyev`. Latin sequences such as `H.E.` and `U.S.` are titles and abbreviations.
@@ -62,6 +64,7 @@ _LONE_INITIAL = re.compile(
 )
 _CYRILLIC_INITIALS = re.compile(r"(?:^|[^\w.])(?:[А-ЯЁӘҒҚҢӨҰҮҺІ]\.)+[А-ЯЁӘҒҚҢӨҰҮҺІ]$")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ODD_SPACE = re.compile(r"[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -83,17 +86,29 @@ _KK_MARKERS = frozenset(
 def repair(text: str) -> str:
     """Normalise Unicode and whitespace, and put the missing space into glued sentences."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [_normal_spaces(line) for line in text.split("\n")]
     text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
     return _unglue(text)
 
 
+def _normal_spaces(line: str) -> str:
+    # Most lines have no space to fix, and looking for one is cheaper than rewriting them.
+    if "  " in line or _ODD_SPACE.search(line):
+        line = _SPACES.sub(" ", line)
+    return line.strip()
+
+
 def _unglue(text: str) -> str:
-    text = _DOMAIN_GLUED.sub(r"\1 ", text)
-    protected = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    text = _DOMAIN_GLUED.sub(r".\1 ", text)
+    # Where the URLs of the current text are, found only when a rule asks: most texts have
+    # no glued sentence, and the URL pattern is the slowest part of the repair.
+    urls: list[tuple[int, int]] | None = None
 
     def inside_url(pos: int) -> bool:
-        return any(start <= pos < end for start, end in protected)
+        nonlocal urls
+        if urls is None:
+            urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
+        return any(start <= pos < end for start, end in urls)
 
     def glued(match: re.Match[str]) -> str:
         punct, quote = match.group(1), match.group(2)
@@ -111,14 +126,15 @@ def _unglue(text: str) -> str:
         return f"{punct}{quote} "
 
     text = _GLUED.sub(glued, text)
-    text = _GLUED_STRAIGHT_QUOTE.sub(
-        lambda m: " " if text[: m.start()].count('"') % 2 == 0 else "", text
-    )
-    protected = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    if '"' in text:
+        text = _GLUED_STRAIGHT_QUOTE.sub(
+            lambda m: " " if text[: m.start()].count('"') % 2 == 0 else "", text
+        )
+    urls = None
     text = _OPENING_QUOTE.sub(
         lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
     )
-    protected = [(m.start(), m.end()) for m in _URL.finditer(text)]
+    urls = None
     return _GLUED_PARAGRAPH.sub(
         lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
     )
@@ -137,14 +153,48 @@ def detect_language(text: str) -> str:
     text is Kazakh (kk) when it has more Kazakh-Latin evidence (letters such as ǵ, ń, ş, ū,
     a q outside "qu", function words such as jáne/jäne) than English function words.
     """
-    words = _WORD.findall(text)
-    cyrillic = [w.lower() for w in words if _CYRILLIC.search(w)]
-    latin = [w for w in words if _LATIN.search(w) or KAZAKH_LATIN_LETTERS.intersection(w)]
-    if not cyrillic or len(latin) > len(cyrillic):
-        return "kk" if _latin_is_kazakh(latin) else "en"
-    kazakh = sum(1 for w in cyrillic if KAZAKH_LETTERS.intersection(w) or w in _KK_MARKERS)
-    russian = sum(1 for w in cyrillic if w in _RU_MARKERS)
+    cyrillic = latin = kazakh = russian = latin_kazakh = english = 0
+    for word in _WORD.findall(text):
+        kind = _word_kind(word)
+        if kind.cyrillic:
+            cyrillic += 1
+            kazakh += kind.kazakh
+            russian += kind.russian
+        if kind.latin:
+            latin += 1
+            latin_kazakh += kind.latin_vote > 0
+            english += kind.latin_vote < 0
+    if not cyrillic or latin > cyrillic:
+        # As _latin_is_kazakh: two pieces of evidence at least, and more than English has.
+        return "kk" if latin_kazakh >= 2 and latin_kazakh > english else "en"
     return "kk" if kazakh > russian else "ru"
+
+
+class _WordKind(NamedTuple):
+    """What one word says about the language of a text (see detect_language)."""
+
+    cyrillic: bool  # has a Cyrillic letter
+    latin: bool  # has a Latin letter, or a letter of a Kazakh Latin alphabet
+    kazakh: bool  # (Cyrillic) a Kazakh letter or function word
+    russian: bool  # (Cyrillic) a Russian function word
+    latin_vote: int  # (Latin) 1 Kazakh evidence, -1 an English function word, 0 neither
+
+
+# Detection looks at every word of every article, and news repeats its words: each word is
+# classified once per process (a few hundred thousand distinct words at most).
+WORD_KIND_CACHE = 200_000
+
+
+@lru_cache(maxsize=WORD_KIND_CACHE)
+def _word_kind(word: str) -> _WordKind:
+    lower = word.lower()
+    return _WordKind(
+        cyrillic=bool(_CYRILLIC.search(word)),
+        latin=bool(_LATIN.search(word) or KAZAKH_LATIN_LETTERS.intersection(word)),
+        kazakh=bool(KAZAKH_LETTERS.intersection(lower) or lower in _KK_MARKERS),
+        russian=lower in _RU_MARKERS,
+        latin_vote=_latin_vote(lower),
+    )
 
 
 def is_latin_kazakh(text: str, lang: str | None = None) -> bool:
@@ -179,19 +229,19 @@ _QU = re.compile(r"q(?!u)", re.IGNORECASE)
 
 
 def _latin_is_kazakh(latin: list[str]) -> bool:
-    kazakh = english = 0
-    for word in latin:
-        lower = word.lower()
-        if lower in _EN_MARKERS:
-            english += 1
-        elif (
-            lower in _KK_LATIN_MARKERS
-            or KAZAKH_LATIN_LETTERS.intersection(lower)
-            or _QU.search(lower)
-        ):
-            kazakh += 1
+    votes = [_latin_vote(word.lower()) for word in latin]
+    kazakh, english = votes.count(1), votes.count(-1)
     # Two pieces of evidence at least: one Kazakh name (Qasym) does not make a text Kazakh.
     return kazakh >= 2 and kazakh > english
+
+
+def _latin_vote(lower: str) -> int:
+    """-1 for an English function word, 1 for Kazakh evidence in a Latin-script word."""
+    if lower in _EN_MARKERS:
+        return -1
+    if lower in _KK_LATIN_MARKERS or KAZAKH_LATIN_LETTERS.intersection(lower) or _QU.search(lower):
+        return 1
+    return 0
 
 
 # Fragments ending in these never end a sentence (`им. Абая`, `ул. Ленина`, `т.е. это`).
