@@ -8,8 +8,9 @@ The articles are the BBC ones of ../shared/eval (about 400 words), made distinct
   process (the reference the issue sets);
 - the whole pipeline: `ingest_bytes` of the same articles as a .txt dump into a fresh
   database (parse, repair, language, topics, default summary, fingerprints, dedup, store),
-  with `--workers` processes;
-- the time per stage of `prepare`, measured one stage at a time in this process.
+  with `--workers` processes, started and warmed beforehand as the bot does at start-up;
+- the time per stage of `prepare`, measured one stage at a time in this process, and
+  `prepare` as a whole on other articles, whose words no cache has seen yet.
 
 PYTHONPATH selects another checkout to measure it the same way.
 """
@@ -19,22 +20,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 
 from corpus import distinct, dump_text
 
-from digest import dedup
+from digest import dedup, linking
 from digest.ingest import ingest_bytes
 from digest.parsing import parse_dump
+from digest.prepare import PrepareConfig, prepare_batch, summary_text, warm_up
 from digest.settings import load_settings
 from digest.storage import Store
 from digest.summarize import summarize
 from digest.text import detect_language, repair
 from digest.topics import classify, load_catalog
+from digest.workers import worker_pool
 
 # spawn, not fork: this process has threads (aiosqlite) a fork would copy mid-lock.
 SPAWN = multiprocessing.get_context("spawn")
@@ -61,9 +65,10 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(db_path=Path(tmp) / "p.db", workers=args.workers)
         catalog = load_catalog(settings.topics_file)
-        with ProcessPoolExecutor(args.workers, mp_context=SPAWN) as pool:
-            # Warm the workers (process start, imports) outside the measurement.
-            list(pool.map(repair, ["Warm up.The pool."] * args.workers * 4))
+        with worker_pool(args.workers, SPAWN) as pool:
+            # Started and warmed outside the measurement, as the bot does at start-up
+            # (bot.app.warm_workers): every worker has imported the pipeline.
+            warm(pool, args.workers)
             prepared = {"at": 0.0}
 
             def progress(done: int, total: int) -> None:
@@ -102,12 +107,35 @@ async def main() -> None:
     stage("repair", lambda a: (repair(a.title), repair(a.body)))
     stage("language", lambda a: detect_language(f"{a.title}\n{a.body}"))
     stage("topics", lambda a: classify(catalog, a.title, a.body, "en"))
-    stage("summary (default)", lambda a: summarize(a.title, a.body, "en", algorithm="default",
-                                                   sentences=settings.summary_sentences))
-    stage("fingerprint (MinHash)", lambda a: dedup.minhash(f"{a.title}\n{a.body}"))
+    stage("summary (default)", lambda a: summarize(
+        a.title, summary_text(a.body, "en"), "en", algorithm="default",
+        sentences=settings.summary_sentences, max_chars=settings.summary_max_chars))
+    stage("fingerprint (MinHash, keys)", lambda a: (
+        dedup.band_keys(dedup.minhash(f"{a.title}\n{a.body}")), dedup.text_key(a.title, a.body),
+        dedup.canonical_url(a.source_url), dedup.quality(a.body, a.source_url)))
+    stage("link features", lambda a: linking.features(a.title, a.body, "en").dumps())
     for name, seconds in timings.items():
         per_article(name, seconds, n)
     per_article("all stages", sum(timings.values()), n)
+    config = PrepareConfig(catalog, settings.summary_algorithm, settings.summary_sentences,
+                           settings.summary_max_chars)
+    fresh = distinct(n, seed=6, start=n)  # other articles: no cache has seen their words
+    start = time.process_time()
+    prepare_batch(fresh, config)
+    per_article("prepare, unseen articles", time.process_time() - start, n)
+
+
+def warm(pool: Executor, workers: int) -> None:
+    """Wait until every worker has started (its initializer imports the pipeline)."""
+    seen: set[int] = set()
+    while len(seen) < workers:
+        seen.update(f.result() for f in [pool.submit(_warm_one) for _ in range(workers)])
+
+
+def _warm_one() -> int:
+    warm_up()
+    time.sleep(0.2)  # hold this worker, so the next warm-up goes to another
+    return os.getpid()
 
 
 if __name__ == "__main__":
