@@ -57,10 +57,11 @@ async def main() -> None:
     data = dump_text(articles)
     n = len(articles)
 
-    start = time.perf_counter()
+    start, textrank_cpu = time.perf_counter(), time.process_time()
     for a in articles:
         summarize(a.title, a.body, "en", algorithm="textrank", sentences=3)
     textrank = time.perf_counter() - start
+    textrank_cpu = time.process_time() - textrank_cpu
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(db_path=Path(tmp) / "p.db", workers=args.workers)
@@ -68,7 +69,7 @@ async def main() -> None:
         with worker_pool(args.workers, SPAWN) as pool:
             # Started and warmed outside the measurement, as the bot does at start-up
             # (bot.app.warm_workers): every worker has imported the pipeline.
-            warm(pool, args.workers)
+            pids = warm(pool, args.workers)
             prepared = {"at": 0.0}
 
             def progress(done: int, total: int) -> None:
@@ -76,10 +77,14 @@ async def main() -> None:
                     prepared["at"] = time.perf_counter()
 
             async with await Store.open(settings.db_path) as store:
+                workers_cpu = cpu_seconds(pids)
+                main_cpu = time.process_time()
                 start = time.perf_counter()
                 report = await ingest_bytes(store, data, "bench.txt", settings, catalog,
                                             executor=pool, progress=progress)
                 pipeline = time.perf_counter() - start
+                main_cpu = time.process_time() - main_cpu
+                workers_cpu = cpu_seconds(pids) - workers_cpu
             writing = start + pipeline - prepared["at"]
     words = sum(len(a.body.split()) for a in articles) / n
     print(f"pipeline: {n} distinct BBC-length articles ({words:.0f} words on average, "
@@ -91,18 +96,26 @@ async def main() -> None:
     print(f"  of the pipeline's {pipeline:.1f} s: parse and prepare in the workers "
           f"{pipeline - writing:.1f} s, the write transaction {writing:.1f} s "
           f"({writing / n * 1000:.1f} ms/article)")
+    if workers_cpu >= 0:
+        # CPU time does not depend on what else the machine runs: with two cores to itself,
+        # the pipeline would reach at best (its CPU per article / 2) per article.
+        total_cpu = workers_cpu + main_cpu
+        print(f"  CPU per article: workers {workers_cpu / n * 1000:.2f} ms, this process "
+              f"{main_cpu / n * 1000:.2f} ms (parse, results, write transaction); "
+              f"TextRank alone {textrank_cpu / n * 1000:.2f} ms")
+        print(f"  ratio on two free cores (CPU): {textrank_cpu / (total_cpu / 2):.2f}")
 
-    print("  stages of prepare, one process (after the TextRank pass):")
-    start = time.perf_counter()
+    print("  stages of prepare, CPU in one process (after the TextRank pass):")
+    start = time.process_time()
     parse_dump(data, "bench.txt")
-    per_article("parse", time.perf_counter() - start, n)
+    per_article("parse", time.process_time() - start, n)
     timings: dict[str, float] = {}
 
     def stage(name: str, run: object) -> None:
-        began = time.perf_counter()
+        began = time.process_time()
         for a in articles:
             run(a)  # type: ignore[operator]
-        timings[name] = time.perf_counter() - began
+        timings[name] = time.process_time() - began
 
     stage("repair", lambda a: (repair(a.title), repair(a.body)))
     stage("language", lambda a: detect_language(f"{a.title}\n{a.body}"))
@@ -125,11 +138,25 @@ async def main() -> None:
     per_article("prepare, unseen articles", time.process_time() - start, n)
 
 
-def warm(pool: Executor, workers: int) -> None:
-    """Wait until every worker has started (its initializer imports the pipeline)."""
+def warm(pool: Executor, workers: int) -> set[int]:
+    """Wait until every worker has started (its initializer imports the pipeline); their
+    process ids."""
     seen: set[int] = set()
     while len(seen) < workers:
         seen.update(f.result() for f in [pool.submit(_warm_one) for _ in range(workers)])
+    return seen
+
+
+def cpu_seconds(pids: set[int]) -> float:
+    """CPU time used so far by these processes (Linux /proc); -1 where it cannot be read."""
+    total = 0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    except (OSError, IndexError, ValueError):
+        return -1.0
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _warm_one() -> int:
