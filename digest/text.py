@@ -383,9 +383,13 @@ def _merge(line: str, spans: list[tuple[int, int]], *, initials: bool) -> list[t
 
 def _continues(previous: str, fragment: str, *, initials: bool, first: bool = False) -> bool:
     head = fragment[0]
-    if head.islower() or _ALWAYS_CONTINUES.search(previous):
+    # The two patterns below match at most 7 characters at the end: searching only the last
+    # _TAIL (a `^` there cannot start a match that long) finds the same, without trying
+    # every position of a long sentence.
+    tail = previous[-_TAIL:]
+    if head.islower() or _ALWAYS_CONTINUES.search(tail):
         return True
-    if _LATIN_INITIAL.search(previous):
+    if _LATIN_INITIAL.search(tail):
         return True
     # `АСТАНА.` alone is the dateline of the sentence that follows it.
     if first and _DATELINE_HEAD.match(previous):
@@ -393,4 +397,7 @@ def _continues(previous: str, fragment: str, *, initials: bool, first: bool = Fa
     # sentencex keeps English initials together itself; `Plan B.` may end a sentence there.
     if initials and _INITIAL.search(previous):
         return True
-    return bool(_CONTINUES_INTO_LOWER.search(previous)) and not head.isupper()
+    return not head.isupper() and bool(_CONTINUES_INTO_LOWER.search(previous))
+
+
+_TAIL = 16
