@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from digest import linking
 from digest.ingest import ingest_bytes
 from digest.models import IngestReport
 from digest.settings import Settings
@@ -22,6 +23,7 @@ from digest.storage import Store
 from digest.storage.schema import MIGRATIONS
 from digest.topics import load_catalog
 from tests.story_dump import (
+    EN_BODY,
     GOVKZ,
     REPOST_URL,
     dump,
@@ -140,6 +142,52 @@ async def test_a_repost_under_another_url_is_merged_and_the_better_copy_kept(
     assert '"Growth is broad' in article.body
     assert article.source_url == f"{GOVKZ}?lang=en"
     assert [v.url for v in article.versions] == [f"{GOVKZ}?lang=en", REPOST_URL]
+
+
+async def test_a_better_copy_of_another_date_keeps_the_story_findable_on_its_date(
+    store: Store, settings: Settings
+) -> None:
+    # The copy stored first is replaced by a better one dated two days later; the row keeps
+    # its date, and a translation of that date still finds it.
+    copy = {**govkz_item("en"), "url": "https://a.example.kz/gdp",
+            "body": EN_BODY.replace('"', "")}
+    better = {**govkz_item("en"), "url": "https://b.example.kz/gdp", "date": "2026-05-16"}
+    translation = {**govkz_item("ru"), "url": "https://c.example.kz/gdp"}
+    await ingest(store, settings, dump(copy))
+    replaced = await ingest(store, settings, dump(better))
+    assert (replaced.stored, replaced.replaced) == (0, 1)
+    linked = await ingest(store, settings, dump(translation))
+    assert (linked.stories_new, linked.versions_linked) == (0, 1)
+    link = await store.story_link(linked.stored_ids[0])
+    assert link is not None and link["reason"]["how"] == "content"
+
+
+async def test_a_database_from_before_dated_link_keys_still_links_translations(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = tmp_path / "v6.db"
+    en = {**govkz_item("en"), "url": "https://a.example.kz/gdp"}
+    with sqlite3.connect(path) as conn:  # schema 6: link keys without date and language
+        for script in MIGRATIONS[:6]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 6")
+        conn.execute("INSERT INTO stories (id, created_at) VALUES (1, '2026-05-14T00:00:00')")
+        features = linking.features(en["title"], en["body"], "en")
+        conn.execute(
+            "INSERT INTO articles (id, title, date, body, summary, source_url, url_key, "
+            "text_key, lang, quality, minhash, ingested_at, story_id, link_features) "
+            "VALUES (1, ?, ?, ?, 's', ?, ?, 'k1', 'en', 1, x'00', '2026-05-14T00:00:00', 1, ?)",
+            (en["title"], en["date"], en["body"], en["url"], en["url"], features.dumps()),
+        )
+        conn.executemany(
+            "INSERT INTO article_numbers (number, article_id) VALUES (?, 1)",
+            [(key,) for key in features.index_keys()],
+        )
+    async with await Store.open(path) as store:
+        translation = {**govkz_item("ru"), "url": "https://c.example.kz/gdp"}
+        report = await ingest(store, settings, dump(translation))
+        assert (report.stories_new, report.versions_linked) == (0, 1)
+        assert (await store.story_link(report.stored_ids[0]) or {})["reason"]["with"] == 1
 
 
 async def test_a_different_story_of_the_same_ministry_and_day_stays_apart(

@@ -114,12 +114,12 @@ class IngestWrites:
             if other_news else ""
         )
         marks = ",".join("?" * len(keys))
-        # An indexed lookup of the window's articles sharing a key, not the whole day.
+        # An indexed lookup of the window's articles in other languages sharing a key, not
+        # the whole day: the keys carry their article's date and language (migration 7).
         async with self._db.execute(
             "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
             "WHERE a.id IN (SELECT DISTINCT article_id FROM article_numbers "
-            f"WHERE number IN ({marks})) "
-            "AND a.date BETWEEN ? AND ? AND a.lang != ? "
+            f"WHERE number IN ({marks}) AND date BETWEEN ? AND ? AND lang != ?) "
             "AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id "
             f"AND b.lang = ?) {not_news}",
             (*keys, low.isoformat(), high.isoformat(), lang, lang),
@@ -191,10 +191,19 @@ class IngestWrites:
             return False
         for table in ("article_topics", "lsh_bands", "article_numbers"):
             await self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
-        await self._write_index(article_id, article)
+        # The row keeps its date (the copy's may differ): its keys are filed under it.
+        async with self._db.execute(
+            "SELECT date FROM articles WHERE id = ?", (article_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        await self._write_index(article_id, article, row[0] if row else None)
         return True
 
-    async def _write_index(self, article_id: int, article: PreparedArticle) -> None:
+    async def _write_index(
+        self, article_id: int, article: PreparedArticle, day: str | None = None
+    ) -> None:
+        """The article's topic scores, LSH bands and linking keys; the keys are filed under
+        the row's date (`day`, by default the article's) and language."""
         await self._db.executemany(
             "INSERT INTO article_topics (article_id, topic, score, assigned) "
             "VALUES (?, ?, ?, ?)",
@@ -208,8 +217,9 @@ class IngestWrites:
             [(band, article_id) for band in article.bands],
         )
         await self._db.executemany(
-            "INSERT OR IGNORE INTO article_numbers (number, article_id) VALUES (?, ?)",
-            [(key, article_id)
+            "INSERT OR IGNORE INTO article_numbers (number, date, lang, article_id) "
+            "VALUES (?, ?, ?, ?)",
+            [(key, day or article.date.isoformat(), article.lang, article_id)
              for key in linking.LinkFeatures.loads(article.link_features).index_keys()],
         )
 
