@@ -4,9 +4,9 @@ The dump is parsed as a stream, in a thread: articles go to a process pool in ba
 they are read, at most a few batches ahead of the workers, and the prepared articles wait
 in a temporary file (not in memory) until all are ready. Memory therefore tracks the
 largest article, never the size of the dump, and the event loop stays free. The database
-part runs in a single ``BEGIN IMMEDIATE ... COMMIT`` (its statements are in
-``digest.storage.ingest_writes``): a failure or a kill halfway leaves the database as it
-was, and the write lock is held only while writing.
+part runs in a single ``BEGIN IMMEDIATE ... COMMIT``, in one thread (its statements are in
+``digest.storage.ingest_writes``): a failure, a cancel or a kill halfway leaves the database
+as it was, and the write lock is held only while writing.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import pickle
 import sqlite3
 import tempfile
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,7 +31,7 @@ from digest.models import IngestReport, PreparedArticle, Problem, RawArticle
 from digest.parsing import DumpError, DumpReader, Problems
 from digest.settings import Settings
 from digest.storage import Store, StoreError, describe
-from digest.storage.ingest_writes import IngestWrites, ingest_transaction
+from digest.storage.ingest_writes import IngestWrites, run_ingest
 from digest.topics import TopicCatalog
 from digest.workers import PrepareConfig, prepare_in_worker, worker_pool
 
@@ -161,12 +161,11 @@ async def ingest_dump(
         listed = problems.listed()
         if not prepared:
             raise DumpError(f"{name}: no article could be processed; {listed[0]}")
-        async with _writer(store) as writer:
-            return await _write(
-                writer, name, _spilled(spill), listed, parsed_count=reader.articles,
-                threshold=settings.near_duplicate_threshold, started=started,
-                finished=now or utcnow(),
-            )
+        return await _write(
+            store, name, spill, listed, parsed_count=reader.articles,
+            threshold=settings.near_duplicate_threshold, started=started,
+            finished=now or utcnow(),
+        )
 
 
 async def _prepare_all(
@@ -235,35 +234,20 @@ def _next_batch(articles: Iterator[RawArticle], size: int) -> list[RawArticle]:
     return batch
 
 
-async def _spilled(spill: IO[bytes]) -> AsyncIterator[list[PreparedArticle]]:
+def _spilled(spill: IO[bytes]) -> Iterator[list[PreparedArticle]]:
     """The prepared batches back from the spill file, in the order they were written."""
-    await asyncio.to_thread(spill.seek, 0)
+    spill.seek(0)
     while True:
         try:
-            batch = await asyncio.to_thread(pickle.load, spill)
+            yield pickle.load(spill)
         except EOFError:
             return
-        yield batch
-
-
-@asynccontextmanager
-async def _writer(store: Store) -> AsyncIterator[Store]:
-    """A connection of its own for the write transaction.
-
-    On the shared connection, statements of other tasks (a bot user's /subscribe) would run
-    inside the ingest transaction and vanish with its rollback.
-    """
-    if store.path == ":memory:":
-        yield store
-        return
-    async with await Store.open(store.path) as own:
-        yield own
 
 
 async def _write(
     store: Store,
     name: str,
-    batches: AsyncIterator[list[PreparedArticle]],
+    spill: IO[bytes],
     problems: list[Problem],
     *,
     parsed_count: int,
@@ -271,19 +255,24 @@ async def _write(
     started: datetime,
     finished: datetime,
 ) -> IngestReport:
-    try:
-        return await _write_all(
-            store, name, batches, problems, parsed_count=parsed_count, threshold=threshold,
-            started=started, finished=finished,
+    """The write transaction, in one thread (digest.storage.ingest_writes.run_ingest)."""
+
+    def work(writes: IngestWrites) -> IngestReport:
+        return _write_all(
+            writes, name, _spilled(spill), problems, parsed_count=parsed_count,
+            threshold=threshold, started=started, finished=finished,
         )
+
+    try:
+        return await run_ingest(store, work)
     except sqlite3.Error as exc:
         raise StoreError(f"{Path(name).name}: {describe(exc, store.path, writing=True)}") from None
 
 
-async def _write_all(
-    store: Store,
+def _write_all(
+    writes: IngestWrites,
     name: str,
-    batches: AsyncIterator[list[PreparedArticle]],
+    batches: Iterator[list[PreparedArticle]],
     problems: list[Problem],
     *,
     parsed_count: int,
@@ -295,34 +284,34 @@ async def _write_all(
     stored_ids: list[int] = []
     topics: Counter[str] = Counter()
     languages: Counter[str] = Counter()
-    async with ingest_transaction(store) as writes:
-        ingest_id = await writes.start(name, started, finished)
-        async for batch in batches:
-            for article in batch:
-                languages[article.lang] += 1
-                match = await _find_match(writes, article, threshold)
-                if match is None:
-                    placed = await _insert(writes, article, ingest_id, finished)
-                    stored_ids.append(placed.id)
-                    linked += placed.linked
-                    new_stories += not placed.linked
-                    topics.update(list(article.topics))  # one per article
-                    continue
-                near += match.near
-                exact += not match.near
-                linked += await _add_source(writes, match, article, finished)
-                # A better copy takes the stored one's place, keeping its id (deliveries
-                # point at it) and its story; its URL becomes the one shown, the others stay
-                # among its sources. If its URL or text belongs to another stored article,
-                # what we have stays.
-                if article.quality > match.quality and await writes.replace(match.id, article):
-                    replaced += 1
-                else:
-                    await writes.count_duplicate(match.id)
-        await writes.finish(
-            ingest_id, parsed=parsed_count, stored=len(stored_ids), exact=exact, near=near,
-            replaced=replaced, problems=problems,
-        )
+    ingest_id = writes.start(name, started, finished)
+    for batch in batches:
+        for article in batch:
+            writes.go_on()
+            languages[article.lang] += 1
+            match = _find_match(writes, article, threshold)
+            if match is None:
+                placed = _insert(writes, article, ingest_id, finished)
+                stored_ids.append(placed.id)
+                linked += placed.linked
+                new_stories += not placed.linked
+                topics.update(list(article.topics))  # one per article
+                continue
+            near += match.near
+            exact += not match.near
+            linked += _add_source(writes, match, article, finished)
+            # A better copy takes the stored one's place, keeping its id (deliveries
+            # point at it) and its story; its URL becomes the one shown, the others stay
+            # among its sources. If its URL or text belongs to another stored article,
+            # what we have stays.
+            if article.quality > match.quality and writes.replace(match.id, article):
+                replaced += 1
+            else:
+                writes.count_duplicate(match.id)
+    writes.finish(
+        ingest_id, parsed=parsed_count, stored=len(stored_ids), exact=exact, near=near,
+        replaced=replaced, problems=problems,
+    )
     return IngestReport(
         file=name,
         parsed=parsed_count,
@@ -339,18 +328,18 @@ async def _write_all(
     )
 
 
-async def _find_match(
+def _find_match(
     writes: IngestWrites, article: PreparedArticle, threshold: float
 ) -> _Match | None:
     """The stored row this article is a copy of: the same URL (its own or a repost's), the
     same text, or, in one language, a near-duplicate above the threshold whatever its URL
     (a repost under another site's address is the same story)."""
-    found = await writes.exact_match(article.text_key, article.url_key)
+    found = writes.exact_match(article.text_key, article.url_key)
     if found:
         return _Match(found[0], found[1], near=False)
     best: _Match | None = None
     best_similarity = threshold
-    for cid, cquality, cminhash in await writes.near_candidates(article.lang, article.bands):
+    for cid, cquality, cminhash in writes.near_candidates(article.lang, article.bands):
         similarity = dedup.similarity(cminhash, article.minhash)
         if similarity >= best_similarity:
             best = _Match(cid, cquality, near=True, similarity=similarity)
@@ -358,24 +347,24 @@ async def _find_match(
     return best
 
 
-async def _insert(
+def _insert(
     writes: IngestWrites, article: PreparedArticle, ingest_id: int, when: datetime
 ) -> _Placed:
     """A new article row, in the story it is a version of (found by `_story_for`) or in a
     story of its own."""
-    found = await _story_for(writes, article)
+    found = _story_for(writes, article)
     if found is None:
-        story_id = await writes.new_story(when)
+        story_id = writes.new_story(when)
         reason: dict[str, object] = {"how": "new"}
     else:
         story_id, reason = found
-    article_id = await writes.insert(article, ingest_id, when, story_id, reason)
-    await _add_source(writes, _Match(article_id, article.quality, near=False), article, when,
+    article_id = writes.insert(article, ingest_id, when, story_id, reason)
+    _add_source(writes, _Match(article_id, article.quality, near=False), article, when,
                       first=True)
     return _Placed(article_id, linked=found is not None)
 
 
-async def _story_for(
+def _story_for(
     writes: IngestWrites, article: PreparedArticle
 ) -> tuple[int, dict[str, object]] | None:
     """The existing story a new article row belongs to, and why; None for a new story.
@@ -386,7 +375,7 @@ async def _story_for(
     """
     key = linking.news_key(article.url_key)
     if key is not None:
-        row = await writes.story_of_news(key)
+        row = writes.story_of_news(key)
         if row is not None:
             return row[0], {"how": "news_id", "news_id": linking.news_id(key),
                             "with": row[1], "with_lang": row[2]}
@@ -394,7 +383,7 @@ async def _story_for(
     keys = sorted(own.index_keys())
     if not keys:
         return None
-    candidates = await writes.link_candidates(
+    candidates = writes.link_candidates(
         keys,
         article.date - timedelta(days=linking.MAX_DAYS_APART),
         article.date + timedelta(days=linking.MAX_DAYS_APART),
@@ -413,7 +402,7 @@ async def _story_for(
     }
 
 
-async def _add_source(
+def _add_source(
     writes: IngestWrites, match: _Match, article: PreparedArticle, when: datetime, *,
     first: bool = False,
 ) -> bool:
@@ -427,4 +416,4 @@ async def _add_source(
         reason = {"how": "near_duplicate", "similarity": round(match.similarity, 3)}
     else:
         reason = {"how": "exact"}
-    return await writes.add_source(match.id, article, reason, when) and not first
+    return writes.add_source(match.id, article, reason, when) and not first

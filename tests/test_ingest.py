@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -175,6 +177,29 @@ async def test_failure_halfway_stores_nothing(
     assert await store.count_articles() == 0
     assert await store.recent_ingests() == []
     assert not await raw(store).execute_fetchall("SELECT 1 FROM lsh_bands")
+
+
+async def test_cancelled_while_writing_stores_nothing(
+    store: Store, settings: Settings, pool, seed_path: Path
+) -> None:
+    # Another process holds the write lock, so the ingest's transaction waits for it in its
+    # thread; the task is cancelled there (a bot shutting down), then the lock is let go.
+    holder = sqlite3.connect(settings.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    prepared = asyncio.Event()
+    task = asyncio.create_task(ingest_bytes(
+        store, seed_path.read_bytes(), "d.txt", settings, load_catalog(settings.topics_file),
+        executor=pool, progress=lambda done, total: done == total and prepared.set(),
+    ))
+    await prepared.wait()
+    await asyncio.sleep(0.3)  # the event loop runs on while the write waits
+    task.cancel()
+    holder.execute("ROLLBACK")
+    holder.close()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await store.count_articles() == 0
+    assert await store.recent_ingests() == []
 
 
 async def test_rejected_file_stores_nothing(store: Store, settings: Settings, pool) -> None:

@@ -60,9 +60,19 @@ async def while_locked(
 class Writer:
     """The write connection, its one lock, and the one transaction helper."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, raw: sqlite3.Connection | None = None) -> None:
         self._db = db
+        self._raw = raw
         self.lock = asyncio.Lock()
+
+    def shared(self) -> sqlite3.Connection:
+        """The sqlite3 connection under an in-memory database's one connection, for a
+        transaction run in a thread by a caller that holds `lock` and every read slot (an
+        ingest: digest.storage.ingest_writes.run_ingest); another connection would see
+        another database."""
+        if self._raw is None:
+            raise RuntimeError("only an in-memory database shares its connection")
+        return self._raw
 
     async def execute(
         self, sql: str, params: Sequence[Any] = (), *, attempts: int = LOCKED_ATTEMPTS
@@ -135,6 +145,16 @@ class Reads:
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> AsyncIterator[Rows]:
         yield Rows(await self.fetchall(sql, params))
 
+    @asynccontextmanager
+    async def borrowed(self) -> AsyncIterator[None]:
+        """Every read connection, held: no read runs meanwhile."""
+        held = [await self._idle.get() for _ in self._all]
+        try:
+            yield
+        finally:
+            for connection in held:
+                self._idle.put_nowait(connection)
+
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         connection = await self._idle.get()
         try:
@@ -150,9 +170,10 @@ class Reads:
 
 async def connect(
     target: str, *, readers: int, create: bool
-) -> tuple[aiosqlite.Connection, list[aiosqlite.Connection]]:
-    """The write connection (the database created and migrated) and `readers` read
-    connections (none for an in-memory database: reads share the write connection).
+) -> tuple[aiosqlite.Connection, list[aiosqlite.Connection], sqlite3.Connection | None]:
+    """The write connection (the database created and migrated), `readers` read
+    connections (none for an in-memory database: reads share the write connection), and for
+    an in-memory database the sqlite3 connection under its one connection (Writer.shared).
     `create=False` refuses a path with no database (a reading command's mistyped --db)."""
     if target != ":memory:":
         where = Path(target)
@@ -172,7 +193,20 @@ async def connect(
             # thread reports back to the event loop later, after asyncio.run() may have
             # closed it ("RuntimeError: Event loop is closed" under our one-line error).
             await asyncio.to_thread(_probe, target)
-        db = await aiosqlite.connect(target, isolation_level=None)
+        kept: list[sqlite3.Connection] = []
+        if target == ":memory:":
+
+            class Kept(sqlite3.Connection):
+                def __init__(self, *args: Any, **kwargs: Any) -> None:
+                    super().__init__(*args, **kwargs)
+                    kept.append(self)
+
+            # Usable from the thread an ingest's transaction runs in (Writer.shared).
+            db = await aiosqlite.connect(
+                target, isolation_level=None, check_same_thread=False, factory=Kept
+            )
+        else:
+            db = await aiosqlite.connect(target, isolation_level=None)
     except sqlite3.Error as exc:
         raise StoreError(describe(exc, target)) from None
     except OSError as exc:  # the path is unusable
@@ -192,7 +226,7 @@ async def connect(
         await db.close()
         raise
     if target == ":memory:" or readers < 1:
-        return db, []
+        return db, [], kept[0] if kept else None
     connections: list[aiosqlite.Connection] = []
     try:
         for _ in range(readers):
@@ -204,7 +238,7 @@ async def connect(
         if isinstance(exc, sqlite3.Error):
             raise StoreError(describe(exc, target)) from None
         raise
-    return db, connections
+    return db, connections, None
 
 
 async def _reader(path: str) -> aiosqlite.Connection:

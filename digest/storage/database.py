@@ -6,6 +6,7 @@ methods of ``Store``, ``Subscribers`` and the other classes here, never SQL.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -19,11 +20,11 @@ from digest.storage.connection import READERS, Reads, Writer, connect
 class Database:
     def __init__(
         self, db: aiosqlite.Connection, path: str,
-        readers: Sequence[aiosqlite.Connection] = (),
+        readers: Sequence[aiosqlite.Connection] = (), raw: sqlite3.Connection | None = None,
     ) -> None:
         self.path = path
         self._db = db
-        self._writes = Writer(db)
+        self._writes = Writer(db, raw)
         self._reads = Reads(readers or [db])
 
     @classmethod
@@ -34,8 +35,8 @@ class Database:
         (none: reads share the write connection; an in-memory database always does).
         `create=False` refuses a path with no database (a reading command's mistyped --db)."""
         target = str(path)
-        db, connections = await connect(target, readers=readers, create=create)
-        return cls(db, target, connections)
+        db, connections, raw = await connect(target, readers=readers, create=create)
+        return cls(db, target, connections, raw)
 
     async def close(self) -> None:
         await self._reads.close(keep=self._db)
