@@ -9,8 +9,11 @@ The articles are the BBC ones of ../shared/eval (about 400 words), made distinct
 - the whole pipeline: `ingest_bytes` of the same articles as a .txt dump into a fresh
   database (parse, repair, language, topics, default summary, fingerprints, dedup, store),
   with `--workers` processes, started and warmed beforehand as the bot does at start-up;
-- the time per stage of `prepare`, measured one stage at a time in this process, and
-  `prepare` as a whole on other articles, whose words no cache has seen yet.
+  the CPU time of the workers and of this process, and the ratio two free cores would
+  give; then a later upload of other articles into the same database (workers warm);
+- the CPU time per stage of `prepare`, one stage at a time in this process, and of
+  `prepare` as a whole on other articles (changed copies: most of their words are cached
+  by then, as in a running bot).
 
 PYTHONPATH selects another checkout to measure it the same way.
 """
