@@ -149,10 +149,10 @@ async def main() -> None:
     per_article("all stages", sum(timings.values()), n)
     config = PrepareConfig(catalog, settings.summary_algorithm, settings.summary_sentences,
                            settings.summary_max_chars)
-    fresh = distinct(n, seed=6, start=n)  # other articles: no cache has seen their words
+    fresh = distinct(n, seed=6, start=n)  # changed copies of the same originals
     start = time.process_time()
     prepare_batch(fresh, config)
-    per_article("prepare, unseen articles", time.process_time() - start, n)
+    per_article("prepare, other articles", time.process_time() - start, n)
 
 
 def warm(pool: Executor, workers: int) -> set[int]:
