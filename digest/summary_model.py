@@ -325,7 +325,7 @@ def _graph(prof: Profile) -> tuple[list[float], list[float]]:
     (itself): each power-iteration step is two passes over the (sentence, word) pairs, done
     by numpy's bincount. No sentence-by-sentence matrix is built.
     """
-    import numpy as np  # a dependency of datasketch too; imported here to keep import light
+    import numpy as np  # imported here to keep importing this module light
 
     n = len(prof.stems)
     if not n:
