@@ -7,7 +7,6 @@ through the store's one write lock.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,26 +60,20 @@ class Channels:
 
     async def of_chats(self, chat_ids: Sequence[int]) -> dict[int, Channel]:
         """``get`` for many chats at once (those that are not channels are left out)."""
-        if not chat_ids:
-            return {}
-        async with self._reads.execute(
-            "SELECT * FROM channels WHERE chat_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(chat_ids)),),
-        ) as cursor:
-            return {row["chat_id"]: _channel(row) for row in await cursor.fetchall()}
+        rows = await self._reads.of_ids(
+            "SELECT * FROM channels WHERE chat_id IN (SELECT value FROM json_each(?))", chat_ids
+        )
+        return {row["chat_id"]: _channel(row) for row in rows}
 
     async def threads_of(self, chat_ids: Sequence[int]) -> dict[int, dict[str, int]]:
         """``threads`` for many chats at once (chats without threads are left out)."""
         result: dict[int, dict[str, int]] = {}
-        if not chat_ids:
-            return result
-        async with self._reads.execute(
+        for chat_id, topic, thread_id in await self._reads.of_ids(
             "SELECT chat_id, topic, thread_id FROM forum_threads "
             "WHERE chat_id IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(chat_ids)),),
-        ) as cursor:
-            for chat_id, topic, thread_id in await cursor.fetchall():
-                result.setdefault(chat_id, {})[topic] = thread_id
+            chat_ids,
+        ):
+            result.setdefault(chat_id, {})[topic] = thread_id
         return result
 
     async def find(self, target: str) -> Channel | None:

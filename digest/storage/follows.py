@@ -61,16 +61,13 @@ class FollowStore:
     async def of_chats(self, chat_ids: Sequence[int]) -> dict[int, list[Follow]]:
         """``of`` for many chats at once (chats without follows are left out)."""
         result: dict[int, list[Follow]] = {}
-        if not chat_ids:
-            return result
-        async with self._reads.execute(
+        for chat_id, term, mute in await self._reads.of_ids(
             "SELECT chat_id, term, mute FROM follows "
             "WHERE chat_id IN (SELECT value FROM json_each(?)) "
             "ORDER BY chat_id, created_at, rowid",
-            (json.dumps(list(chat_ids)),),
-        ) as cursor:
-            for chat_id, term, mute in await cursor.fetchall():
-                result.setdefault(chat_id, []).append(Follow(term, bool(mute)))
+            chat_ids,
+        ):
+            result.setdefault(chat_id, []).append(Follow(term, bool(mute)))
         return result
 
     async def add(self, chat_id: int, terms: Sequence[str], mute: bool, now: datetime) -> Added:

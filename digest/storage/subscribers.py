@@ -348,16 +348,13 @@ class Subscribers:
         """Each chat's subscribed topics in the order they were added, with their modes
         (chats without topics are left out)."""
         result: dict[int, dict[str, str]] = {}
-        if not chat_ids:
-            return result
-        async with self._reads.execute(
+        for chat_id, topic, mode in await self._reads.of_ids(
             "SELECT chat_id, topic, mode FROM subscriptions "
             "WHERE chat_id IN (SELECT value FROM json_each(?)) "
             "ORDER BY chat_id, created_at, topic",
-            (json.dumps(list(chat_ids)),),
-        ) as cursor:
-            for chat_id, topic, mode in await cursor.fetchall():
-                result.setdefault(chat_id, {})[topic] = mode
+            chat_ids,
+        ):
+            result.setdefault(chat_id, {})[topic] = mode
         return result
 
     async def postpone(self, chat_id: int, until: datetime, now: datetime) -> datetime | None:
