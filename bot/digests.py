@@ -192,6 +192,12 @@ class DigestPlanner:
                 if article.story_id is not None:
                     self._stories[(article.story_id, lang)] = article
 
+    def stories_prepared(self, chat_id: int) -> int:
+        """How many stories the page read chose for the chat (0 if it has none or was not
+        read): the scheduler's guess at how many messages its digest takes."""
+        prepared = self._prepared.get(chat_id)
+        return len(prepared.articles) if prepared is not None else 0
+
     async def _inputs(self, subscriber: Subscriber) -> tuple[ChatSettings, list[Article]]:
         """The chat's settings and stories: from the page read unless it may be out of date
         (sent something outside the run since), else read now."""

@@ -1,15 +1,16 @@
 """Daily digests: compose each due subscriber's digest, send it message by message, record.
 
 A run serves many subscribers at once: a producer pages through the due subscribers
-(longest-waiting first) into a bounded queue, and a pool of sender tasks takes them one by
-one. Each sender serves one subscriber at a time, message after message, so a chat's
-messages keep their order; how fast messages leave is decided by the bot's rate limiter
-alone (``bot.ratelimit``: the overall or paid-broadcast budget, one message a second per
-private chat, 20 a minute per group), so a run reaches Telegram's ceiling whatever the
-network's latency. What a page of due subscribers' digests need is read for the whole page
-at once, and what subscribers share (each set of topics' stories, rendered digests) once a
-run (``bot.digests``); messages go out as one JSON POST each (``bot.transport``), and the
-senders' delivery records are committed together (``bot.delivery_log``).
+(longest-waiting first; within a page, the digests of most stories first) into a bounded
+queue, and a pool of sender tasks takes them one by one. Each sender serves one subscriber
+at a time, message after message, so a chat's messages keep their order; how fast messages
+leave is decided by the bot's rate limiter alone (``bot.ratelimit``: the overall or paid-
+broadcast budget, one message a second per private chat, 20 a minute per group), so a run
+reaches Telegram's ceiling whatever the network's latency. What a page of due subscribers'
+digests need is read for the whole page at once, and what subscribers share (each set of
+topics' stories, rendered digests) once a run (``bot.digests``); messages go out as one JSON
+POST each (``bot.transport``), and the senders' delivery records are committed together
+(``bot.delivery_log``).
 
 Delivery guarantees, in the order things happen for one subscriber:
 
@@ -71,6 +72,18 @@ SENDERS_PER_RATE = 2.0
 MIN_SENDERS, MAX_SENDERS = 4, 512
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def _longest_first(page: list[Subscriber], planner: DigestPlanner) -> list[Subscriber]:
+    """The page with the digests of most stories first, longest-waiting first among equals.
+
+    A private chat gets one message a second, so a digest of four messages holds its sender
+    for three seconds more than a digest of one. Started last, those seconds are the run's
+    tail whatever the budget; started first, they overlap with the one-message digests
+    (longest job first). Only the order within a page changes: pages still come
+    longest-waiting first.
+    """
+    return sorted(page, key=lambda s: -planner.stories_prepared(s.chat_id))
 
 
 def sender_count(rate: float, configured: int | None = None) -> int:
@@ -234,7 +247,7 @@ class DigestScheduler:
                 await run.planner.prepare(page)
             except Exception:  # each digest is then read on its own, as for /digest
                 log.exception("digest run: could not read a page's digests at once")
-            for subscriber in page:
+            for subscriber in _longest_first(page, run.planner):
                 if self._stopping:
                     run.summary.stopped = True
                     return

@@ -430,6 +430,28 @@ async def test_digest_command_during_the_daily_run_does_not_send_twice(
     assert nothing.text == "Nothing new on your topics since your last digest."
 
 
+async def test_within_a_page_the_digests_of_most_stories_start_first(
+    start_bot: StartBot, bot_settings: Any, fake_api: FakeBotApi, clock: FakeClock
+) -> None:
+    # A digest of several messages is paced at one a second per chat: started last, its
+    # extra seconds would be the run's tail. One sender, so the order is the start order.
+    settings = bot_settings.model_copy(update={"digest_senders": 1})
+    async with start_bot(settings) as app:
+        short = await subscribe(fake_api, 821, "economy")  # first in due order (chat id)
+        await subscribe(fake_api, 822, "economy")
+        await ingest(fake_api, "long.jsonl", jsonl(LONG))
+        await short.ask("/digest")  # 821 has had the twelve; one new story is left for it
+        await ingest(fake_api, "one.jsonl", jsonl([economy_article(13)]))
+        clock.set(DUE)
+        sends_before = len(fake_api.calls_to("sendMessage"))
+        summary = await services_of(app).scheduler.run_due_digests()
+        assert summary is not None and (summary.due, summary.sent) == (2, 2)
+    run_sends = [c.chat_id for c in fake_api.calls_to("sendMessage")[sends_before:]]
+    assert run_sends.count(821) == 1 and run_sends.count(822) >= 3
+    assert run_sends[0] == 822  # 13 stories before 1, though 821 comes first in due order
+    assert run_sends.index(821) > run_sends.index(822)
+
+
 async def test_digest_command_after_the_run_read_that_chat_does_not_send_twice(
     start_bot: StartBot, bot_settings: Any, fake_api: FakeBotApi, clock: FakeClock
 ) -> None:
