@@ -35,6 +35,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
+
+from digest import translit
 
 # -- gov.kz news ids ----------------------------------------------------------------------
 
@@ -152,13 +155,15 @@ _GROUPED_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 
 @dataclass(frozen=True, slots=True)
 class LinkFeatures:
-    """What cross-language linking compares: distinctive numbers, name skeletons, and the
-    names of the headline (a subset of ``names``)."""
+    """What cross-language linking compares: distinctive numbers, name skeletons, the
+    names of the headline (a subset of ``names``), and the concepts of the government-news
+    lexicon the text speaks of (:func:`concepts`)."""
 
     numbers: frozenset[str]
     names: frozenset[str]
     title_names: frozenset[str] = frozenset()
     title_numbers: frozenset[str] = frozenset()  # the headline's (a subset of ``numbers``)
+    concepts: frozenset[str] = frozenset()
 
     def dumps(self) -> str:
         data = {"n": sorted(self.numbers), "p": sorted(self.names)}
@@ -166,6 +171,8 @@ class LinkFeatures:
             data["t"] = sorted(self.title_names)
         if self.title_numbers:
             data["h"] = sorted(self.title_numbers)
+        if self.concepts:
+            data["c"] = sorted(self.concepts)
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -174,16 +181,21 @@ class LinkFeatures:
             return cls(frozenset(), frozenset())
         data = json.loads(text)
         return cls(frozenset(data.get("n", ())), frozenset(data.get("p", ())),
-                   frozenset(data.get("t", ())), frozenset(data.get("h", ())))
+                   frozenset(data.get("t", ())), frozenset(data.get("h", ())),
+                   frozenset(data.get("c", ())))
 
     def index_keys(self) -> frozenset[str]:
         """Keys under which the ingest finds candidates sharing anything with this article:
-        the numbers, and each name's first MIN_SKELETON letters after "~" (names that
-        match share them; the pure functions below decide what a match is)."""
-        return self.numbers | {NAME_KEY + n[:MIN_SKELETON] for n in self.names}
+        the numbers, each name's first MIN_SKELETON letters after "~" (names that match
+        share them; the pure functions below decide what a match is), and each concept
+        that says what an item is about after "@" (the concepts most items share, such as
+        the president or the government, would find every article of the day)."""
+        return (self.numbers | {NAME_KEY + n[:MIN_SKELETON] for n in self.names}
+                | {CONCEPT_KEY + c for c in self.concepts if concept_weight(c) >= 1})
 
 
 NAME_KEY = "~"
+CONCEPT_KEY = "@"
 
 
 _MAGNITUDES = (
@@ -311,7 +323,142 @@ def features(title: str, body: str, lang: str) -> LinkFeatures:
     text = f"{title}.\n{body}"
     names = proper_names(text)
     return LinkFeatures(numbers(text, lang), names, title_names(title, proper_names(body)),
-                        numbers(title, lang))
+                        numbers(title, lang), concepts(text, lang))
+
+
+# -- concepts -----------------------------------------------------------------------------
+#
+# Two stories of one speech or one ministry's day share their names (the President, the
+# capital) and often have no numbers; what tells a translation from its neighbours is what
+# the words say. digest/data/concepts.tsv maps word beginnings of English, Russian and
+# Kazakh to language-independent concepts of government news (akim/аким/әкім, visa-free/
+# безвиз/визасыз), so two texts in different languages can be compared word for word.
+
+LEXICON_FILE = Path(__file__).resolve().parent / "data" / "concepts.tsv"
+LEXICON_LANGS = ("en", "ru", "kk")
+_CONCEPT_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    exact: dict[str, dict[str, str]]  # lang -> whole word -> concept
+    prefix: dict[str, dict[str, str]]  # lang -> word beginning -> concept
+    phrases: dict[str, dict[str, tuple[tuple[tuple[str, ...], str], ...]]]  # lang -> first
+    lengths: dict[str, tuple[int, ...]]  # lang -> lengths of its beginnings, longest first
+    weights: dict[str, float]
+
+
+class LexiconError(ValueError):
+    """The lexicon file is malformed; the message names the file and line."""
+
+
+def read_lexicon(path: Path) -> _Lexicon:
+    """Read ``concept<TAB>weight<TAB>en<TAB>ru<TAB>kk`` lines; a pattern is a word
+    beginning, ``=word`` a whole word, ``a+b`` two words in a row (each a beginning)."""
+    exact: dict[str, dict[str, str]] = {lang: {} for lang in LEXICON_LANGS}
+    prefix: dict[str, dict[str, str]] = {lang: {} for lang in LEXICON_LANGS}
+    phrases: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {
+        lang: {} for lang in LEXICON_LANGS}
+    weights: dict[str, float] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        try:
+            concept, weight = cells[0].strip(), float(cells[1])
+        except (IndexError, ValueError):
+            raise LexiconError(f"{path}, line {number}: expected concept<TAB>weight<TAB>"
+                               "en<TAB>ru<TAB>kk") from None
+        weights[concept] = weight
+        for lang, column in zip(LEXICON_LANGS, cells[2:], strict=False):
+            for pattern in (p.strip().casefold() for p in column.split(",")):
+                if not pattern:
+                    continue
+                if "+" in pattern:
+                    parts = tuple(pattern.split("+"))
+                    phrases[lang].setdefault(parts[0].lstrip("="), []).append(
+                        (parts, concept))
+                elif pattern.startswith("="):
+                    exact[lang][pattern[1:]] = concept
+                else:
+                    prefix[lang][pattern] = concept
+    lengths = {lang: tuple(sorted({len(p) for p in (*prefix[lang], *phrases[lang])},
+                                  reverse=True)) for lang in LEXICON_LANGS}
+    return _Lexicon(exact, prefix,
+                    {lang: {k: tuple(v) for k, v in table.items()}
+                     for lang, table in phrases.items()},
+                    lengths, weights)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> _Lexicon:
+    return read_lexicon(LEXICON_FILE)
+
+
+def concept_weight(concept: str) -> float:
+    """1 for a concept that says what an item is about, 0.5 for one most items share."""
+    return lexicon().weights.get(concept, 0.0)
+
+
+def concepts(text: str, lang: str) -> frozenset[str]:
+    """The lexicon's concepts the text speaks of (Latin-script Kazakh is read in Cyrillic).
+
+    A word takes the concept of its longest matching beginning, so сельскохозяйственный is
+    agriculture, not village (сел-); a two-word pattern (head+of+state) is tried first.
+    """
+    if lang not in LEXICON_LANGS:
+        return frozenset()
+    if lang == "kk" and _HAS_LATIN.search(text):
+        text = translit.to_cyrillic(text)
+    words = _CONCEPT_WORD.findall(_without_urls(text).casefold())
+    found: set[str] = set()
+    i = 0
+    while i < len(words):
+        single, phrases = _word_concepts(words[i], lang)
+        step = 1
+        for parts, concept in phrases:
+            if all(i + j < len(words) and _fits(words[i + j], parts[j])
+                   for j in range(1, len(parts))):
+                found.add(concept)
+                step = len(parts)
+                break
+        else:
+            found.update(single)
+        i += step
+    return frozenset(found)
+
+
+_HAS_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _fits(word: str, pattern: str) -> bool:
+    return word == pattern[1:] if pattern.startswith("=") else word.startswith(pattern)
+
+
+# News repeats its words, and a word's lookups (one per pattern length) are the cost.
+@lru_cache(maxsize=NAME_CACHE)
+def _word_concepts(
+    word: str, lang: str
+) -> tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]]:
+    """The concepts of one word on its own, and the phrases that may start with it."""
+    lex = lexicon()
+    phrases: list[tuple[tuple[str, ...], str]] = []
+    single: str | None = lex.exact[lang].get(word)
+    table, first = lex.prefix[lang], lex.phrases[lang]
+    for length in lex.lengths[lang]:
+        if length > len(word):
+            continue
+        head = word[:length]
+        phrases.extend(p for p in first.get(head, ()) if _fits(word, p[0][0]))
+        if single is None:
+            single = table.get(head)
+    if single is not None:
+        return (single,), tuple(phrases)
+    if "-" in word:  # visa-free, көші-қон: whole first, then its parts
+        parts = tuple(c for part in word.split("-")
+                      for c in _word_concepts(part, lang)[0])
+        return parts, tuple(phrases)
+    return (), tuple(phrases)
 
 
 # -- decisions ----------------------------------------------------------------------------
@@ -341,6 +488,25 @@ MIN_MARGIN = 1.0
 MIN_EVIDENCE = 4.0
 MIN_RARE = 3
 MIN_EVIDENCE_MARGIN = 1.0
+# The words rule, for what neither numbers nor names tell apart (items cut from one speech,
+# a translation among several rewrites). Each article is a vector of its lexicon concepts
+# (weighted by the lexicon: 1, or 0.5 for the concepts most items share), its numbers
+# (NUMBER_VALUE each) and its names (NAME_VALUE each, matched through their skeletons). Two
+# articles' similarity is their dot product over |a|^SHORT_SHARE * |b|^(1 - SHORT_SHARE),
+# a the shorter vector: between a cosine and the share of the shorter text found in the
+# longer, since a translation may be a shortened one. The best story needs MIN_SIMILARITY,
+# and the runner-up story at most RUNNER_UP_SHARE of the best's similarity; candidates
+# whose similarity to the best one is at least REWRITE_SIMILARITY are other rewrites of the
+# same item (two outlets' Russian versions) and do not count as the runner-up.
+# A similarity of a few words says little (two three-line notes on one topic), so a link
+# also needs MIN_SHARED_CONCEPTS shared concepts; translations linked on dev share 8 or more.
+MIN_SHARED_CONCEPTS = 6
+NUMBER_VALUE = 1.0
+NAME_VALUE = 0.5
+SHORT_SHARE = 0.7
+MIN_SIMILARITY = 0.6
+RUNNER_UP_SHARE = 0.8
+REWRITE_SIMILARITY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +519,9 @@ class LinkScore:
     headline: tuple[str, ...] = ()  # headline names of either article the other one has
     rule: str = ""  # "numbers" or "names" once linked by that rule
     headline_numbers: tuple[str, ...] = ()  # shared numbers standing in both headlines
+    concepts: tuple[str, ...] = ()  # shared lexicon concepts
+    similarity: float = 0.0  # the words rule's similarity
+    runner_up: float = 0.0  # the words rule's best other story
 
     @property
     def value(self) -> float:
@@ -378,6 +547,10 @@ class LinkScore:
             text += (f"; evidence {self.evidence:.2f}, found in no other candidate: "
                      f"{', '.join(self.rare) or '-'}; headline names: "
                      f"{', '.join(self.headline) or '-'}")
+        if self.concepts:
+            text += f"; shared concepts: {', '.join(self.concepts)}"
+        if self.similarity:
+            text += f"; similarity {self.similarity:.2f} (next story {self.runner_up:.2f})"
         return text
 
     def rule_text(self) -> str:
@@ -396,6 +569,11 @@ class LinkScore:
                     f"{MIN_EVIDENCE:g}), shared names or numbers no other candidate of the "
                     f"day has: {', '.join(self.rare)}; headline names: "
                     f"{', '.join(self.headline)}; clearly ahead of any other story")
+        if self.rule == "words":
+            return (f"words rule: similarity {self.similarity:.2f} of the concepts, numbers "
+                    f"and names (at least {MIN_SIMILARITY:g}), the next story "
+                    f"{self.runner_up:.2f} (at most {RUNNER_UP_SHARE:.0%} of it); shared "
+                    f"concepts: {', '.join(self.concepts) or '-'}")
         return ""
 
 
@@ -405,7 +583,8 @@ def compare(a: LinkFeatures, b: LinkFeatures) -> LinkScore:
     ))
     return LinkScore(tuple(sorted(a.numbers & b.numbers)), shared_names,
                      min(len(a.numbers), len(b.numbers)),
-                     headline_numbers=tuple(sorted(a.title_numbers & b.title_numbers)))
+                     headline_numbers=tuple(sorted(a.title_numbers & b.title_numbers)),
+                     concepts=tuple(sorted(a.concepts & b.concepts)))
 
 
 def shared_headline(a: LinkFeatures, b: LinkFeatures) -> tuple[str, ...]:
@@ -448,6 +627,8 @@ def best_link(
     found = _by_numbers(own, pool)
     if found is None:
         found = _by_names(own, pool)
+    if found is None:
+        found = _by_words(own, pool)
     return found
 
 
@@ -502,3 +683,54 @@ def _by_names(
         return None
     score, candidate = ranked[0]
     return candidate, replace(score, rule="names")
+
+
+def similarity(a: LinkFeatures, b: LinkFeatures) -> float:
+    """The words rule's similarity of two articles (see SHORT_SHARE), 0 to 1."""
+    weights = lexicon().weights
+    dot = sum(weights.get(c, 0.0) ** 2 for c in a.concepts & b.concepts)
+    dot += NUMBER_VALUE ** 2 * len(a.numbers & b.numbers)
+    if a.names and b.names:
+        dot += NAME_VALUE ** 2 * sum(
+            1 for x in a.names if any(names_match(x, y) for y in b.names))
+    if not dot:
+        return 0.0
+    short, long = sorted((_norm(a), _norm(b)))
+    return min(1.0, dot / float(short ** SHORT_SHARE * long ** (1 - SHORT_SHARE)))
+
+
+def _norm(f: LinkFeatures) -> float:
+    """The squared length of an article's vector."""
+    weights = lexicon().weights
+    return (sum(weights.get(c, 0.0) ** 2 for c in f.concepts)
+            + NUMBER_VALUE ** 2 * len(f.numbers) + NAME_VALUE ** 2 * len(f.names))
+
+
+def _by_words(
+    own: LinkFeatures, pool: Sequence[Candidate]
+) -> tuple[Candidate, LinkScore] | None:
+    if len(own.concepts) < MIN_SHARED_CONCEPTS:
+        return None
+    best: dict[Hashable, tuple[float, Candidate]] = {}
+    for c in pool:
+        value = similarity(own, c.features)
+        if c.story not in best or value > best[c.story][0]:
+            best[c.story] = (value, c)
+    ranked = sorted(best.values(), key=lambda vc: -vc[0])
+    if not ranked or ranked[0][0] < MIN_SIMILARITY:
+        return None
+    top, candidate = ranked[0]
+    if len(own.concepts & candidate.features.concepts) < MIN_SHARED_CONCEPTS:
+        return None
+    # The runner-up is the best other story that is not a rewrite of the best candidate.
+    runner_up = next(
+        (value for value, other in ranked[1:]
+         if not (other.lang == candidate.lang
+                 and similarity(candidate.features, other.features) >= REWRITE_SIMILARITY)),
+        0.0,
+    )
+    if runner_up > RUNNER_UP_SHARE * top:
+        return None
+    score = replace(compare(own, candidate.features), similarity=round(top, 4),
+                    runner_up=round(runner_up, 4), rule="words")
+    return candidate, score

@@ -15,13 +15,16 @@ import pytest
 from digest.dedup import canonical_url
 from digest.linking import (
     Candidate,
+    LexiconError,
     LinkFeatures,
     best_link,
+    concepts,
     features,
     names_match,
     news_key,
     numbers,
     proper_names,
+    read_lexicon,
     skeleton,
 )
 
@@ -210,17 +213,22 @@ def test_names_rule_links_rare_shared_names_and_keeps_the_same_ministers_day_apa
     # Without the translation, the minister's other meeting in Lisbon the same day shares
     # his name, the city and the country: not enough to be the same story.
     assert best_link("en", date(2026, 6, 2), own, pool[1:]) is None
-    # Two candidate stories that fit equally well: unsure, so no link.
+    # Two candidate stories that fit equally well are too close for the names rule; they
+    # are two copies of one Russian item, so the words rule takes them as one and links.
     twin = Candidate("twin", "twin", "ru", date(2026, 6, 2), feats(VISIT_RU))
-    assert best_link("en", date(2026, 6, 2), own, [pool[0], twin]) is None
+    found = best_link("en", date(2026, 6, 2), own, [pool[0], twin])
+    assert found is not None and found[1].rule == "words"
+    assert found[0].key in ("visit", "twin")
 
 
 def test_names_rule_needs_a_shared_headline_name() -> None:
     own = feats({**VISIT_EN, "title": "Talks on a wind farm"})
     ru = feats({**VISIT_RU, "title": "Переговоры о ветряной электростанции"})
     assert own.title_names == frozenset() and ru.title_names == frozenset()
-    assert best_link("en", date(2026, 6, 2), own,
-                     [Candidate("visit", "visit", "ru", date(2026, 6, 2), ru)]) is None
+    found = best_link("en", date(2026, 6, 2), own,
+                      [Candidate("visit", "visit", "ru", date(2026, 6, 2), ru)])
+    # The names rule refuses; the words rule, which needs no headline name, links them.
+    assert found is not None and found[1].rule == "words"
 
 
 def test_names_rule_links_through_the_ingest_and_explain_says_why(tmp_path: Path) -> None:
@@ -331,3 +339,137 @@ def test_headline_number_link_through_the_ingest_and_explain_says_why(tmp_path: 
     kk_id = next(v["id"] for v in clinics["versions"] if v["lang"] == "kk")
     explained = newsbot(tmp_path, "explain", str(kk_id)).stdout
     assert "numbers rule" in explained and "both headlines: 4817" in explained
+
+
+# -- the words rule: items of one speech, no names but the President's, no numbers ----------
+# Our own short texts: the President at a meeting of rural akims, one item in three
+# languages, and another item cut from the same speech.
+
+FORUM_EN = {
+    "title": "Rural akims must know the needs of villagers, President says",
+    "date": "2026-08-14",
+    "lang": "en",
+    "url": "https://agency-en.example.kz/news/akims-needs",
+    "body": (
+        "Speaking at a meeting of rural akims, the Head of State said that an akim is first "
+        "of all a public servant who works directly with people. The President stressed that "
+        "village akims must be competent specialists who know the problems of every district "
+        "and keep an open dialogue with residents. Responsibility for the welfare of "
+        "villagers lies with the local authorities, he noted."
+    ),
+}
+FORUM_RU = {
+    "title": "Сельские акимы должны знать нужды жителей села – Президент",
+    "date": "2026-08-14",
+    "lang": "ru",
+    "url": "https://agency-ru.example.kz/news/akims-needs",
+    "body": (
+        "Выступая на встрече сельских акимов, Глава государства заявил, что аким – прежде "
+        "всего государственный служащий, который работает напрямую с людьми. Президент "
+        "подчеркнул, что акимы сел должны быть компетентными специалистами, знающими "
+        "проблемы каждого округа, и вести открытый диалог с жителями. Ответственность за "
+        "благополучие сельчан лежит на местной власти, отметил он."
+    ),
+}
+# Another item cut from the same speech: the same meeting, akims and villages.
+FORUM_DIGITAL_RU = {
+    "title": "Президент поручил перевести услуги для сел на цифровую платформу",
+    "date": "2026-08-14",
+    "lang": "ru",
+    "url": "https://agency-ru.example.kz/news/akims-digital",
+    "body": (
+        "На встрече с сельскими акимами Глава государства поручил правительству перевести "
+        "государственные услуги для жителей сел на единую цифровую платформу. По словам "
+        "Президента, искусственный интеллект и интернет должны прийти в каждый округ, а "
+        "акимы обязаны следить за качеством связи и дорог."
+    ),
+}
+FORUM_KK = {
+    "title": "Президент: ауыл әкімі халықтың мұқтажын білуі керек",
+    "date": "2026-08-14",
+    "lang": "kk",
+    "url": "https://agency-kk.example.kz/news/akims-needs",
+    "body": (
+        "Ауыл әкімдерінің кездесуінде сөйлеген Мемлекет басшысы әкім ең алдымен халықпен "
+        "тікелей жұмыс істейтін мемлекеттік қызметші екенін айтты. Президент ауыл әкімдері "
+        "әр округтің мәселелерін білетін білікті мамандар болуы және тұрғындармен ашық "
+        "диалог жүргізуі тиіс екенін атап өтті. Ауыл тұрғындарының әл-ауқаты үшін "
+        "жауапкершілік жергілікті билікке жүктеледі, деді ол."
+    ),
+}
+
+
+def test_concepts_are_read_the_same_in_three_languages_and_two_kazakh_alphabets() -> None:
+    en, ru, kk = feats(FORUM_EN), feats(FORUM_RU), feats(FORUM_KK)
+    assert {"akim", "village", "servant", "dialogue", "competence"} <= (
+        en.concepts & ru.concepts & kk.concepts)
+    assert LinkFeatures.loads(ru.dumps()) == ru
+    # Latin-script Kazakh is read through its Cyrillic form.
+    assert concepts("Aýyl ákimderin saılaý, jasandy ıntellekt", "kk") == {
+        "village", "akim", "election", "ai"}
+    # A word takes the concept of its longest matching beginning: сельскохозяйственный is
+    # agriculture, not village (сел-); "important" is not "import".
+    assert concepts("сельскохозяйственный", "ru") == {"agriculture"}
+    assert concepts("an important visit", "en") == {"visit"}
+    assert concepts("Президент", "de") == frozenset()
+
+
+def test_words_rule_links_a_translation_among_items_of_one_speech() -> None:
+    own = feats(FORUM_EN)
+    day = date(2026, 8, 14)
+    pool = [Candidate(k, k, "ru", day, feats(item))
+            for k, item in (("needs", FORUM_RU), ("digital", FORUM_DIGITAL_RU))]
+    # No numbers, no names but the President's: only the words tell the items apart.
+    assert not own.numbers and not own.names
+    found = best_link("en", day, own, pool)
+    assert found is not None and found[0].key == "needs"
+    assert found[1].rule == "words" and found[1].similarity >= 0.6
+    assert "servant" in found[1].concepts and "words rule" in found[1].rule_text()
+    # Without the translation, the other item of the same meeting is not taken for it.
+    assert best_link("en", day, own, pool[1:]) is None
+
+
+def test_words_rule_needs_a_clear_lead_over_another_story() -> None:
+    own = feats(FORUM_EN)
+    day = date(2026, 8, 14)
+    ru = Candidate("ru", "ru-story", "ru", day, feats(FORUM_RU))
+    kk = Candidate("kk", "kk-story", "kk", day, feats(FORUM_KK))
+    assert best_link("en", day, own, [kk]) is not None
+    # Two stories in other languages that both fit: unsure which, so no link.
+    assert best_link("en", day, own, [ru, kk]) is None
+    # Versions of one story compete as one.
+    assert best_link("en", day, own, [ru, Candidate("kk", "ru-story", "kk", day, kk.features)])
+
+
+def test_words_rule_needs_enough_shared_concepts() -> None:
+    day = date(2026, 8, 14)
+    short_en = feats({**FORUM_EN, "body": "Akims must keep an open dialogue."})
+    short_ru = feats({**FORUM_RU, "body": "Акимы должны вести открытый диалог."})
+    assert len(short_en.concepts & short_ru.concepts) < 6
+    assert best_link("en", day, short_en, [Candidate("ru", "ru", "ru", day, short_ru)]) is None
+
+
+def test_a_malformed_lexicon_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "concepts.tsv"
+    path.write_text("# comment\nakim\t1\takim\tаким\tәкім\nvillage\tmany\tvillage\n",
+                    encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"concepts.tsv, line 3: expected concept"):
+        read_lexicon(path)
+
+
+def test_words_rule_links_through_the_ingest_and_explain_says_why(tmp_path: Path) -> None:
+    dump_path = tmp_path / "forum.jsonl"
+    dump_path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (
+        FORUM_DIGITAL_RU, FORUM_RU, FORUM_EN)) + "\n", encoding="utf-8")
+    result = newsbot(tmp_path, "ingest", str(dump_path), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["stories_new"], report["versions_linked"]) == (2, 1)
+    latest = json.loads(newsbot(tmp_path, "latest", "--json", "--lang", "en").stdout)
+    by_url = {a["url"]: a for a in latest}
+    needs = by_url[FORUM_EN["url"]]
+    assert sorted(v["url"] for v in needs["versions"]) == [FORUM_EN["url"], FORUM_RU["url"]]
+    assert len(by_url[FORUM_DIGITAL_RU["url"]]["versions"]) == 1
+    en_id = next(v["id"] for v in needs["versions"] if v["lang"] == "en")
+    explained = newsbot(tmp_path, "explain", str(en_id)).stdout
+    assert "words rule" in explained and "servant" in explained
