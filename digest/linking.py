@@ -501,6 +501,11 @@ MIN_EVIDENCE_MARGIN = 1.0
 # A similarity of a few words says little (two three-line notes on one topic), so a link
 # also needs MIN_SHARED_CONCEPTS shared concepts; translations linked on dev share 8 or more.
 MIN_SHARED_CONCEPTS = 6
+# The ingest looks candidates up by their indexed keys (LinkFeatures.index_keys): one
+# shared number or name will do, or MIN_INDEXED_CONCEPTS shared concepts of weight 1 (one
+# shared concept finds nearly every article of the day). best_link applies the same test,
+# so the evaluation sees the pool the ingest sees.
+MIN_INDEXED_CONCEPTS = 3
 NUMBER_VALUE = 1.0
 NAME_VALUE = 0.5
 SHORT_SHARE = 0.7
@@ -624,12 +629,28 @@ def best_link(
     """
     pool = [c for c in candidates
             if c.lang != lang and days_apart(c.date, day) <= MAX_DAYS_APART]
-    found = _by_numbers(own, pool)
+    keys = own.index_keys()
+    # The numbers and names rules compare the candidates sharing a number or a name; the
+    # words rule also those sharing enough concepts.
+    sharing = [c for c in pool if _shares_number_or_name(keys, c.features.index_keys())]
+    found = _by_numbers(own, sharing)
     if found is None:
-        found = _by_names(own, pool)
+        found = _by_names(own, sharing)
     if found is None:
-        found = _by_words(own, pool)
+        found = _by_words(own, [c for c in pool if is_candidate(keys, c.features)])
     return found
+
+
+def _shares_number_or_name(own_keys: frozenset[str], keys: frozenset[str]) -> bool:
+    return any(not k.startswith(CONCEPT_KEY) for k in own_keys & keys)
+
+
+def is_candidate(own_keys: frozenset[str], other: LinkFeatures) -> bool:
+    """Whether the ingest's lookup finds ``other`` for an article with ``own_keys``: a
+    shared number or name key, or MIN_INDEXED_CONCEPTS shared concept keys."""
+    shared = own_keys & other.index_keys()
+    concepts_shared = sum(1 for k in shared if k.startswith(CONCEPT_KEY))
+    return len(shared) > concepts_shared or concepts_shared >= MIN_INDEXED_CONCEPTS
 
 
 def _by_numbers(
@@ -691,8 +712,13 @@ def similarity(a: LinkFeatures, b: LinkFeatures) -> float:
     dot = sum(weights.get(c, 0.0) ** 2 for c in a.concepts & b.concepts)
     dot += NUMBER_VALUE ** 2 * len(a.numbers & b.numbers)
     if a.names and b.names:
+        # Names that match share their first MIN_SKELETON letters: compare only those.
+        heads: dict[str, list[str]] = {}
+        for y in b.names:
+            heads.setdefault(y[:MIN_SKELETON], []).append(y)
         dot += NAME_VALUE ** 2 * sum(
-            1 for x in a.names if any(names_match(x, y) for y in b.names))
+            1 for x in a.names
+            if any(names_match(x, y) for y in heads.get(x[:MIN_SKELETON], ())))
     if not dot:
         return 0.0
     short, long = sorted((_norm(a), _norm(b)))

@@ -171,9 +171,10 @@ class IngestWrites:
     def link_candidates(
         self, keys: Sequence[str], low: date, high: date, lang: str, *, other_news: bool
     ) -> list[linking.Candidate]:
-        """Articles dated `low` to `high` sharing a number or a name with the new one, in
-        another language, whose story has no version in `lang` yet; with `other_news`, not
-        in a story that is a gov.kz item (another gov.kz item is another story)."""
+        """Articles dated `low` to `high` sharing a number or a name with the new one, or
+        enough concepts (``linking.is_candidate``), in another language, whose story has no
+        version in `lang` yet; with `other_news`, not in a story that is a gov.kz item
+        (another gov.kz item is another story)."""
         not_news = (
             "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s "
             "ON s.article_id = c.id WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)"
@@ -182,13 +183,17 @@ class IngestWrites:
         marks = ",".join("?" * len(keys))
         # An indexed lookup of the window's articles in other languages sharing a key, not
         # the whole day: the keys carry their article's date and language (migration 7).
+        # A concept key alone finds most of the day, so concepts count only when enough of
+        # them are shared (linking.is_candidate, which best_link applies too).
         cursor = self._db.execute(
             "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
-            "WHERE a.id IN (SELECT DISTINCT article_id FROM article_numbers "
-            f"WHERE number IN ({marks}) AND date BETWEEN ? AND ? AND lang != ?) "
+            "WHERE a.id IN (SELECT article_id FROM article_numbers "
+            f"WHERE number IN ({marks}) AND date BETWEEN ? AND ? AND lang != ? "
+            "GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ?) "
             "AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id "
             f"AND b.lang = ?) {not_news}",
-            (*keys, low.isoformat(), high.isoformat(), lang, lang),
+            (*keys, low.isoformat(), high.isoformat(), lang, linking.CONCEPT_KEY,
+             linking.MIN_INDEXED_CONCEPTS, lang),
         )
         rows = cursor.fetchall()
         return [
