@@ -106,3 +106,28 @@ def test_the_matcher_sees_content_not_the_news_id() -> None:
                 f"Text. Source: {url} (news 3005001), 12.5% growth.")
     title, body = content_only(item)
     assert "3005001" not in title + body and "12.5%" in body
+
+
+def test_eval_linking_lists_links_made_between_articles_of_no_labelled_pair(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "stories"
+    write_folder(folder, ["https://a.example/en\thttps://b.example/other\t0\thard_negative"])
+    report = json.loads(newsbot(tmp_path, "eval", "linking", str(folder), "--json").stdout)
+    links = {(link["a"], link["b"]): link["rule"] for link in report["unlabelled_links"]}
+    # The item's three translations link to each other; the other story links to nothing.
+    assert set(links) == {("https://a.example/en", "https://b.example/ru"),
+                          ("https://a.example/en", "https://c.example/kk"),
+                          ("https://b.example/ru", "https://c.example/kk")}
+    assert set(links.values()) <= {"numbers", "names", "words"}
+    table = newsbot(tmp_path, "eval", "linking", str(folder)).stdout
+    assert "links made between articles of no labelled pair: 3" in table
+    assert "unlabelled link (" in table and "https://a.example/en / https://b.example/ru" in table
+
+    # Once labelled, a link is no longer listed.
+    write_pairs = folder / "pairs.tsv"
+    write_pairs.write_text(write_pairs.read_text(encoding="utf-8")
+                           + "https://b.example/ru\thttps://a.example/en\t1\tpositive\n",
+                           encoding="utf-8")
+    report = json.loads(newsbot(tmp_path, "eval", "linking", str(folder), "--json").stdout)
+    assert len(report["unlabelled_links"]) == 2

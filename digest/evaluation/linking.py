@@ -21,6 +21,11 @@ of ``digest.linking.best_link`` and the rarity of names among the day's candidat
 real competitors. Only the content is compared: the matcher never sees an address, and an
 address's numeric id (a gov.kz or primeminister.kz news id) is removed from the text too,
 so a pair is never linked by the id the ingest would use first.
+
+Precision on labelled pairs says nothing of the links made between articles no pair names,
+so the report also lists every link the matcher makes among all the folder's articles
+whose pair is not labelled (``unlabelled_links``): candidates for labelling, and false
+links the labelled pairs would miss.
 """
 
 from __future__ import annotations
@@ -136,16 +141,27 @@ def content_only(item: Item) -> tuple[str, str]:
     return title, body
 
 
+def _features(items: dict[str, Item]) -> dict[str, linking.LinkFeatures]:
+    return {url: linking.features(*content_only(i), i.lang) for url, i in items.items()}
+
+
+def _pick(items: dict[str, Item], feats: dict[str, linking.LinkFeatures], x: Item,
+          lang: str) -> tuple[str, linking.LinkScore] | None:
+    """The article of `lang` that `x` would be linked to, among all of the folder's."""
+    pool = [
+        linking.Candidate(u, u, i.lang, i.date, feats[u])
+        for u, i in items.items() if i.lang == lang and u != x.url
+    ]
+    found = linking.best_link(x.lang, x.date, feats[x.url], pool)
+    return (str(found[0].key), found[1]) if found is not None else None
+
+
 def evaluate(items: dict[str, Item], pairs: Sequence[Pair]) -> list[PairOutcome]:
-    feats = {url: linking.features(*content_only(i), i.lang) for url, i in items.items()}
+    feats = _features(items)
 
     def picks(x: Item, y: Item) -> bool:
-        pool = [
-            linking.Candidate(u, u, i.lang, i.date, feats[u])
-            for u, i in items.items() if i.lang == y.lang and u != x.url
-        ]
-        found = linking.best_link(x.lang, x.date, feats[x.url], pool)
-        return found is not None and found[0].key == y.url
+        found = _pick(items, feats, x, y.lang)
+        return found is not None and found[0] == y.url
 
     outcomes = []
     for pair in pairs:
@@ -153,6 +169,22 @@ def evaluate(items: dict[str, Item], pairs: Sequence[Pair]) -> list[PairOutcome]
         predicted = a.lang != b.lang and (picks(a, b) or picks(b, a))
         outcomes.append(PairOutcome(pair, predicted, linking.compare(feats[a.url], feats[b.url])))
     return outcomes
+
+
+def unlabelled_links(items: dict[str, Item], pairs: Sequence[Pair]) -> list[dict[str, str]]:
+    """Every link the matcher makes among the folder's articles (each article, each other
+    language) whose pair is not labelled, with the rule that made it."""
+    feats = _features(items)
+    labelled = {frozenset((p.a, p.b)) for p in pairs}
+    links: dict[frozenset[str], dict[str, str]] = {}
+    for url, item in items.items():
+        for lang in sorted({i.lang for i in items.values()} - {item.lang}):
+            found = _pick(items, feats, item, lang)
+            if found is None or frozenset((url, found[0])) in labelled:
+                continue
+            a, b = sorted((url, found[0]))
+            links.setdefault(frozenset((a, b)), {"a": a, "b": b, "rule": found[1].rule})
+    return sorted(links.values(), key=lambda link: (link["a"], link["b"]))
 
 
 def summary(outcomes: Sequence[PairOutcome]) -> dict[str, Any]:
@@ -197,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.pairs or args.folder / 'pairs.tsv'}: no labelled pairs")
     outcomes = evaluate(items, pairs)
     result = _report(items, outcomes)
+    result["unlabelled_links"] = unlabelled_links(items, pairs)
     splits = sorted({o.pair.split for o in outcomes if o.pair.split})
     if splits:
         result["by_split"] = {
@@ -213,6 +246,10 @@ def run(args: argparse.Namespace) -> int:
         if title:
             print(f"\n{title}")
         _print_table(section)
+    unlabelled = result["unlabelled_links"]
+    print(f"\nlinks made between articles of no labelled pair: {len(unlabelled)}")
+    for link in unlabelled:
+        print(f"unlabelled link ({link['rule']} rule): {link['a']} / {link['b']}")
     if args.verbose:
         for o in outcomes:
             if o.predicted != o.pair.label:
