@@ -1,12 +1,17 @@
-"""Ingest a dump: parse and prepare in workers, then deduplicate and store in one transaction.
+"""Ingest a dump: parse and prepare in workers, then deduplicate and store, all or nothing.
 
 The dump is parsed as a stream, in a thread: articles go to a process pool in batches as
 they are read, at most a few batches ahead of the workers, and the prepared articles wait
 in a temporary file (not in memory) until all are ready. Memory therefore tracks the
-largest article, never the size of the dump, and the event loop stays free. The database
-part runs in a single ``BEGIN IMMEDIATE ... COMMIT``, in one thread (its statements are in
-``digest.storage.ingest_writes``): a failure, a cancel or a kill halfway leaves the database
-as it was, and the write lock is held only while writing.
+largest article, never the size of the dump, and the event loop stays free.
+
+The database part commits in short chunks, each in a thread (``CHUNK_ARTICLES``; the
+statements are in ``digest.storage.ingest_writes``), so a bot write waits for one chunk at
+most, never for the whole dump. Readers see nothing of the ingest until its last short
+transaction: a failure or a cancel halfway deletes what its chunks wrote, and a kill leaves
+it invisible until the next ingest deletes it. Whatever would change an article readers
+already see waits for that last transaction (``_HeldBack``); the lookups of later chunks
+see it as if it were done, so the report is the one a single transaction would give.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ import asyncio
 import pickle
 import sqlite3
 import tempfile
+import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, cast
@@ -31,12 +37,21 @@ from digest.models import IngestReport, PreparedArticle, Problem, RawArticle
 from digest.parsing import DumpError, DumpReader, Problems
 from digest.settings import Settings
 from digest.storage import Store, StoreError, describe
-from digest.storage.ingest_writes import IngestWrites, run_ingest
+from digest.storage.ingest_writes import IngestWrites, ingest_session
 from digest.topics import TopicCatalog
 from digest.workers import PrepareConfig, prepare_in_worker, worker_pool
 
 Progress = Callable[[int, int], None]
 BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article may exceed it)
+# The write phase commits in chunks of at most this many articles or this long, whichever
+# comes first: a bot write (a /subscribe, a delivery record) waits for one chunk at most,
+# never for the whole dump (0.6-2 ms an article: 3-11 s for a 15 MB dump in one go). Each
+# chunk costs a commit and a thread hop, which is little next to 200 articles. Between
+# chunks the ingest pauses briefly, so that a writer in another process (polling SQLite's
+# busy handler) gets its turn too; one in this process queues on the store's write lock.
+CHUNK_ARTICLES = 200
+CHUNK_SECONDS = 0.1
+CHUNK_PAUSE = 0.005
 
 
 class WorkersLost(DumpError):
@@ -49,6 +64,7 @@ class _Match:
     quality: float
     near: bool
     similarity: float = 1.0
+    mine: bool = False  # a row of this ingest: nobody sees it yet, it may change at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,94 +271,230 @@ async def _write(
     started: datetime,
     finished: datetime,
 ) -> IngestReport:
-    """The write transaction, in one thread (digest.storage.ingest_writes.run_ingest)."""
-
-    def work(writes: IngestWrites) -> IngestReport:
-        return _write_all(
-            writes, name, _spilled(spill), problems, parsed_count=parsed_count,
-            threshold=threshold, started=started, finished=finished,
-        )
-
+    """The write phase: short transactions of at most CHUNK_ARTICLES articles, each in a
+    thread, then the last one that makes them visible (digest.storage.ingest_writes)."""
     try:
-        return await run_ingest(store, work)
+        with tempfile.TemporaryFile(prefix="newsbot-held-") as held_file:
+            writer = _Writer(_HeldBack(held_file), threshold, finished,
+                             (a for batch in _spilled(spill) for a in batch))
+            async with ingest_session(store, name, started, finished) as session:
+                while await session.chunk(writer.chunk):
+                    await asyncio.sleep(CHUNK_PAUSE)
+                await session.publish(lambda writes: writer.publish(
+                    writes, parsed=parsed_count, problems=problems))
     except sqlite3.Error as exc:
         raise StoreError(f"{Path(name).name}: {describe(exc, store.path, writing=True)}") from None
-
-
-def _write_all(
-    writes: IngestWrites,
-    name: str,
-    batches: Iterator[list[PreparedArticle]],
-    problems: list[Problem],
-    *,
-    parsed_count: int,
-    threshold: float,
-    started: datetime,
-    finished: datetime,
-) -> IngestReport:
-    exact = near = replaced = linked = new_stories = 0
-    stored_ids: list[int] = []
-    topics: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
-    ingest_id = writes.start(name, started, finished)
-    for batch in batches:
-        for article in batch:
-            writes.go_on()
-            languages[article.lang] += 1
-            match = _find_match(writes, article, threshold)
-            if match is None:
-                placed = _insert(writes, article, ingest_id, finished)
-                stored_ids.append(placed.id)
-                linked += placed.linked
-                new_stories += not placed.linked
-                topics.update(list(article.topics))  # one per article
-                continue
-            near += match.near
-            exact += not match.near
-            linked += _add_source(writes, match, article, finished)
-            # A better copy takes the stored one's place, keeping its id (deliveries
-            # point at it) and its story; its URL becomes the one shown, the others stay
-            # among its sources. If its URL or text belongs to another stored article,
-            # what we have stays.
-            if article.quality > match.quality and writes.replace(match.id, article):
-                replaced += 1
-            else:
-                writes.count_duplicate(match.id)
-    writes.finish(
-        ingest_id, parsed=parsed_count, stored=len(stored_ids), exact=exact, near=near,
-        replaced=replaced, problems=problems,
-    )
+    except OSError as exc:  # the file of held-back replacements: no room in the temp folder
+        raise StoreError(
+            f"{name}: cannot write a temporary file in {tempfile.gettempdir()} "
+            f"({exc.strerror or exc}); nothing was stored"
+        ) from None
+    tally = writer.tally
     return IngestReport(
         file=name,
         parsed=parsed_count,
-        stored=len(stored_ids),
-        duplicates_exact=exact,
-        duplicates_near=near,
-        replaced=replaced,
-        topics=dict(sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))),
-        languages=dict(languages.most_common()),
+        stored=len(tally.stored_ids),
+        duplicates_exact=tally.exact,
+        duplicates_near=tally.near,
+        replaced=tally.replaced,
+        topics=dict(sorted(tally.topics.items(), key=lambda kv: (-kv[1], kv[0]))),
+        languages=dict(tally.languages.most_common()),
         problems=problems,
-        stored_ids=stored_ids,
-        stories_new=new_stories,
-        versions_linked=linked,
+        stored_ids=tally.stored_ids,
+        stories_new=tally.new_stories,
+        versions_linked=tally.linked,
     )
 
 
+@dataclass(slots=True)
+class _Tally:
+    exact: int = 0
+    near: int = 0
+    replaced: int = 0
+    linked: int = 0
+    new_stories: int = 0
+    stored_ids: list[int] = field(default_factory=list)
+    topics: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(slots=True)
+class _HeldBack:
+    """Changes to articles readers already see, held back until the ingest is published:
+    better copies that will replace stored articles, and stored articles' duplicate counts.
+
+    A replacement's article waits in a temporary file; what the lookups of later chunks need
+    stays in memory (its text key, bands, signature, language and quality), so that they
+    match the stored article as if it were replaced already, as in one transaction: by the
+    replacement's text, not the stored one's, and by its bands and signature."""
+
+    spill: IO[bytes]
+    duplicates: Counter[int] = field(default_factory=Counter)
+    _offsets: dict[int, int] = field(default_factory=dict)  # stored id -> where its copy is
+    _quality: dict[int, float] = field(default_factory=dict)
+    _minhash: dict[int, tuple[str, bytes]] = field(default_factory=dict)  # (lang, signature)
+    _texts: dict[str, int] = field(default_factory=dict)  # text key -> stored id
+    _urls: dict[str, int] = field(default_factory=dict)  # URL key -> stored id
+    _bands: dict[str, set[int]] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> Collection[int]:
+        return self._offsets.keys()
+
+    def quality(self, article_id: int, stored: float) -> float:
+        return self._quality.get(article_id, stored)
+
+    def by_text(self, text_key: str) -> int | None:
+        return self._texts.get(text_key)
+
+    def taken(self, article_id: int, article: PreparedArticle) -> bool:
+        """Whether another held replacement has this article's text or URL."""
+        return any(
+            found is not None and found != article_id
+            for found in (self._texts.get(article.text_key),
+                          self._urls.get(article.url_key) if article.url_key else None)
+        )
+
+    def near(self, lang: str, bands: Sequence[str]) -> dict[int, bytes]:
+        """Stored ids with a replacement in `lang` sharing a band, and its signature."""
+        ids = {i for band in bands for i in self._bands.get(band, ())}
+        return {i: self._minhash[i][1] for i in ids if self._minhash[i][0] == lang}
+
+    def replace(self, article_id: int, article: PreparedArticle) -> None:
+        if article_id in self._offsets:  # the copy it held before goes: forget its keys
+            self._texts = {k: v for k, v in self._texts.items() if v != article_id}
+            self._urls = {k: v for k, v in self._urls.items() if v != article_id}
+            for members in self._bands.values():
+                members.discard(article_id)
+        self._offsets[article_id] = _append(self.spill, article)
+        self._quality[article_id] = article.quality
+        self._minhash[article_id] = (article.lang, article.minhash)
+        self._texts[article.text_key] = article_id
+        if article.url_key:
+            self._urls[article.url_key] = article_id
+        for band in article.bands:
+            self._bands.setdefault(band, set()).add(article_id)
+
+    def replacements(self) -> Iterator[tuple[int, PreparedArticle]]:
+        """The final copy for each stored id, in the order they were held."""
+        for article_id, offset in sorted(self._offsets.items(), key=lambda kv: kv[1]):
+            yield article_id, _read_at(self.spill, offset)
+
+
+def _append(spill: IO[bytes], article: PreparedArticle) -> int:
+    offset = spill.seek(0, 2)
+    pickle.dump(article, spill, pickle.HIGHEST_PROTOCOL)
+    return offset
+
+
+def _read_at(spill: IO[bytes], offset: int) -> PreparedArticle:
+    spill.seek(offset)
+    return cast(PreparedArticle, pickle.load(spill))
+
+
+class _Writer:
+    """The articles of one dump, written chunk by chunk (each call of `chunk` runs in a
+    thread inside one short transaction), then published."""
+
+    def __init__(self, held: _HeldBack, threshold: float, when: datetime,
+                 articles: Iterator[PreparedArticle]) -> None:
+        self.held = held
+        self.threshold = threshold
+        self.when = when
+        self.articles = articles
+        self.tally = _Tally()
+
+    def chunk(self, writes: IngestWrites) -> bool:
+        """Write up to CHUNK_ARTICLES articles, for at most about CHUNK_SECONDS; True when
+        there may be more."""
+        deadline = time.monotonic() + CHUNK_SECONDS
+        for _ in range(CHUNK_ARTICLES):
+            writes.go_on()
+            article = next(self.articles, None)
+            if article is None:
+                return False
+            self._take(writes, article)
+            if time.monotonic() > deadline:
+                break
+        return True
+
+    def _take(self, writes: IngestWrites, article: PreparedArticle) -> None:
+        """Store one article, or count it as a copy of a stored one."""
+        tally, held = self.tally, self.held
+        tally.languages[article.lang] += 1
+        match = _find_match(writes, article, self.threshold, held)
+        if match is None:
+            placed = _insert(writes, article, writes.ingest_id, self.when)
+            tally.stored_ids.append(placed.id)
+            tally.linked += placed.linked
+            tally.new_stories += not placed.linked
+            tally.topics.update(list(article.topics))  # one per article
+            return
+        tally.near += match.near
+        tally.exact += not match.near
+        tally.linked += _add_source(writes, match, article, self.when)
+        # A better copy takes the stored one's place, keeping its id (deliveries point at
+        # it) and its story; its URL becomes the one shown, the others stay among its
+        # sources. If its URL or text belongs to another stored article, what we have
+        # stays. A row readers see changes only when the ingest is published.
+        better = article.quality > match.quality
+        if match.mine:
+            if better and writes.replace(match.id, article):
+                tally.replaced += 1
+            else:
+                writes.count_duplicate(match.id)
+        elif better and not held.taken(match.id, article) \
+                and not writes.taken_by_another(match.id, article):
+            if match.id in held.ids:
+                held.duplicates[match.id] += 1  # the copy it held is a duplicate now
+            held.replace(match.id, article)
+            tally.replaced += 1
+        else:
+            held.duplicates[match.id] += 1
+
+    def publish(
+        self, writes: IngestWrites, *, parsed: int, problems: list[Problem]
+    ) -> None:
+        """What was held back, and the ingest's figures (the rows were made visible just
+        before, in the same transaction)."""
+        tally, counts = self.tally, Counter(self.held.duplicates)
+        for article_id, article in self.held.replacements():
+            if not writes.replace(article_id, article):  # checked when held: not expected
+                tally.replaced -= 1
+                counts[article_id] += 1
+        writes.count_duplicates(counts)
+        writes.finish(
+            writes.ingest_id, parsed=parsed, stored=len(tally.stored_ids), exact=tally.exact,
+            near=tally.near, replaced=tally.replaced, problems=problems,
+        )
+
+
 def _find_match(
-    writes: IngestWrites, article: PreparedArticle, threshold: float
+    writes: IngestWrites, article: PreparedArticle, threshold: float, held: _HeldBack
 ) -> _Match | None:
     """The stored row this article is a copy of: the same URL (its own or a repost's), the
     same text, or, in one language, a near-duplicate above the threshold whatever its URL
-    (a repost under another site's address is the same story)."""
-    found = writes.exact_match(article.text_key, article.url_key)
+    (a repost under another site's address is the same story). A stored row with a
+    held-back replacement is matched as that replacement."""
+    target = held.by_text(article.text_key)
+    if target is not None:
+        return _Match(target, held.quality(target, 0.0), near=False)
+    found = writes.exact_match(article.text_key, article.url_key, held.ids)
     if found:
-        return _Match(found[0], found[1], near=False)
+        return _Match(found[0], held.quality(found[0], found[1]), near=False, mine=found[2])
+    candidates = {
+        cid: (cquality, cminhash, mine)
+        for cid, cquality, cminhash, mine in writes.near_candidates(article.lang, article.bands)
+        if cid not in held.ids
+    }
+    for cid, signature in held.near(article.lang, article.bands).items():
+        candidates[cid] = (held.quality(cid, 0.0), signature, False)
     best: _Match | None = None
     best_similarity = threshold
-    for cid, cquality, cminhash in writes.near_candidates(article.lang, article.bands):
+    for cid, (cquality, cminhash, mine) in candidates.items():
         similarity = dedup.similarity(cminhash, article.minhash)
         if similarity >= best_similarity:
-            best = _Match(cid, cquality, near=True, similarity=similarity)
+            best = _Match(cid, cquality, near=True, similarity=similarity, mine=mine)
             best_similarity = similarity
     return best
 

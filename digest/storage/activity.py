@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from digest.storage.articles import Store
 from digest.storage.connection import iso
+from digest.storage.visibility import visible
 
 
 async def articles_per_topic_day(
@@ -15,7 +16,7 @@ async def articles_per_topic_day(
     async with store._reads.execute(
         "SELECT t.topic, a.date, count(*) FROM article_topics t "
         "JOIN articles a ON a.id = t.article_id "
-        "WHERE t.assigned = 1 AND a.date BETWEEN ? AND ? GROUP BY 1, 2",
+        f"WHERE t.assigned = 1 AND a.date BETWEEN ? AND ? AND {visible('a')} GROUP BY 1, 2",
         (first.isoformat(), last.isoformat()),
     ) as cursor:
         return {(r[0], date.fromisoformat(r[1])): r[2] for r in await cursor.fetchall()}

@@ -1,7 +1,8 @@
 """The articles and stories as readers see them: latest, search, topics, counts.
 
 Every read goes through the read connections, so it never waits for a write (see
-``digest.storage.connection``).
+``digest.storage.connection``), and leaves out the rows of an ingest that has not finished
+(``digest.storage.visibility``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from digest import stories
 from digest.models import Article, Version
 from digest.storage.connection import iso
 from digest.storage.database import Database
+from digest.storage.visibility import PENDING, visible, visible_id
 
 _FTS_WORD = re.compile(r"\w+")
 # How many of a search's matches are ranked: the newest stored ones (see Store._hits).
@@ -51,7 +53,9 @@ class Store(Database):
         return result
 
     async def get_article(self, article_id: int) -> Article | None:
-        found = await self._articles("SELECT * FROM articles WHERE id = ?", (article_id,))
+        found = await self._articles(
+            f"SELECT * FROM articles a WHERE id = ? AND {visible('a')}", (article_id,)
+        )
         if not found:
             return None
         article = found[0]
@@ -72,7 +76,9 @@ class Store(Database):
             return []
         marks = ",".join("?" * len(story_ids))
         async with self._reads.execute(
-            f"SELECT * FROM articles WHERE story_id IN ({marks}) ORDER BY id", list(story_ids)
+            f"SELECT * FROM articles a WHERE story_id IN ({marks}) AND {visible('a')} "
+            "ORDER BY id",
+            list(story_ids),
         ) as cursor:
             rows = list(await cursor.fetchall())
         ids = [row["id"] for row in rows]
@@ -105,8 +111,8 @@ class Store(Database):
         marks = ",".join("?" * len(ids))
         result: dict[int, list[str]] = {}
         async with self._reads.execute(
-            f"SELECT article_id, url FROM article_sources WHERE article_id IN ({marks}) "
-            "ORDER BY id",
+            f"SELECT article_id, url FROM article_sources s WHERE article_id IN ({marks}) "
+            f"AND {visible('s')} ORDER BY id",
             list(ids),
         ) as cursor:
             async for row in cursor:
@@ -161,7 +167,8 @@ class Store(Database):
         async with self._reads.execute(
             "WITH newest AS MATERIALIZED (SELECT rowid AS id, "
             "bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
-            "WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?) "
+            f"WHERE articles_fts MATCH ? AND {visible_id('rowid')} "
+            "ORDER BY rowid DESC LIMIT ?) "
             "SELECT a.story_id, a.lang FROM newest n "
             # Required, not hinted: the planner would read the rows by id (see schema.py).
             "JOIN articles a INDEXED BY articles_hit ON a.id = n.id "
@@ -189,7 +196,7 @@ class Store(Database):
         marks = ",".join("?" * len(topics))
         sql = [
             "SELECT a.story_id FROM articles a WHERE a.id IN (SELECT article_id FROM "
-            f"article_topics WHERE assigned = 1 AND topic IN ({marks}))"
+            f"article_topics WHERE assigned = 1 AND topic IN ({marks})) AND {visible('a')}"
         ]
         params: list[Any] = list(topics)
         if undelivered_to is not None:
@@ -221,7 +228,7 @@ class Store(Database):
         return await self._story_ids(
             "SELECT a.story_id FROM articles a WHERE a.id IN (SELECT article_id FROM "
             "article_topics WHERE assigned = 1 AND topic IN (SELECT value FROM json_each(?))) "
-            "AND a.ingested_at >= ? "
+            f"AND a.ingested_at >= ? AND {visible('a')} "
             "GROUP BY a.story_id ORDER BY max(a.date) DESC, max(a.id) DESC",
             (json.dumps(list(topics), ensure_ascii=False), iso(ingested_since)),
         )
@@ -249,13 +256,15 @@ class Store(Database):
     async def story_link(self, article_id: int) -> dict[str, Any] | None:
         """Why an article is in its story, and the sources merged into it (for `explain`)."""
         async with self._reads.execute(
-            "SELECT story_id, link_reason FROM articles WHERE id = ?", (article_id,)
+            f"SELECT story_id, link_reason FROM articles a WHERE id = ? AND {visible('a')}",
+            (article_id,),
         ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             return None
         async with self._reads.execute(
-            "SELECT url, reason FROM article_sources WHERE article_id = ? ORDER BY id",
+            f"SELECT url, reason FROM article_sources s WHERE article_id = ? AND {visible('s')} "
+            "ORDER BY id",
             (article_id,),
         ) as cursor:
             sources = [(r[0], json.loads(r[1])) for r in await cursor.fetchall()]
@@ -268,7 +277,7 @@ class Store(Database):
     async def topic_scores(self, article_id: int) -> list[tuple[str, float, bool]]:
         async with self._reads.execute(
             "SELECT topic, score, assigned FROM article_topics WHERE article_id = ? "
-            "ORDER BY score DESC",
+            f"AND {visible_id('article_id')} ORDER BY score DESC",
             (article_id,),
         ) as cursor:
             return [(r[0], r[1], bool(r[2])) for r in await cursor.fetchall()]
@@ -276,24 +285,29 @@ class Store(Database):
     # -- counts ---------------------------------------------------------------------------
 
     async def count_articles(self) -> int:
-        async with self._reads.execute("SELECT count(*) FROM articles") as cursor:
+        async with self._reads.execute(
+            f"SELECT count(*) FROM articles a WHERE {visible('a')}"
+        ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
     async def count_stories(self) -> int:
-        async with self._reads.execute("SELECT count(DISTINCT story_id) FROM articles") as cursor:
+        # story_dates has a row for each story with a visible version (schema.py).
+        async with self._reads.execute("SELECT count(*) FROM story_dates") as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
     async def topic_counts(self) -> dict[str, int]:
         return await self._counts(
-            "SELECT topic, count(*) FROM article_topics WHERE assigned = 1 GROUP BY topic"
+            "SELECT topic, count(*) FROM article_topics WHERE assigned = 1 "
+            f"AND {visible_id('article_id')} GROUP BY topic"
         )
 
     async def topic_language_counts(self) -> dict[tuple[str, str], int]:
         async with self._reads.execute(
             "SELECT t.topic, a.lang, count(*) FROM article_topics t "
-            "JOIN articles a ON a.id = t.article_id WHERE t.assigned = 1 GROUP BY 1, 2"
+            f"JOIN articles a ON a.id = t.article_id WHERE t.assigned = 1 AND {visible('a')} "
+            "GROUP BY 1, 2"
         ) as cursor:
             return {(r[0], r[1]): r[2] for r in await cursor.fetchall()}
 
@@ -318,7 +332,7 @@ class Store(Database):
             # one, each newest first (story_dates): the start of that list is the
             # start of the whole order, read from an index, not by grouping every row.
             has_lang = ("EXISTS (SELECT 1 FROM articles a WHERE a.story_id = s.story_id "
-                        "AND a.lang = ?)")
+                        f"AND a.lang = ? AND {visible('a')})")
             newest = "ORDER BY newest_date DESC, newest_id DESC"
             ids = await self._story_ids(
                 "SELECT story_id FROM ("
@@ -334,8 +348,8 @@ class Store(Database):
         # A story counts as "in lang" when it has a version in lang, whichever version hit.
         ranked = dict.fromkeys(story_id for story_id, _ in hits)
         async with self._reads.execute(
-            "SELECT DISTINCT story_id FROM articles WHERE lang = ? "
-            "AND story_id IN (SELECT value FROM json_each(?))",
+            "SELECT DISTINCT story_id FROM articles a WHERE lang = ? "
+            f"AND story_id IN (SELECT value FROM json_each(?)) AND {visible('a')}",
             (lang, json.dumps(list(ranked))),
         ) as cursor:
             in_lang = {r[0] for r in await cursor.fetchall()}
@@ -344,7 +358,8 @@ class Store(Database):
 
     async def recent_ingests(self, limit: int = 5) -> list[dict[str, Any]]:
         async with self._reads.execute(
-            "SELECT * FROM ingests ORDER BY id DESC LIMIT ?", (limit,)
+            f"SELECT * FROM ingests WHERE id NOT IN ({PENDING}) ORDER BY id DESC LIMIT ?",
+            (limit,),
         ) as cursor:
             rows = await cursor.fetchall()
         return [{**dict(r), "problems": json.loads(r["problems"])} for r in rows]

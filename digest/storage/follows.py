@@ -19,6 +19,7 @@ from digest.models import Article
 from digest.storage.articles import Store
 from digest.storage.connection import iso
 from digest.storage.subscribers import Subscribers
+from digest.storage.visibility import visible
 
 INDEX_BATCH = 200  # articles stemmed per worker call
 
@@ -145,7 +146,7 @@ class FollowStore:
                 async with self._reads.execute(
                     "SELECT a.id, a.title, a.body, a.lang FROM articles a WHERE NOT EXISTS "
                     "(SELECT 1 FROM stems_indexed i WHERE i.article_id = a.id) "
-                    "ORDER BY a.id LIMIT ?",
+                    f"AND {visible('a')} ORDER BY a.id LIMIT ?",
                     (INDEX_BATCH,),
                 ) as cursor:
                     rows = [tuple(r) for r in await cursor.fetchall()]
@@ -222,7 +223,7 @@ class FollowStore:
         text = "a.title, a.body" if len(key.stems) > 1 else "'', ''"
         sql = [
             f"SELECT a.id, a.story_id, {text} FROM articles a WHERE a.id IN (",
-            " INTERSECT ".join(parts), ") AND a.lang = ?",
+            " INTERSECT ".join(parts), f") AND a.lang = ? AND {visible('a')}",
         ]
         params.append(key.lang)
         if undelivered_to is not None:

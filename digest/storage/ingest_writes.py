@@ -1,8 +1,25 @@
-"""The statements of an ingest: one transaction, the duplicate and story lookups inside it,
-and the rows of new and replaced articles (what to do with them is ``digest.ingest``'s call).
+"""The statements of an ingest: its short transactions (chunks), the duplicate and story
+lookups inside them, the rows of new and replaced articles (what to do with them is
+``digest.ingest``'s call), and the last short transaction that makes it visible.
 
-The whole transaction runs in one thread, on a plain sqlite3 connection: a dump's thousands
-of statements then cost no trip between the event loop and a connection's thread each (they
+An ingest commits in chunks so that a bot write (a /subscribe, a topic button, a delivery
+record) waits for one short chunk at most, never for the whole dump: every chunk takes the
+bot store's write lock, which is first come, first served. To readers the ingest stays
+all-or-nothing: its rows carry its ingest id, listed in ``ingests_pending`` until
+``IngestWrites.publish``, and every reading query leaves them out
+(``digest.storage.visibility``). What would change rows readers already see (a better copy
+replacing a stored article, a stored article's duplicate counter) is the caller's to hold
+back until ``publish``, which applies it in the same transaction that removes the pending
+mark. An ingest that fails or is cancelled is deleted at once (in chunks too); one that was
+killed is deleted by the next ingest, before it starts.
+
+One ingest at a time per database: a lock on the file ``<database>-ingest`` (the bot's
+uploads and a command-line ingest may race, and an ingest deletes the pending rows it finds
+as a dead one's) that the system drops with the process, so a killed ingest never leaves it
+held.
+
+Each chunk runs in one thread, on a plain sqlite3 connection: a chunk's thousands of
+statements then cost no trip between the event loop and a connection's thread each (they
 took more time than the statements themselves: 2.6 -> 1.1 ms an article), and the event
 loop stays free while it runs.
 """
@@ -11,10 +28,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
+import logging
+import os
 import sqlite3
 import threading
-from collections.abc import Callable, Coroutine, Sequence
+import time
+import weakref
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,34 +46,169 @@ from digest import linking
 from digest.models import PreparedArticle, Problem
 from digest.storage.articles import Store
 from digest.storage.connection import BUSY_TIMEOUT_MS, iso
+from digest.storage.errors import NOTHING_STORED, StoreError
+from digest.storage.visibility import visible
+
+log = logging.getLogger(__name__)
 
 CANDIDATES_PER_BAND = 8  # near-duplicate candidates looked at per LSH band, newest first
+DELETE_CHUNK = 500  # article rows of a failed or dead ingest deleted per transaction
 T = TypeVar("T")
+# In-memory databases (tests, demos) have no file to lock: one ingest per store object.
+_MEMORY_LOCKS: weakref.WeakKeyDictionary[Store, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 class IngestCancelled(Exception):
-    """The ingest's task was cancelled: its transaction rolls back."""
+    """The ingest's task was cancelled: the chunk running rolls back."""
 
 
-async def run_ingest(store: Store, work: Callable[[IngestWrites], T]) -> T:
-    """Run `work` in one ``BEGIN IMMEDIATE`` ... ``COMMIT`` for a whole dump: all of it or
-    nothing, in a thread.
+@asynccontextmanager
+async def ingest_session(
+    store: Store, name: str, started: datetime, finished: datetime
+) -> AsyncIterator[IngestSession]:
+    """One ingest of a dump: exclusive, on a connection of its own, its rows deleted unless
+    it was published.
 
     A database file gets a connection of its own: on the shared one, statements of other
-    tasks (a bot user's /subscribe) would run inside the ingest transaction and vanish with
-    its rollback. An in-memory database has only its one connection: the ingest holds its
-    write lock and its read slot meanwhile. Not tried again when the database is locked:
-    the caller reports it (another process is ingesting) instead of waiting minutes. A
-    cancelled task rolls the transaction back (`work` asks `IngestWrites.go_on` between
-    articles) before it ends.
-    """
-    stop = threading.Event()
+    tasks (a bot user's /subscribe) would run inside a chunk and vanish with its rollback.
+    Not tried again when the database is locked past the busy timeout: the caller reports
+    it (another process is writing) instead of waiting minutes."""
+    async with _one_ingest(store, name):
+        session = IngestSession(store)
+        try:
+            await session.open()
+            await session.delete_unfinished()
+            await session.begin(name, started, finished)
+            try:
+                yield session
+            except BaseException:
+                if not session.published and session.ingest_id:
+                    # Best effort: what is left stays invisible and goes at the next ingest.
+                    with contextlib.suppress(sqlite3.Error, StoreError, IngestCancelled):
+                        await session.delete(session.ingest_id)
+                raise
+        finally:
+            await session.close()
+
+
+@asynccontextmanager
+async def _one_ingest(store: Store, name: str) -> AsyncIterator[None]:
+    """Hold the database's ingest lock, waiting up to the busy timeout for another ingest."""
     if store.path == ":memory:":
-        async with store._writes.lock, store._reads.borrowed():
-            return await _until_done(
-                asyncio.to_thread(_transaction, store._writes.shared(), work, stop), stop
-            )
-    return await _until_done(asyncio.to_thread(_on_own_connection, store.path, work, stop), stop)
+        async with _MEMORY_LOCKS.setdefault(store, asyncio.Lock()):
+            yield
+        return
+    lock_path = f"{store.path}-ingest"
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"{Path(name).name}: cannot create the ingest lock {lock_path} "
+                         f"({exc.strerror or exc}){NOTHING_STORED}") from None
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"{Path(name).name}: database {store.path} is locked by another "
+                        f"ingest{NOTHING_STORED}; retry when it has finished"
+                    ) from None
+                await asyncio.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+class IngestSession:
+    """The chunks of one ingest; see the module's docstring."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._db: sqlite3.Connection | None = None
+        self.ingest_id = 0
+        self.published = False
+        self.chunks = 0
+        self.longest_hold = 0.0  # seconds, the longest a chunk held the write lock
+
+    async def open(self) -> None:
+        if self._store.path == ":memory:":
+            # An in-memory database has only its one connection: each chunk holds its write
+            # lock and its read slot meanwhile.
+            self._db = self._store._writes.shared()
+        else:
+            self._db = await asyncio.to_thread(_connect, self._store.path)
+
+    async def close(self) -> None:
+        if self._db is not None and self._store.path != ":memory:":
+            await asyncio.to_thread(self._db.close)
+        self._db = None
+
+    async def chunk(self, work: Callable[[IngestWrites], T]) -> T:
+        """Run `work` in one short ``BEGIN IMMEDIATE`` ... ``COMMIT``, in a thread, holding
+        the bot store's write lock: a bot write of this process that came meanwhile goes
+        next (the lock is first come, first served) instead of polling SQLite's busy
+        handler. A cancelled task rolls the chunk back (`work` asks `IngestWrites.go_on`
+        between articles) before it ends."""
+        assert self._db is not None
+        db = self._db
+        stop = threading.Event()
+        writes = IngestWrites(db, self.ingest_id, stop)
+        async with self._store._writes.lock, self._reads_held():
+            began = time.monotonic()
+            try:
+                return await _until_done(asyncio.to_thread(_transaction, db, work, writes), stop)
+            finally:
+                held = time.monotonic() - began
+                self.chunks += 1
+                self.longest_hold = max(self.longest_hold, held)
+
+    def _reads_held(self) -> contextlib.AbstractAsyncContextManager[None]:
+        if self._store.path == ":memory:":
+            return self._store._reads.borrowed()
+        return contextlib.nullcontext()
+
+    async def begin(self, name: str, started: datetime, finished: datetime) -> None:
+        self.ingest_id = await self.chunk(lambda writes: writes.start(name, started, finished))
+
+    async def publish(self, work: Callable[[IngestWrites], T]) -> T:
+        """The last transaction: `work` (what was held back), then the ingest's rows become
+        visible with its commit."""
+
+        def last(writes: IngestWrites) -> T:
+            writes.publish()
+            return work(writes)
+
+        result = await self.chunk(last)
+        self.published = True
+        log.info("ingest %d: committed in %d transactions, the longest held the write lock "
+                 "%.0f ms", self.ingest_id, self.chunks, self.longest_hold * 1000)
+        return result
+
+    async def delete_unfinished(self) -> None:
+        """Delete what ingests that died (killed, or their clean-up failed) left behind."""
+        for ingest_id in await self.chunk(lambda writes: writes.unfinished()):
+            await self.delete(ingest_id)
+
+    async def delete(self, ingest_id: int) -> None:
+        """Delete an unfinished ingest in chunks; its row and pending mark go last."""
+        while await self.chunk(lambda writes: writes.delete_some(ingest_id, DELETE_CHUNK)):
+            pass
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    # Each chunk runs in whichever thread the default executor gives it, one at a time.
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 async def _until_done(job: Coroutine[Any, Any, T], stop: threading.Event) -> T:
@@ -63,25 +221,14 @@ async def _until_done(job: Coroutine[Any, Any, T], stop: threading.Event) -> T:
         raise
 
 
-def _on_own_connection(path: str, work: Callable[[IngestWrites], T], stop: threading.Event) -> T:
-    db = sqlite3.connect(path, isolation_level=None)
-    try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA synchronous = NORMAL")
-        return _transaction(db, work, stop)
-    finally:
-        db.close()
-
-
 def _transaction(
-    db: sqlite3.Connection, work: Callable[[IngestWrites], T], stop: threading.Event
+    db: sqlite3.Connection, work: Callable[[IngestWrites], T], writes: IngestWrites
 ) -> T:
     """SQLite rolls back by itself on some errors (disk full), and then a second ROLLBACK
     would fail and hide the original error: roll back only an open transaction."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        result = work(IngestWrites(db, stop))
+        result = work(writes)
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:
@@ -92,10 +239,13 @@ def _transaction(
 
 
 class IngestWrites:
-    """Reads and writes inside an ingest's transaction (they see its own uncommitted rows)."""
+    """Reads and writes inside one chunk of an ingest (they see its earlier chunks)."""
 
-    def __init__(self, db: sqlite3.Connection, stop: threading.Event | None = None) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, ingest_id: int = 0, stop: threading.Event | None = None
+    ) -> None:
         self._db = db
+        self.ingest_id = ingest_id
         self._stop = stop or threading.Event()
 
     def go_on(self) -> None:
@@ -106,13 +256,66 @@ class IngestWrites:
     # -- the ingest row -------------------------------------------------------------------
 
     def start(self, name: str, started: datetime, finished: datetime) -> int:
+        """The ingest's row, pending: readers see neither it nor its articles yet."""
         cursor = self._db.execute(
             "INSERT INTO ingests (file, started_at, finished_at, parsed, stored, "
             "duplicates_exact, duplicates_near, replaced, problems) "
             "VALUES (?, ?, ?, 0, 0, 0, 0, 0, '[]')",
             (Path(name).name, iso(started), iso(finished)),
         )
-        return int(cursor.lastrowid or 0)
+        self.ingest_id = int(cursor.lastrowid or 0)
+        self._db.execute("INSERT INTO ingests_pending (ingest_id) VALUES (?)", (self.ingest_id,))
+        return self.ingest_id
+
+    def publish(self) -> None:
+        """The ingest's rows become visible with this transaction's commit, and its stories
+        join story_dates and topic_stories (their triggers left its rows out until now):
+        recomputed from every visible version, as the triggers would have."""
+        self._db.execute("DELETE FROM ingests_pending WHERE ingest_id = ?", (self.ingest_id,))
+        mine = "SELECT story_id FROM articles WHERE ingest_id = ?"
+        self._db.execute(
+            "INSERT INTO story_dates (story_id, newest_date, newest_id) "
+            "SELECT a.story_id, max(a.date), max(a.id) FROM articles a "
+            f"WHERE a.story_id IN ({mine}) AND {visible('a')} GROUP BY a.story_id "
+            "ON CONFLICT (story_id) DO UPDATE SET newest_date = excluded.newest_date, "
+            "newest_id = excluded.newest_id",
+            (self.ingest_id,),
+        )
+        self._db.execute(
+            "INSERT INTO topic_stories (story_id, topic, newest_date, newest_id) "
+            "SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a "
+            "JOIN article_topics t ON t.article_id = a.id "
+            f"WHERE t.assigned = 1 AND a.story_id IN ({mine}) AND {visible('a')} "
+            "GROUP BY a.story_id, t.topic "
+            "ON CONFLICT (story_id, topic) DO UPDATE SET newest_date = excluded.newest_date, "
+            "newest_id = excluded.newest_id",
+            (self.ingest_id,),
+        )
+
+    def unfinished(self) -> list[int]:
+        """Ingests that never published: they died (killed), or their clean-up failed."""
+        return [r[0] for r in self._db.execute("SELECT ingest_id FROM ingests_pending")]
+
+    def delete_some(self, ingest_id: int, limit: int) -> bool:
+        """Delete up to `limit` article rows of an unfinished ingest (their topics, bands,
+        keys, sources and search entries go with them); once none is left, the sources it
+        added to other articles, the stories it created, its row and its pending mark.
+        False once it is all gone."""
+        cursor = self._db.execute(
+            "DELETE FROM articles WHERE id IN "
+            "(SELECT id FROM articles WHERE ingest_id = ? LIMIT ?)",
+            (ingest_id, limit),
+        )
+        if cursor.rowcount:
+            return True
+        self._db.execute("DELETE FROM article_sources WHERE ingest_id = ?", (ingest_id,))
+        self._db.execute(
+            "DELETE FROM stories WHERE ingest_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM articles a WHERE a.story_id = stories.id)",
+            (ingest_id,),
+        )
+        self._db.execute("DELETE FROM ingests WHERE id = ?", (ingest_id,))  # and its mark
+        return False
 
     def finish(
         self, ingest_id: int, *, parsed: int, stored: int, exact: int, near: int,
@@ -131,28 +334,49 @@ class IngestWrites:
 
     # -- duplicates -----------------------------------------------------------------------
 
-    def exact_match(self, text_key: str, url_key: str | None) -> tuple[int, float] | None:
-        """(id, quality) of the row with this text or URL (its own or a repost's)."""
+    def exact_match(
+        self, text_key: str, url_key: str | None, replaced: Collection[int] = ()
+    ) -> tuple[int, float, bool] | None:
+        """(id, quality, whether this ingest wrote it) of the row with this text or URL (its
+        own or a repost's). The rows in `replaced` have a replacement held back: their text
+        and URL in the table are no longer theirs (the caller matches the replacement's)."""
+        skip = json.dumps(sorted(replaced))
         cursor = self._db.execute(
-            "SELECT a.id, a.quality FROM articles a WHERE a.text_key = ? "
-            "UNION ALL SELECT a.id, a.quality FROM article_sources s "
+            "SELECT a.id, a.quality, a.ingest_id FROM articles a WHERE a.text_key = ? "
+            "AND a.id NOT IN (SELECT value FROM json_each(?)) "
+            "UNION ALL SELECT a.id, a.quality, a.ingest_id FROM article_sources s "
             "JOIN articles a ON a.id = s.article_id WHERE s.url_key = ? "
-            "UNION ALL SELECT a.id, a.quality FROM articles a WHERE a.url_key = ? LIMIT 1",
-            (text_key, url_key, url_key),
+            "UNION ALL SELECT a.id, a.quality, a.ingest_id FROM articles a WHERE a.url_key = ? "
+            "AND a.id NOT IN (SELECT value FROM json_each(?)) LIMIT 1",
+            (text_key, skip, url_key, url_key, skip),
         )
         row = cursor.fetchone()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2] == self.ingest_id) if row else None
 
     def near_candidates(
         self, lang: str, bands: Sequence[str]
-    ) -> list[tuple[int, float, bytes]]:
-        """(id, quality, minhash) of the rows in `lang` sharing an LSH band."""
+    ) -> list[tuple[int, float, bytes, bool]]:
+        """(id, quality, minhash, whether this ingest wrote it) of the rows in `lang`
+        sharing an LSH band."""
         cursor = self._db.execute(_candidates_sql(len(bands)), (lang, *bands))
-        return [(r[0], r[1], r[2]) for r in cursor.fetchall()]
+        return [(r[0], r[1], r[2], r[3] == self.ingest_id) for r in cursor.fetchall()]
+
+    def taken_by_another(self, article_id: int, article: PreparedArticle) -> bool:
+        """Whether the article's text or URL belongs to a row other than `article_id`:
+        then it cannot replace that row (``replace`` would find the same)."""
+        row = self._db.execute(
+            "SELECT 1 FROM articles WHERE (text_key = ? OR url_key = ?) AND id != ? LIMIT 1",
+            (article.text_key, article.url_key, article_id),
+        ).fetchone()
+        return row is not None
 
     def count_duplicate(self, article_id: int) -> None:
-        self._db.execute(
-            "UPDATE articles SET duplicates = duplicates + 1 WHERE id = ?", (article_id,)
+        self.count_duplicates({article_id: 1})
+
+    def count_duplicates(self, counts: Mapping[int, int]) -> None:
+        self._db.executemany(
+            "UPDATE articles SET duplicates = duplicates + ? WHERE id = ?",
+            [(n, article_id) for article_id, n in sorted(counts.items()) if n],
         )
 
     # -- stories --------------------------------------------------------------------------
@@ -203,7 +427,10 @@ class IngestWrites:
         ]
 
     def new_story(self, when: datetime) -> int:
-        cursor = self._db.execute("INSERT INTO stories (created_at) VALUES (?)", (iso(when),))
+        cursor = self._db.execute(
+            "INSERT INTO stories (created_at, ingest_id) VALUES (?, ?)",
+            (iso(when), self.ingest_id),
+        )
         return int(cursor.lastrowid or 0)
 
     # -- article rows ---------------------------------------------------------------------
@@ -236,9 +463,10 @@ class IngestWrites:
         """Remember the article's URL as a source of the row; True when it is a new one."""
         cursor = self._db.execute(
             "INSERT OR IGNORE INTO article_sources (article_id, url, url_key, news_key, "
-            "reason, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "reason, added_at, ingest_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (article_id, article.source_url, article.url_key,
-             linking.news_key(article.url_key), json.dumps(reason), iso(when)),
+             linking.news_key(article.url_key), json.dumps(reason), iso(when),
+             self.ingest_id),
         )
         return bool(cursor.rowcount)
 
@@ -305,6 +533,7 @@ def _candidates_sql(bands: int) -> str:
         f"ORDER BY article_id DESC LIMIT {CANDIDATES_PER_BAND})"
     )
     return (
-        "SELECT a.id, a.quality, a.minhash FROM articles a WHERE a.lang = ? AND a.id IN ("
+        "SELECT a.id, a.quality, a.minhash, a.ingest_id FROM articles a "
+        "WHERE a.lang = ? AND a.id IN ("
         + " UNION ".join([one] * bands) + ")"
     )

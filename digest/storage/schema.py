@@ -394,4 +394,115 @@ MIGRATIONS: list[str] = [
         UPDATE article_numbers SET date = new.date, lang = new.lang WHERE article_id = new.id;
     END;
     """,
+    # (issue 9) An ingest commits in short chunks and stays all-or-nothing to readers. Its
+    # rows carry its ingest id, and while that id is in ingests_pending every reading query
+    # leaves them out (digest.storage.visibility); the ingest's last short transaction
+    # removes it. Sources it adds to stored articles and stories it creates carry the id
+    # too, so the leftovers of an ingest that died can be found and deleted. The triggers
+    # that keep story_dates and topic_stories (which `latest` reads) ignore pending rows:
+    # the last transaction adds the ingest's stories to them (IngestWrites.publish).
+    """
+    CREATE TABLE ingests_pending (
+        ingest_id INTEGER PRIMARY KEY REFERENCES ingests(id) ON DELETE CASCADE
+    );
+    ALTER TABLE article_sources ADD COLUMN ingest_id INTEGER;  -- NULL: before this migration
+    ALTER TABLE stories ADD COLUMN ingest_id INTEGER;
+    -- Covering for the ids and stories of one ingest (publish, clean-up, visibility).
+    CREATE INDEX articles_ingest ON articles(ingest_id, story_id);
+    CREATE INDEX article_sources_ingest ON article_sources(ingest_id)
+        WHERE ingest_id IS NOT NULL;
+    CREATE INDEX stories_ingest ON stories(ingest_id) WHERE ingest_id IS NOT NULL;
+
+    DROP TRIGGER story_dates_ai;
+    DROP TRIGGER story_dates_au;
+    DROP TRIGGER story_dates_ad;
+    DROP TRIGGER topic_stories_ai;
+    DROP TRIGGER topic_stories_ad;
+    DROP TRIGGER topic_stories_au;
+
+    CREATE TRIGGER story_dates_ai AFTER INSERT ON articles WHEN new.story_id IS NOT NULL
+        AND coalesce(new.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending) BEGIN
+        INSERT INTO story_dates (story_id, newest_date, newest_id)
+        VALUES (new.story_id, new.date, new.id)
+        ON CONFLICT (story_id) DO UPDATE SET
+            newest_date = max(newest_date, excluded.newest_date),
+            newest_id = max(newest_id, excluded.newest_id);
+    END;
+    CREATE TRIGGER story_dates_au AFTER UPDATE OF story_id, date ON articles
+    WHEN old.story_id IS NOT new.story_id OR old.date IS NOT new.date BEGIN
+        DELETE FROM story_dates WHERE story_id IN (old.story_id, new.story_id);
+        INSERT INTO story_dates (story_id, newest_date, newest_id)
+        SELECT story_id, max(date), max(id) FROM articles
+        WHERE story_id IN (old.story_id, new.story_id)
+            AND coalesce(ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        GROUP BY story_id;
+        DELETE FROM topic_stories WHERE story_id IN (old.story_id, new.story_id);
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id IN (old.story_id, new.story_id) AND t.assigned = 1
+            AND coalesce(a.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        GROUP BY a.story_id, t.topic;
+    END;
+    -- A pending row never counted: deleting it (a failed ingest) changes nothing here.
+    CREATE TRIGGER story_dates_ad AFTER DELETE ON articles
+    WHEN coalesce(old.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending) BEGIN
+        DELETE FROM story_dates WHERE story_id = old.story_id;
+        INSERT INTO story_dates (story_id, newest_date, newest_id)
+        SELECT story_id, max(date), max(id) FROM articles WHERE story_id = old.story_id
+            AND coalesce(ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        GROUP BY story_id;
+        DELETE FROM topic_stories WHERE story_id = old.story_id;
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id = old.story_id AND t.assigned = 1
+            AND coalesce(a.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        GROUP BY a.story_id, t.topic;
+    END;
+
+    CREATE TRIGGER topic_stories_ai AFTER INSERT ON article_topics WHEN new.assigned = 1
+    BEGIN
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT story_id, new.topic, date, id FROM articles
+        WHERE id = new.article_id AND story_id IS NOT NULL
+            AND coalesce(ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        ON CONFLICT (story_id, topic) DO UPDATE SET
+            newest_date = max(newest_date, excluded.newest_date),
+            newest_id = max(newest_id, excluded.newest_id);
+    END;
+    CREATE TRIGGER topic_stories_ad AFTER DELETE ON article_topics WHEN old.assigned = 1
+    BEGIN
+        DELETE FROM topic_stories WHERE topic = old.topic
+            AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id);
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+            AND t.topic = old.topic AND t.assigned = 1
+            AND coalesce(a.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        GROUP BY a.story_id, t.topic;
+    END;
+    CREATE TRIGGER topic_stories_au AFTER UPDATE ON article_topics
+    WHEN old.assigned = 1 OR new.assigned = 1 BEGIN
+        DELETE FROM topic_stories WHERE topic = old.topic
+            AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id);
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+            AND t.topic = old.topic AND t.assigned = 1
+            AND coalesce(a.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        GROUP BY a.story_id, t.topic;
+        DELETE FROM topic_stories WHERE topic = new.topic
+            AND story_id = (SELECT story_id FROM articles WHERE id = new.article_id);
+        INSERT INTO topic_stories (story_id, topic, newest_date, newest_id)
+        SELECT a.story_id, t.topic, max(a.date), max(a.id) FROM articles a
+        JOIN article_topics t ON t.article_id = a.id
+        WHERE a.story_id = (SELECT story_id FROM articles WHERE id = new.article_id)
+            AND t.topic = new.topic AND t.assigned = 1
+            AND coalesce(a.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        GROUP BY a.story_id, t.topic;
+    END;
+    """,
 ]

@@ -7,6 +7,8 @@ page limit that makes the disk "full", a schema check.
 
 from __future__ import annotations
 
+import asyncio
+
 import aiosqlite
 
 from digest.storage.database import Database
@@ -14,3 +16,9 @@ from digest.storage.database import Database
 
 def raw(store: Database) -> aiosqlite.Connection:
     return store._db
+
+
+def write_turn(store: Database) -> asyncio.Lock:
+    """The lock every write of a store (and every chunk of an ingest into it) takes turns on:
+    holding it freezes an ingest between two chunks."""
+    return store._writes.lock
