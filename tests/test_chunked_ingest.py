@@ -8,10 +8,16 @@ from outside. Chunks of one article make every dump a many-chunk ingest.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +27,15 @@ from digest import ingest as ingest_module
 from digest.ingest import ingest_bytes
 from digest.models import IngestReport
 from digest.settings import Settings
-from digest.storage import Store, Subscribers
+from digest.storage import FollowStore, Store, StoreError, Subscribers
+from digest.storage.activity import articles_per_topic_day
+from digest.storage.ingest_writes import IngestSession, IngestWrites
 from digest.topics import load_catalog
 from tests.support.db import write_turn
 from tests.support.dumps import economy_article, jsonl
 
 NOW = datetime(2026, 2, 11, 9, 0, tzinfo=UTC)
+NEWSBOT = Path(sys.executable).with_name("newsbot")
 
 
 @pytest.fixture(autouse=True)
@@ -79,20 +88,46 @@ async def freeze_after_a_chunk(task: asyncio.Task[IngestReport], store: Store, d
     await write_turn(store).acquire()
 
 
-async def what_readers_see(store: Store, copy_of: int) -> tuple[object, ...]:
+async def what_readers_see(
+    store: Store, copy_of: int, follows: FollowStore | None = None
+) -> tuple[object, ...]:
+    """Every kind of read the bot, the digests and the command line make."""
     copy = await store.get_article(copy_of)
+    week = datetime(2026, 1, 1, tzinfo=UTC)
+    matched: object = None
+    if follows is not None:
+        await follows.index_new()
+        matched = await follows.matching(["inflation", "gdp growth"], limit=100)
     return (
         await store.count_articles(),
         await store.count_stories(),
         [a.id for a in await store.latest(limit=100)],
         [a.id for a in await store.latest("economy", limit=100)],
         [a.id for a in await store.search("inflation", limit=100)],
+        [a.id for a in await store.search_language_first("inflation", "en", limit=100)],
+        [a.id for a in await store.search_language_first("", "en", limit=100)],
         [a.id for a in await store.articles_for_topics(["economy"], limit=100)],
+        await store.topic_story_ids(["economy"], ingested_since=week),
         await store.topic_counts(),
+        await store.topic_language_counts(),
+        await articles_per_topic_day(store, date(2026, 1, 1), date(2026, 12, 31)),
         [i["id"] for i in await store.recent_ingests()],
         copy.duplicates if copy else None,
         copy.versions if copy else None,
+        await store.story_link(copy_of),
+        matched,
     )
+
+
+def cli_latest(settings: Settings, *args: str) -> list[int]:
+    """`newsbot latest --json`, another process reading the database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    result = subprocess.run(
+        [str(NEWSBOT), "latest", "--json", "-n", "100", *args], capture_output=True,
+        text=True, env={**env, "NEWSBOT_DB_PATH": str(settings.db_path)}, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return [a["id"] for a in json.loads(result.stdout)]
 
 
 async def test_a_reader_during_a_chunked_ingest_sees_nothing_of_it(
@@ -101,7 +136,10 @@ async def test_a_reader_during_a_chunked_ingest_sees_nothing_of_it(
     first = await ingest_bytes(store, dump(0, 3), "first.jsonl", settings,
                                load_catalog(settings.topics_file), executor=pool)
     stored = first.stored_ids[0]
-    before = await what_readers_see(store, stored)
+    follows = FollowStore(store, Subscribers(store, "Asia/Almaty", "09:00"), pool)
+    before = await what_readers_see(store, stored, follows)
+    cli_before = cli_latest(settings), cli_latest(settings, "--topic", "economy")
+    assert len(cli_before[0]) == 3
     # The second dump opens with a repost of a stored article (its counter and sources
     # must wait too), then 40 new articles.
     repost = {**economy_article(0), "url": "https://gov.kz/elsewhere/0"}
@@ -110,18 +148,21 @@ async def test_a_reader_during_a_chunked_ingest_sees_nothing_of_it(
     try:
         hidden = pending_ids(settings.db_path)
         assert hidden, "a chunk is committed"
-        assert await what_readers_see(store, stored) == before
+        assert await what_readers_see(store, stored, follows) == before
+        assert (cli_latest(settings), cli_latest(settings, "--topic", "economy")) == cli_before
         assert await store.get_article(hidden[0]) is None
+        assert await store.story_link(hidden[0]) is None
         assert await store.topic_scores(hidden[0]) == []
         assert not task.done()
     finally:
         write_turn(store).release()
     report = await task
     assert (report.stored, report.duplicates_exact + report.duplicates_near) == (40, 1)
-    after = await what_readers_see(store, stored)
-    assert after[0] == 43 and len(after[2]) == 43
-    assert after[8] == before[8] + 1  # the repost's count, at the end
-    assert after[9] != before[9]  # and its URL among the stored article's versions
+    after = await what_readers_see(store, stored, follows)
+    assert after[0] == 43 and len(after[2]) == 43 and len(after[3]) == 43
+    assert len(cli_latest(settings, "--topic", "economy")) == 43
+    assert after[13] == before[13] + 1  # the repost's count, at the end
+    assert after[14] != before[14]  # and its URL among the stored article's versions
     assert pending_ids(settings.db_path) == []
 
 
@@ -167,3 +208,118 @@ async def test_a_failed_ingest_deletes_what_its_chunks_wrote(
     finally:
         con.close()
     assert await store.count_articles() == 3
+
+
+async def test_a_failure_in_a_later_chunk_leaves_nothing(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await ingest_bytes(store, dump(0, 3), "first.jsonl", settings,
+                               load_catalog(settings.topics_file), executor=pool)
+    before = await what_readers_see(store, first.stored_ids[0])
+    insert = IngestWrites.insert
+    calls = 0
+
+    def failing(self: IngestWrites, *args: Any, **kwargs: Any) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 30:  # the 30th article: 29 chunks of one article are committed
+            raise sqlite3.OperationalError("disk I/O error")
+        return insert(self, *args, **kwargs)
+
+    monkeypatch.setattr(IngestWrites, "insert", failing)
+    with pytest.raises(StoreError, match=r"big\.jsonl: .*disk I/O error.*nothing was stored"):
+        await ingest_bytes(store, dump(100, 40), "big.jsonl", settings,
+                           load_catalog(settings.topics_file), executor=pool)
+    assert calls == 30
+    assert await what_readers_see(store, first.stored_ids[0]) == before
+    con = sqlite3.connect(settings.db_path)
+    try:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM ingests").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM article_sources").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM stories").fetchone()[0] == 3
+    finally:
+        con.close()
+
+
+async def test_a_killed_ingest_stays_hidden_and_the_next_ingest_deletes_it(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await ingest_bytes(store, dump(0, 3), "first.jsonl", settings,
+                               load_catalog(settings.topics_file), executor=pool)
+    before = await what_readers_see(store, first.stored_ids[0])
+    repost = {**economy_article(0), "url": "https://gov.kz/elsewhere/0"}
+    task = await start_ingest(store, settings, pool, dump(100, 40, repost))
+    await freeze_after_a_chunk(task, store, settings.db_path)
+
+    async def killed(self: IngestSession, ingest_id: int) -> None:
+        """A kill: the process is gone before it can delete anything."""
+
+    monkeypatch.setattr(IngestSession, "delete", killed)
+    task.cancel()
+    write_turn(store).release()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    monkeypatch.undo()
+    left = pending_ids(settings.db_path)
+    assert left, "the killed ingest left rows behind"
+    assert await what_readers_see(store, first.stored_ids[0]) == before
+    # The next ingest (the same dump again) deletes them first, and stores it whole.
+    report = await ingest_bytes(store, dump(100, 40, repost), "again.jsonl", settings,
+                                load_catalog(settings.topics_file), executor=pool)
+    assert (report.stored, report.duplicates_exact) == (40, 1)
+    assert pending_ids(settings.db_path) == []
+    con = sqlite3.connect(settings.db_path)
+    try:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 43
+        assert [r[0] for r in con.execute("SELECT file FROM ingests ORDER BY id")] == [
+            "first.jsonl", "again.jsonl"]
+        assert con.execute(
+            "SELECT count(*) FROM stories WHERE id NOT IN (SELECT story_id FROM articles)"
+        ).fetchone()[0] == 0
+        # The repost's URL is a source once, from the ingest that finished.
+        assert con.execute("SELECT count(*) FROM article_sources WHERE url = ?",
+                           ("https://gov.kz/elsewhere/0",)).fetchone()[0] == 1
+    finally:
+        con.close()
+    assert await store.count_articles() == 43
+
+
+async def test_copies_across_chunks_are_found_and_the_report_is_the_one_of_one_transaction(
+    settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Chunks of one article and chunks bigger than the dump give the same report and the
+    same rows: copies within the dump find the earlier chunks' rows, better copies of
+    stored articles (held back to the end) replace them, later copies match the
+    replacement, not the text it replaced."""
+    catalog = load_catalog(settings.topics_file)
+    worse = [{**economy_article(n), "body": economy_article(n)["body"].replace(".", "")}
+             for n in range(5)]  # stored first: no punctuation, no URL
+    second = [
+        *(economy_article(n, url=f"https://gov.kz/better/{n}") for n in range(3)),  # better
+        *(economy_article(n + 50) for n in range(4)),  # new
+        economy_article(51, url="https://gov.kz/again/51"),  # a copy of a new one
+        worse[0], worse[3],  # a replaced text again, and a stored one
+        economy_article(1, url="https://gov.kz/better/1"),  # the replacement again
+    ]
+    results = []
+    for size in (1, 10_000):
+        monkeypatch.setattr(ingest_module, "CHUNK_ARTICLES", size)
+        async with await Store.open(tmp_path / f"chunks-{size}.db") as store:
+            await ingest_bytes(store, jsonl(worse), "worse.jsonl", settings, catalog,
+                               executor=pool, now=NOW)
+            report = await ingest_bytes(store, jsonl(second), "second.jsonl", settings,
+                                        catalog, executor=pool, now=NOW)
+            rows = [(a.id, a.title, a.body, a.duplicates, a.source_url)
+                    for a in await store.latest(limit=100)]
+            results.append((dataclasses.asdict(replace(report, file="")), rows))
+    assert results[0] == results[1]
+    report, rows = results[0]
+    # What one transaction gave for these dumps (main before chunking, same code path):
+    # the three better copies and the URL copy of a new article replace, the rest count.
+    assert (report["stored"], report["replaced"], report["duplicates_exact"]) == (4, 4, 7)
+    assert [(r[0], r[3], r[4]) for r in rows] == [
+        (9, 0, None), (8, 0, None), (7, 1, "https://gov.kz/again/51"), (6, 0, None),
+        (5, 0, None), (4, 1, None), (3, 1, "https://gov.kz/better/2"),
+        (2, 2, "https://gov.kz/better/1"), (1, 2, "https://gov.kz/better/0"),
+    ]
