@@ -61,6 +61,14 @@ async def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "apscheduler", "telegram"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The ingest logs how many transactions it committed and the longest write-lock hold.
+    chunks: list[str] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = lambda record: chunks.append(record.getMessage())  # type: ignore[method-assign]
+    ingest_log = logging.getLogger("digest.storage.ingest_writes")
+    ingest_log.setLevel(logging.INFO)
+    ingest_log.addHandler(handler)
+    ingest_log.propagate = False
     with tempfile.TemporaryDirectory() as tmp:
         dump, articles = dump_of_size(args.mb, seed=11)
         dump_path = Path(tmp) / "big.txt"
@@ -100,6 +108,7 @@ async def main() -> None:
     print(f"latency under load: {args.users} users, upload of {len(dump) / 2**20:.1f} MB "
           f"({articles} articles), ingested in {result['ingest_seconds']:.0f} s")
     print(f"  report: {result['report'].splitlines()[0] if result['report'] else '(none)'}")
+    print(f"  write phase: {chunks[-1] if chunks else 'one transaction (not reported)'}")
     p99 = {}
     for phase in ("before", "during"):
         for kind in ("all", "read", "write"):

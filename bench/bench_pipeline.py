@@ -106,14 +106,14 @@ async def main() -> None:
           f"(stored {report.stored})")
     print(f"  ratio pipeline / TextRank alone: {textrank / pipeline:.2f}")
     print(f"  of the pipeline's {pipeline:.1f} s: parse and prepare in the workers "
-          f"{pipeline - writing:.1f} s, the write transaction {writing:.1f} s "
+          f"{pipeline - writing:.1f} s, the write phase (its transactions) {writing:.1f} s "
           f"({writing / n * 1000:.1f} ms/article)")
     if workers_cpu >= 0:
         # CPU time does not depend on what else the machine runs: with two cores to itself,
         # the pipeline would reach at best (its CPU per article / 2) per article.
         total_cpu = workers_cpu + main_cpu
         print(f"  CPU per article: workers {workers_cpu / n * 1000:.2f} ms, this process "
-              f"{main_cpu / n * 1000:.2f} ms (parse, results, write transaction); "
+              f"{main_cpu / n * 1000:.2f} ms (parse, results, write phase); "
               f"TextRank alone {textrank_cpu / n * 1000:.2f} ms")
         print(f"  ratio on two free cores (CPU): {textrank_cpu / (total_cpu / 2):.2f}")
     print(f"  a later upload of {n} other articles (warm workers, {report.stored} stored): "

@@ -75,7 +75,7 @@ def pct(values: list[float], q: float) -> float:
 async def timed_ingest(  # type: ignore[no-untyped-def]
     path: Path, data: bytes, settings, catalog, pool, name: str
 ) -> tuple[float, float]:
-    """Seconds per article for the whole ingest and for its write transaction (from the
+    """Seconds per article for the whole ingest and for its write phase (from the
     last progress report, when every article is prepared, to the end)."""
     prepared = {"at": 0.0}
 
@@ -163,7 +163,7 @@ async def main() -> None:
     print(f"  ingest of {args.new} new articles: {small_cost * 1000:.1f} ms/article at "
           f"{args.base} stored, {big_cost * 1000:.1f} ms/article at {stored_big} stored, "
           f"ratio {big_cost / small_cost:.2f}")
-    print(f"  of which the write transaction: {small_write * 1000:.2f} and "
+    print(f"  of which the write phase: {small_write * 1000:.2f} and "
           f"{big_write * 1000:.2f} ms/article, ratio {big_write / small_write:.2f}")
     for label, wall, cpu in (("latest --topic", latest, latest_cpu),
                              ("latest (all topics)", overall, overall_cpu),

@@ -8,7 +8,9 @@ Code outside this package never touches a connection; it calls the classes below
 - ``schema`` / ``migrate``: the append-only list of migrations and running them at open;
 - ``database``: an open database (``Database``); ``articles``: ``Store``, the reads of
   articles and stories (latest, search, counts);
-- ``ingest_writes``: the ingest's transaction, duplicate and story lookups, article rows;
+- ``ingest_writes``: the ingest's short transactions (chunks) and the last one that makes
+  it visible, duplicate and story lookups, article rows;
+- ``visibility``: the condition every reading query uses to leave out an unfinished ingest;
 - ``subscribers``, ``follows``, ``channels``, ``modes``: the bot's tables;
 - ``activity``: the counts behind the activity chart.
 """

@@ -9,9 +9,10 @@ read its own uncommitted writes (inside a transaction) reads through the writer'
 
 Every write is one statement or one short transaction under the writer's lock: the bot serves
 many chats concurrently on one connection, and two interleaved ``BEGIN`` ... ``COMMIT`` on it
-would collide. A write that finds the database locked (an ingest on its own connection holds
-the write lock for its whole transaction) waits the busy timeout and is tried again a few
-times: losing a delivery record would mean sending it twice.
+would collide. An ingest commits in short chunks on a connection of its own, each taken
+under the same lock, so a write of this process waits for one chunk at most. A write that
+finds the database locked (another process writing) waits the busy timeout and is tried
+again a few times: losing a delivery record would mean sending it twice.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ class Writer:
     def shared(self) -> sqlite3.Connection:
         """The sqlite3 connection under an in-memory database's one connection, for a
         transaction run in a thread by a caller that holds `lock` and every read slot (an
-        ingest: digest.storage.ingest_writes.run_ingest); another connection would see
-        another database."""
+        ingest's chunk: digest.storage.ingest_writes.IngestSession.chunk); another
+        connection would see another database."""
         if self._raw is None:
             raise RuntimeError("only an in-memory database shares its connection")
         return self._raw
