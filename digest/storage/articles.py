@@ -237,7 +237,8 @@ class Store(Database):
         self, chat_ids: Sequence[int], story_ids: Iterable[int]
     ) -> dict[int, set[int]]:
         """Of `story_ids`, those with a version delivered to each of the chats: one query for
-        a page of a digest run, the same lookups as ``undelivered_to`` for each chat."""
+        a page of a digest run, the same lookups as ``undelivered_to`` for each chat. (No
+        pending filter: only what readers were shown is ever delivered.)"""
         stories = sorted(set(story_ids))
         if not chat_ids or not stories:
             return {}
