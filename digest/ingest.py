@@ -326,7 +326,9 @@ class _HeldBack:
     A replacement's article waits in a temporary file; what the lookups of later chunks need
     stays in memory (its text key, bands, signature, language and quality), so that they
     match the stored article as if it were replaced already, as in one transaction: by the
-    replacement's text, not the stored one's, and by its bands and signature."""
+    replacement's text, not the stored one's, and by its bands and signature. One lookup
+    still sees the stored article as it was until the end: the story lookup, through its
+    linking keys (a copy's names and numbers are the same but for a changed word)."""
 
     spill: IO[bytes]
     duplicates: Counter[int] = field(default_factory=Counter)
