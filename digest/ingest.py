@@ -44,11 +44,13 @@ from digest.workers import PrepareConfig, prepare_in_worker, worker_pool
 Progress = Callable[[int, int], None]
 BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article may exceed it)
 # The write phase commits in chunks of at most this many articles or this long, whichever
-# comes first: a bot write (a /subscribe, a delivery record) waits for one chunk at most,
-# never for the whole dump (0.6-2 ms an article: 3-11 s for a 15 MB dump in one go). Each
-# chunk costs a commit and a thread hop, which is little next to 200 articles. Between
-# chunks the ingest pauses briefly, so that a writer in another process (polling SQLite's
-# busy handler) gets its turn too; one in this process queues on the store's write lock.
+# comes first, and a chunk ends after the article it is writing when a bot write of this
+# process (a /subscribe, a delivery record) queues for the store's write lock: such a write
+# waits for one article and a commit, never for the whole dump (0.6-2 ms an article: 3-11 s
+# for a 15 MB dump in one go). The bounds are for writers in other processes, which poll
+# SQLite's busy handler: between chunks the ingest pauses briefly to let them in. Each
+# commit costs 20-50 ms (it writes the pages its chunk dirtied, and now and then a WAL
+# checkpoint), so chunks are not made shorter than that needs.
 CHUNK_ARTICLES = 200
 CHUNK_SECONDS = 0.1
 CHUNK_PAUSE = 0.005
@@ -407,8 +409,8 @@ class _Writer:
         self.tally = _Tally()
 
     def chunk(self, writes: IngestWrites) -> bool:
-        """Write up to CHUNK_ARTICLES articles, for at most about CHUNK_SECONDS; True when
-        there may be more."""
+        """Write up to CHUNK_ARTICLES articles, for at most about CHUNK_SECONDS, or until a
+        bot write waits for the lock; True when there may be more."""
         deadline = time.monotonic() + CHUNK_SECONDS
         for _ in range(CHUNK_ARTICLES):
             writes.go_on()
@@ -416,7 +418,7 @@ class _Writer:
             if article is None:
                 return False
             self._take(writes, article)
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or writes.wanted():
                 break
         return True
 

@@ -14,6 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -31,7 +32,7 @@ from digest.storage import FollowStore, Store, StoreError, Subscribers
 from digest.storage.activity import articles_per_topic_day
 from digest.storage.ingest_writes import IngestSession, IngestWrites
 from digest.topics import load_catalog
-from tests.support.db import write_turn
+from tests.support.db import waiting_writes, write_turn
 from tests.support.dumps import economy_article, jsonl
 
 NOW = datetime(2026, 2, 11, 9, 0, tzinfo=UTC)
@@ -323,3 +324,50 @@ async def test_copies_across_chunks_are_found_and_the_report_is_the_one_of_one_t
         (5, 0, None), (4, 1, None), (3, 1, "https://gov.kz/better/2"),
         (2, 2, "https://gov.kz/better/1"), (1, 2, "https://gov.kz/better/0"),
     ]
+
+
+async def test_a_bot_write_queued_during_a_long_chunk_ends_it_after_the_article_being_written(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks as long as the dump: still, a /subscribe that comes while the 5th article is
+    written goes in right after it, with the ingest's first 5 articles committed, hidden."""
+    monkeypatch.setattr(ingest_module, "CHUNK_ARTICLES", 10_000)
+    monkeypatch.setattr(ingest_module, "CHUNK_SECONDS", 3600.0)
+    subscribers = Subscribers(store, "Asia/Almaty", "09:00")
+    await subscribers.ensure(501, 501, "en", NOW)
+    loop = asyncio.get_running_loop()
+    writes: list[asyncio.Future[object]] = []
+    seen: list[tuple[int, int]] = []
+    insert = IngestWrites.insert
+    calls = 0
+
+    def subscribe() -> None:
+        writes.append(asyncio.ensure_future(subscribers.subscribe(501, ["economy"], NOW)))
+
+    def hooked(self: IngestWrites, *args: Any, **kwargs: Any) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 5:  # a user taps a topic now; wait until the write queues for the lock
+            loop.call_soon_threadsafe(subscribe)
+            deadline = time.monotonic() + 60
+            while waiting_writes(store) == 0:
+                assert time.monotonic() < deadline, "the write never queued"
+                time.sleep(0.001)
+        if calls == 6:  # the next chunk: what was committed before it
+            con = sqlite3.connect(settings.db_path, timeout=10)
+            try:
+                seen.append((
+                    len(pending_ids(settings.db_path)),
+                    con.execute("SELECT count(*) FROM subscriptions").fetchone()[0],
+                ))
+            finally:
+                con.close()
+        return insert(self, *args, **kwargs)
+
+    monkeypatch.setattr(IngestWrites, "insert", hooked)
+    report = await ingest_bytes(store, dump(0, 40), "big.jsonl", settings,
+                                load_catalog(settings.topics_file), executor=pool)
+    await writes[0]
+    assert seen == [(5, 1)]  # five articles committed (hidden), then the subscription
+    assert report.stored == 40 and await store.count_articles() == 40
+    assert await subscribers.topics(501) == ["economy"]

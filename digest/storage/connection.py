@@ -66,6 +66,22 @@ class Writer:
         self._db = db
         self._raw = raw
         self.lock = asyncio.Lock()
+        # Writes queued for `lock` through `turn`: an ingest's chunk ends early when there
+        # are any (digest.storage.ingest_writes), so they wait for one article, not a chunk.
+        self.waiting = 0
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Hold `lock`, counted in `waiting` while queued for it."""
+        self.waiting += 1
+        try:
+            await self.lock.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     def shared(self) -> sqlite3.Connection:
         """The sqlite3 connection under an in-memory database's one connection, for a
@@ -80,7 +96,7 @@ class Writer:
         self, sql: str, params: Sequence[Any] = (), *, attempts: int = LOCKED_ATTEMPTS
     ) -> aiosqlite.Cursor:
         """One write statement, never inside another task's transaction."""
-        async with self.lock:
+        async with self.turn():
             return await self.execute_held(sql, params, attempts=attempts)
 
     async def execute_held(
@@ -98,7 +114,7 @@ class Writer:
         SQLite rolls back by itself on some errors (disk full), and then a second ROLLBACK
         would fail and hide the original error: roll back only an open transaction.
         """
-        async with self.lock:
+        async with self.turn():
             await self.execute_held("BEGIN IMMEDIATE", attempts=attempts)
             try:
                 yield self._db

@@ -151,12 +151,14 @@ class IngestSession:
         """Run `work` in one short ``BEGIN IMMEDIATE`` ... ``COMMIT``, in a thread, holding
         the bot store's write lock: a bot write of this process that came meanwhile goes
         next (the lock is first come, first served) instead of polling SQLite's busy
-        handler. A cancelled task rolls the chunk back (`work` asks `IngestWrites.go_on`
-        between articles) before it ends."""
+        handler, and `work` ends the chunk early for it (``IngestWrites.wanted``). A
+        cancelled task rolls the chunk back (`work` asks `IngestWrites.go_on` between
+        articles) before it ends."""
         assert self._db is not None
         db = self._db
         stop = threading.Event()
-        writes = IngestWrites(db, self.ingest_id, stop)
+        writer = self._store._writes
+        writes = IngestWrites(db, self.ingest_id, stop, lambda: writer.waiting > 0)
         async with self._store._writes.lock, self._reads_held():
             began = time.monotonic()
             try:
@@ -244,11 +246,17 @@ class IngestWrites:
     """Reads and writes inside one chunk of an ingest (they see its earlier chunks)."""
 
     def __init__(
-        self, db: sqlite3.Connection, ingest_id: int = 0, stop: threading.Event | None = None
+        self, db: sqlite3.Connection, ingest_id: int = 0, stop: threading.Event | None = None,
+        wanted: Callable[[], bool] = lambda: False,
     ) -> None:
         self._db = db
         self.ingest_id = ingest_id
         self._stop = stop or threading.Event()
+        self._wanted = wanted
+
+    def wanted(self) -> bool:
+        """Whether a bot write is queued for the write lock: the chunk should end now."""
+        return self._wanted()
 
     def go_on(self) -> None:
         """Raise IngestCancelled once the ingest's task was cancelled."""

@@ -333,7 +333,7 @@ class Subscribers:
     async def advance(self, chat_id: int, now: datetime) -> datetime | None:
         """After a digest: the next one is the next occurrence after `now` (missed days once),
         from the chat's row as it is now."""
-        async with self._writes.lock:
+        async with self._writes.turn():
             sub = await self.get(chat_id)
             if sub is None or sub.next_digest_at is None:
                 return None
@@ -359,7 +359,7 @@ class Subscribers:
 
     async def postpone(self, chat_id: int, until: datetime, now: datetime) -> datetime | None:
         """Try again at `until` (after a failure), or at the next regular time if sooner."""
-        async with self._writes.lock:
+        async with self._writes.turn():
             sub = await self.get(chat_id)
             if sub is None or sub.next_digest_at is None:
                 return None

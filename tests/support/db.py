@@ -22,3 +22,8 @@ def write_turn(store: Database) -> asyncio.Lock:
     """The lock every write of a store (and every chunk of an ingest into it) takes turns on:
     holding it freezes an ingest between two chunks."""
     return store._writes.lock
+
+
+def waiting_writes(store: Database) -> int:
+    """Writes queued for the store's write lock (an ingest's chunk ends early for them)."""
+    return store._writes.waiting
