@@ -51,8 +51,8 @@ BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article
 # SQLite's busy handler: between chunks the ingest pauses briefly to let them in. Each
 # commit costs 20-50 ms (it writes the pages its chunk dirtied, and now and then a WAL
 # checkpoint), so chunks are not made shorter than that needs.
-CHUNK_ARTICLES = 200
-CHUNK_SECONDS = 0.1
+CHUNK_ARTICLES = 500
+CHUNK_SECONDS = 0.25
 CHUNK_PAUSE = 0.005
 
 
