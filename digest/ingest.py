@@ -51,7 +51,7 @@ BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article
 # SQLite's busy handler: between chunks the ingest pauses briefly to let them in. Each
 # commit costs 20-50 ms (it writes the pages its chunk dirtied, and now and then a WAL
 # checkpoint), so chunks are not made shorter than that needs.
-CHUNK_ARTICLES = 500
+CHUNK_ARTICLES = 500  # the default of Settings.ingest_chunk_articles
 CHUNK_SECONDS = 0.25
 CHUNK_PAUSE = 0.005
 
@@ -182,7 +182,7 @@ async def ingest_dump(
         return await _write(
             store, name, spill, listed, parsed_count=reader.articles,
             threshold=settings.near_duplicate_threshold, started=started,
-            finished=now or utcnow(),
+            finished=now or utcnow(), chunk=settings.ingest_chunk_articles,
         )
 
 
@@ -272,13 +272,14 @@ async def _write(
     threshold: float,
     started: datetime,
     finished: datetime,
+    chunk: int = CHUNK_ARTICLES,
 ) -> IngestReport:
-    """The write phase: short transactions of at most CHUNK_ARTICLES articles, each in a
+    """The write phase: short transactions of at most `chunk` articles, each in a
     thread, then the last one that makes them visible (digest.storage.ingest_writes)."""
     try:
         with tempfile.TemporaryFile(prefix="newsbot-held-") as held_file:
             writer = _Writer(_HeldBack(held_file), threshold, finished,
-                             (a for batch in _spilled(spill) for a in batch))
+                             (a for batch in _spilled(spill) for a in batch), chunk)
             async with ingest_session(store, name, started, finished) as session:
                 while await session.chunk(writer.chunk):
                     await asyncio.sleep(CHUNK_PAUSE)
@@ -401,7 +402,8 @@ class _Writer:
     thread inside one short transaction), then published."""
 
     def __init__(self, held: _HeldBack, threshold: float, when: datetime,
-                 articles: Iterator[PreparedArticle]) -> None:
+                 articles: Iterator[PreparedArticle], size: int) -> None:
+        self.size = size
         self.held = held
         self.threshold = threshold
         self.when = when
@@ -409,10 +411,10 @@ class _Writer:
         self.tally = _Tally()
 
     def chunk(self, writes: IngestWrites) -> bool:
-        """Write up to CHUNK_ARTICLES articles, for at most about CHUNK_SECONDS, or until a
-        bot write waits for the lock; True when there may be more."""
+        """Write up to `size` articles, for at most about CHUNK_SECONDS, or until a bot
+        write waits for the lock; True when there may be more."""
         deadline = time.monotonic() + CHUNK_SECONDS
-        for _ in range(CHUNK_ARTICLES):
+        for _ in range(self.size):
             writes.go_on()
             article = next(self.articles, None)
             if article is None:

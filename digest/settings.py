@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, le=32)
     # Seconds one article may take in a worker; one that overruns gets a lead summary.
     article_time_limit: float = Field(10.0, gt=0, le=3600)
+    # Articles an ingest commits per transaction at most (digest.ingest.CHUNK_ARTICLES):
+    # a writer in another process waits for one such chunk.
+    ingest_chunk_articles: int = Field(500, ge=1, le=100_000)
 
     # Telegram transport (used by `newsbot run`).
     api_base_url: str = "https://api.telegram.org/bot"

@@ -39,9 +39,10 @@ NOW = datetime(2026, 2, 11, 9, 0, tzinfo=UTC)
 NEWSBOT = Path(sys.executable).with_name("newsbot")
 
 
-@pytest.fixture(autouse=True)
-def one_article_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest_module, "CHUNK_ARTICLES", 1)
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Chunks of one article: every dump is a many-chunk ingest."""
+    return settings.model_copy(update={"ingest_chunk_articles": 1})
 
 
 @pytest.fixture
@@ -305,7 +306,7 @@ async def test_copies_across_chunks_are_found_and_the_report_is_the_one_of_one_t
     ]
     results = []
     for size in (1, 10_000):
-        monkeypatch.setattr(ingest_module, "CHUNK_ARTICLES", size)
+        settings = settings.model_copy(update={"ingest_chunk_articles": size})
         async with await Store.open(tmp_path / f"chunks-{size}.db") as store:
             await ingest_bytes(store, jsonl(worse), "worse.jsonl", settings, catalog,
                                executor=pool, now=NOW)
@@ -331,7 +332,7 @@ async def test_a_bot_write_queued_during_a_long_chunk_ends_it_after_the_article_
 ) -> None:
     """Chunks as long as the dump: still, a /subscribe that comes while the 5th article is
     written goes in right after it, with the ingest's first 5 articles committed, hidden."""
-    monkeypatch.setattr(ingest_module, "CHUNK_ARTICLES", 10_000)
+    settings = settings.model_copy(update={"ingest_chunk_articles": 10_000})
     monkeypatch.setattr(ingest_module, "CHUNK_SECONDS", 3600.0)
     subscribers = Subscribers(store, "Asia/Almaty", "09:00")
     await subscribers.ensure(501, 501, "en", NOW)

@@ -198,7 +198,8 @@ def test_kill_9_during_ingest_keeps_exactly_what_was_committed(
 ) -> None:
     db, before = seeded
     big = write(tmp_path / "b.txt", govkz(100, 400))
-    proc = start(tmp_path, env, "ingest", str(big))
+    # Chunks of 5 articles: the ingest is many transactions, and one can be killed between.
+    proc = start(tmp_path, {**env, "NEWSBOT_INGEST_CHUNK_ARTICLES": "5"}, "ingest", str(big))
     if moment == "before the write":
         poll(lambda: descendants(proc.pid) != [], "the workers to start")
     elif moment == "inside the write":
