@@ -146,11 +146,18 @@ def names_match(a: str, b: str) -> bool:
 # -- features -----------------------------------------------------------------------------
 
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
-_SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n+)([\"'«“]?)(\w+)")
-_CAPITALISED = re.compile(r"(?<![\w-])([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜŞÇĞÑ][\w'’-]{2,})")
+# The patterns below start with the character class of their first character and check
+# what precedes it afterwards (`\d(?<![\d.,]\d)` rather than `(?<![\d.,])\d`): the same
+# matches, but Python's engine then skips to candidate characters instead of trying a
+# lookbehind at every position (3-8x faster on an article).
+# A sentence's first word: after a sentence end or a line break (_SENTENCE_START), or at the
+# start of the text (_FIRST_WORD).
+_SENTENCE_START = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<=[.!?…])\s+)([\"'«“]?)(\w+)")
+_FIRST_WORD = re.compile(r"([\"'«“]?)(\w+)")
+_CAPITALISED = re.compile(r"([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜŞÇĞÑ](?<![\w-].)[\w'’-]{2,})")
 # Thousands grouped by spaces (Russian, Kazakh) or commas (English): 1 200 000, 1,200,000.
-_GROUPED_SPACE = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
-_GROUPED_COMMA = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+_GROUPED_SPACE = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
+_GROUPED_COMMA = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +214,8 @@ _MAGNITUDES = (
 # A number standing on its own: not the tail of a word or code (region4521, COVID19), but
 # possibly after a currency code (KZT425bn) and with its magnitude glued on (425bn).
 _NUMBER_WORD = re.compile(
-    r"(?:(?<!\w)|(?<=KZT)|(?<=USD)|(?<=EUR)|(?<=RUB))(\d+(?:[.,]\d+)?)(?:\s*(\w+))?"
+    r"(\d(?:(?<!\w\d)|(?<=KZT\d)|(?<=USD\d)|(?<=EUR\d)|(?<=RUB\d))\d*(?:[.,]\d+)?)"
+    r"(?:\s*(\w+))?"
 )
 
 
@@ -264,14 +272,25 @@ def _plain(value: Decimal) -> str:
 def proper_names(text: str) -> frozenset[str]:
     """Skeletons of capitalised words that do not start a sentence (those are names,
     mostly), minus the names every government story shares."""
-    text = _without_urls(text)
+    return frozenset(_names(_without_urls(text))[0])
+
+
+def _names(text: str, split: int | None = None) -> tuple[set[str], set[str]]:
+    """proper_names of a text without addresses, and the part of them found from `split` on."""
     starts = {m.start(2) for m in _SENTENCE_START.finditer(text)}
+    first = _FIRST_WORD.match(text)
+    if first:
+        starts.add(first.start(2))
     found: set[str] = set()
+    after: set[str] = set()
     for match in _CAPITALISED.finditer(text):
         if match.start(1) in starts or match.group(1).isupper():
             continue  # a sentence's first word, or an acronym (SCO/ШОС differ by language)
-        found.update(_name_keys(match.group(1)))
-    return frozenset(found)
+        keys = _name_keys(match.group(1))
+        found.update(keys)
+        if split is not None and match.start(1) >= split:
+            after.update(keys)
+    return found, after
 
 
 # A word's name keys are cached per process: news repeats its names (600 articles of about
@@ -319,10 +338,24 @@ def title_names(title: str, names: frozenset[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+# The body's first word, when it starts a sentence in the body alone exactly as it does after
+# the headline's line (see features).
+_BODY_OPENS = re.compile(r"[\"'«“]?\w")
+
+
 def features(title: str, body: str, lang: str) -> LinkFeatures:
     text = f"{title}.\n{body}"
-    names = proper_names(text)
-    return LinkFeatures(numbers(text, lang), names, title_names(title, proper_names(body)),
+    # One pass finds the names of the whole text and of the body alone: addresses and
+    # matches never span a line break, and the headline's line ends in ".\n", so from the
+    # body on the sentence starts are the body's own, provided its first word starts one
+    # there too (else the body is read on its own, as before).
+    head, rest = _without_urls(f"{title}.\n"), _without_urls(body)
+    if _BODY_OPENS.match(rest):
+        found, in_body = _names(head + rest, len(head))
+        names, body_names = frozenset(found), frozenset(in_body)
+    else:
+        names, body_names = proper_names(text), proper_names(body)
+    return LinkFeatures(numbers(text, lang), names, title_names(title, body_names),
                         numbers(title, lang), concepts(text, lang))
 
 
