@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -54,9 +55,16 @@ _OPENING_QUOTE = re.compile(r"([.!?])(?=[“«][^\W\d_])")
 # Two paragraphs glued without a full stop: a lower-case word runs into a capitalised one
 # (`развитияВ Акорде`, `годаПрезидент`). Only words that start in lower case with at least
 # three lower-case letters qualify, so `ҚазАқпарат`, `КазМунайГаз` and `iPhone` stay whole.
+# (The first letter is matched before the check of what precedes it: the same matches as
+# with the lookbehind first, but the engine skips to candidate characters; several patterns
+# below do the same.)
 _GLUED_PARAGRAPH = re.compile(
-    r"(?<![^\W\d_])([a-zа-яёәғқңөұүһі]{3,}+)(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ](?:[a-zа-яёәғқңөұүһі]|\s))"
+    r"([a-zа-яёәғқңөұүһі](?<![^\W\d_].)[a-zа-яёәғқңөұүһі]{2,}+)"
+    r"(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ](?:[a-zа-яёәғқңөұүһі]|\s))"
 )
+# What every glued paragraph has: a lower-case letter right before a capital. Most texts
+# have none, and looking for it is cheaper than the pattern above.
+_LOWER_UPPER = re.compile(r"[a-zа-яёәғқңөұүһі][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")
 # Initials glued to a surname keep no space: `Ә.Тойбаев`, `Ж.Қасымбек`, `А.Б.Иванов`,
 # `Sh.Ualiyev`. Latin sequences such as `H.E.` and `U.S.` are titles and abbreviations.
 _LONE_INITIAL = re.compile(
@@ -87,7 +95,10 @@ def repair(text: str) -> str:
     """Normalise Unicode and whitespace, and put the missing space into glued sentences."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_normal_spaces(line) for line in text.split("\n")]
-    text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    text = "\n".join(lines)
+    if "\n\n\n" in text:  # what the pattern needs; cheaper to look for
+        text = _BLANK_LINES.sub("\n\n", text)
+    text = text.strip()
     return _unglue(text)
 
 
@@ -126,7 +137,7 @@ def _unglue(text: str) -> str:
         return f"{punct}{quote} "
 
     text = _GLUED.sub(glued, text)
-    if '"' in text:
+    if '."' in text or '!"' in text or '?"' in text:  # what the pattern needs
         text = _GLUED_STRAIGHT_QUOTE.sub(
             lambda m: " " if text[: m.start()].count('"') % 2 == 0 else "", text
         )
@@ -135,6 +146,8 @@ def _unglue(text: str) -> str:
         lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
     )
     urls = None
+    if not _LOWER_UPPER.search(text):
+        return text
     return _GLUED_PARAGRAPH.sub(
         lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
     )
@@ -154,16 +167,17 @@ def detect_language(text: str) -> str:
     a q outside "qu", function words such as jáne/jäne) than English function words.
     """
     cyrillic = latin = kazakh = russian = latin_kazakh = english = 0
-    for word in _WORD.findall(text):
+    # Each distinct word once, times its count: news repeats its words.
+    for word, count in Counter(_WORD.findall(text)).items():
         kind = _word_kind(word)
         if kind.cyrillic:
-            cyrillic += 1
-            kazakh += kind.kazakh
-            russian += kind.russian
+            cyrillic += count
+            kazakh += kind.kazakh * count
+            russian += kind.russian * count
         if kind.latin:
-            latin += 1
-            latin_kazakh += kind.latin_vote > 0
-            english += kind.latin_vote < 0
+            latin += count
+            latin_kazakh += (kind.latin_vote > 0) * count
+            english += (kind.latin_vote < 0) * count
     if not cyrillic or latin > cyrillic:
         # As _latin_is_kazakh: two pieces of evidence at least, and more than English has.
         return "kk" if latin_kazakh >= 2 and latin_kazakh > english else "en"
@@ -262,13 +276,16 @@ _INITIAL = re.compile(r"(?:^|[\s(\"«“])(?:[^\W\d_a-zа-яёәғқңөұүһі
 _LATIN_INITIAL = re.compile(r"(?:^|[\s(\"«“])(?:Sh|Zh|Kh|Ch|Ts|Ye|Yu|Ya|Dzh)\.$")
 # A dateline cut off by the splitter: `АСТАНА.` or `НҰР-СҰЛТАН.` before `KAZINFORM — …`.
 _DATELINE_HEAD = re.compile(r"^[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ -]{1,30}\.$")
+# The next three patterns match the stop and capture the space after it, where the split
+# goes (group 1): matching from the stop lets the engine skip to stops, where a lookbehind
+# for the stop was tried at every position of the text (3-10x slower).
 # A sentence end inside a fragment: sentencex does not split inside quotes.
-_INNER_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«“„(—–-]?\s?[^\W\d_a-zа-яёәғқңөұүһі])")
+_INNER_END = re.compile(r"[.!?…](\s+)(?=[\"«“„(—–-]?\s?[^\W\d_a-zа-яёәғқңөұүһі])")
 # A sentence that opens with a quotation mark after another ends: `…a year. "What we…`.
-_QUOTE_START = re.compile(r"(?<=[.!?])\s+(?=[\"«“„][^\W\d_])")
+_QUOTE_START = re.compile(r"[.!?](\s+)(?=[\"«“„][^\W\d_])")
 # A sentence that starts with a number (`…отыр. 12,2 млн гектардан…`), which sentencex
 # leaves glued to the one before: the word before the stop is a whole word, not `г.`/`млрд.`.
-_NUMBER_START = re.compile(r"(?<=[^\W\d_]{4}[.!?])\s+(?=\d)")
+_NUMBER_START = re.compile(r"[.!?](?<=[^\W\d_]{4}[.!?])(\s+)(?=\d)")
 _OPENING = "«“„"
 _CLOSING = "»”“"
 
@@ -322,17 +339,18 @@ def _split_inside(line: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a sentencex piece where it missed an end: before a number, inside a quote."""
     spans: list[tuple[int, int]] = []
     begin = start
-    for match in _NUMBER_START.finditer(line, start, end):
-        if not _CONTINUES_INTO_LOWER.search(line[begin : match.start()]):
-            spans.append((begin, match.start()))
-            begin = match.end()
+    # From the character before the piece: its stop may precede a space the piece starts with.
+    for match in _NUMBER_START.finditer(line, max(start - 1, 0), end):
+        if not _CONTINUES_INTO_LOWER.search(line[begin : match.start(1)]):
+            spans.append((begin, match.start(1)))
+            begin = match.end(1)
     spans.append((begin, end))
     opened: list[tuple[int, int]] = []
     for a, b in spans:
-        for match in _QUOTE_START.finditer(line, a, b):
-            if not _quote_open(line[a : match.start()]):
-                opened.append((a, match.start()))
-                a = match.end()
+        for match in _QUOTE_START.finditer(line, max(a - 1, 0), b):
+            if not _quote_open(line[a : match.start(1)]):
+                opened.append((a, match.start(1)))
+                a = match.end(1)
         opened.append((a, b))
     return [part for a, b in opened for part in _split_inside_quotes(line, a, b)]
 
@@ -344,9 +362,9 @@ def _split_inside_quotes(line: str, start: int, end: int) -> list[tuple[int, int
     spans: list[tuple[int, int]] = []
     begin = start
     for match in _INNER_END.finditer(fragment):
-        if _quote_open(fragment[: match.start()]):
-            spans.append((begin, start + match.start()))
-            begin = start + match.end()
+        if _quote_open(fragment[: match.start(1)]):
+            spans.append((begin, start + match.start(1)))
+            begin = start + match.end(1)
     spans.append((begin, end))
     return [(a, b) for a, b in spans if line[a:b].strip()]
 
