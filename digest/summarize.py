@@ -34,6 +34,7 @@ from digest.summary_model import (
     profile,
     quote_balance,
     similarity,
+    words_of,
 )
 from digest.text import split_sentences
 
@@ -145,7 +146,7 @@ def candidate_sentences(title: str, body: str, lang: str) -> list[str]:
 
 
 def _is_whole_sentence(sentence: str) -> bool:
-    words = len(_WORD.findall(sentence))
+    words = len(words_of(sentence))
     if words < MIN_WORDS or _BULLET.match(sentence) or sentence[:1].islower():
         return False
     if sentence.endswith((":", ";", ",")):

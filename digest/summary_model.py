@@ -14,7 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from itertools import chain
 from pathlib import Path
 
 from digest.stemming import stem, stop_words
@@ -190,10 +191,28 @@ class Profile:
     norms: list[float]
 
 
+# An article's sentences are split into words several times over (the profile, the word
+# graph, the features, the summariser's filter): the last few thousand sentences' words are
+# kept, so each is split once. Tuples: callers must not change them.
+WORDS_CACHE = 4096
+
+
+@lru_cache(maxsize=WORDS_CACHE)
+def words_of(sentence: str) -> tuple[str, ...]:
+    """The words of a sentence as written."""
+    return tuple(_WORD.findall(sentence))
+
+
+@lru_cache(maxsize=WORDS_CACHE)
+def lower_words_of(sentence: str) -> tuple[str, ...]:
+    """The words of a lower-cased sentence."""
+    return tuple(_WORD.findall(sentence.lower()))
+
+
 def profile(candidates: Sequence[str], lang: str) -> Profile:
     ignored = stop_words(lang)
     stems = [
-        Counter(stem(w, lang) for w in _WORD.findall(s.lower()) if w not in ignored)
+        Counter(stem(w, lang) for w in lower_words_of(s) if w not in ignored)
         for s in candidates
     ]
     norms = [math.sqrt(sum(c * c for c in counts.values())) for counts in stems]
@@ -206,13 +225,15 @@ def similarity(prof: Profile, i: int, j: int) -> float:
     if not prof.norms[i] or not prof.norms[j]:
         return 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return sum(c * large[w] for w, c in small.items()) / (prof.norms[i] * prof.norms[j])
+    # .get, not large[w]: a Counter's missing key goes through a Python-level __missing__.
+    get = large.get
+    return sum(c * get(w, 0) for w, c in small.items()) / (prof.norms[i] * prof.norms[j])
 
 
 def word_profile(candidates: Sequence[str], lang: str) -> Profile:
     """The sentences as whole lower-cased words less function words only: the word graph."""
     ignored = FUNCTION_WORDS.get(lang) or stop_words(lang)
-    words = [Counter(w for w in _WORD.findall(s.lower()) if w not in ignored) for s in candidates]
+    words = [Counter(w for w in lower_words_of(s) if w not in ignored) for s in candidates]
     return Profile(words, [math.sqrt(sum(c * c for c in counts.values())) for counts in words])
 
 
@@ -231,10 +252,10 @@ def features(
     n = len(candidates)
     ignored = stop_words(lang)
     title_stems = {stem(w, lang) for w in _WORD.findall(title.lower()) if w not in ignored}
-    document: Counter[str] = Counter()
-    for counts in prof.stems:
-        document.update(counts)
-    surface = [[w for w in _WORD.findall(s.lower()) if w not in ignored] for s in candidates]
+    # The sentences' stems in order, counted in C (Counter.update with a Counter is a Python
+    # loop); the same counts, in the same first-seen order (most_common breaks ties by it).
+    document: Counter[str] = Counter(chain.from_iterable(c.elements() for c in prof.stems))
+    surface = [[w for w in lower_words_of(s) if w not in ignored] for s in candidates]
     surface_counts = Counter(w for words in surface for w in words)
 
     document_square = float(sum(v * v for v in document.values()))
@@ -256,13 +277,14 @@ def features(
     centrality, degree = _standardise(centrality), _standardise(degree)
     top = {w for w, _ in document.most_common(TOP_WORDS)}
     cues = _cue_stems(lang)
-    lengths = _standardise([math.log(len(_WORD.findall(s)) + 1) for s in candidates])
+    lengths = _standardise([math.log(len(words_of(s)) + 1) for s in candidates])
     probability, frequency = _standardise(probability), _standardise(frequency)
 
     rows = []
     for i, sentence in enumerate(candidates):
-        words = _WORD.findall(sentence)
+        words = words_of(sentence)
         counts = prof.stems[i]
+        in_title = len(title_stems.intersection(counts))
         rows.append([
             i / (n - 1) if n > 1 else 0.0,
             1.0 if i == 0 else 0.0,
@@ -271,8 +293,8 @@ def features(
             1.0 if len(words) < 8 else 0.0,
             1.0 if len(words) >= 40 else 0.0,
             1.0 if len(words) >= 50 else 0.0,
-            len(title_stems.intersection(counts)) / len(title_stems) if title_stems else 0.0,
-            math.log1p(len(title_stems.intersection(counts))),
+            in_title / len(title_stems) if title_stems else 0.0,
+            math.log1p(in_title),
             centrality[i],
             degree[i],
             probability[i],
@@ -290,8 +312,7 @@ def features(
             len(top.intersection(counts)) / len(top) if top else 0.0,
             ranks[i],
             1.0 if cues.intersection(counts) else 0.0,
-            (len(title_stems.intersection(counts)) / len(title_stems) if title_stems and i == 0
-             else 0.0),
+            in_title / len(title_stems) if title_stems and i == 0 else 0.0,
             word_degree[i],
             word_rank[i],
             word_degree[i] ** 2,
@@ -345,17 +366,21 @@ def _graph(prof: Profile) -> tuple[list[float], list[float]]:
     row, col, val = np.array(rows), np.array(cols), np.array(vals)
     has_words = np.bincount(row, minlength=n) > 0
 
-    def neighbours(x: np.ndarray) -> np.ndarray:
-        """`sum_j cos(i, j) x_j` over j != i, for every i."""
+    def neighbours(x: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """`sum_j cos(i, j) x_j` over j != i, for every i; `own` is x where i has words."""
         total = np.bincount(col, weights=val * x[row], minlength=len(index))
-        return np.bincount(row, weights=val * total[col], minlength=n) - np.where(has_words, x, 0)
+        return np.bincount(row, weights=val * total[col], minlength=n) - own
 
-    degree = np.maximum(neighbours(np.ones(n)), 0.0)
+    degree = np.maximum(neighbours(np.ones(n), np.where(has_words, 1.0, 0.0)), 0.0)
     scores = np.ones(n)
-    safe = np.where(degree > 1e-9, degree, 1.0)
+    linked = degree > 1e-9
+    safe = np.where(linked, degree, 1.0)
+    # Each step is a dozen small numpy calls, so fewer calls is what saves time. A sentence
+    # without words has no degree, so its share is 0 already: it is its own `own` term, and
+    # its neighbour sum is 0.0 without masking it (the same values as masking both).
     for _ in range(RANK_ITERATIONS):
-        share = np.where(degree > 1e-9, scores / safe, 0.0)
-        scores = (1 - RANK_DAMPING) + RANK_DAMPING * np.where(has_words, neighbours(share), 0.0)
+        share = np.divide(scores, safe, out=np.zeros(n), where=linked)
+        scores = (1 - RANK_DAMPING) + RANK_DAMPING * neighbours(share, share)
     return degree.tolist(), scores.tolist()
 
 
