@@ -88,7 +88,11 @@ class _Text:
         self.paragraphs = (self.paragraph[-1] + 1) if self.paragraph else 0
         self.positions: dict[str, list[int]] = {}
         for i, token in enumerate(self.tokens):
-            self.positions.setdefault(token, []).append(i)
+            at = self.positions.get(token)  # (setdefault would build a list for every word)
+            if at is None:
+                self.positions[token] = [i]
+            else:
+                at.append(i)
         self.counts = {token: len(at) for token, at in self.positions.items()}
 
     @property
@@ -312,8 +316,10 @@ class KeywordIndex:
         """
         found: list[dict[Pattern, list[int]]] = [{} for _ in range(self.topics)]
         owners: list[dict[str, _Entry]] = [{} for _ in range(self.topics)]
+        seen = self._seen
         for token in text.counts:
-            for entry in self.lookup(token):
+            entries = seen.get(token)  # the common case, without a call
+            for entry in self.lookup(token) if entries is None else entries:
                 if entry.single:
                     owner = owners[entry.topic].get(token)
                     if owner is None or _priority(entry) > _priority(owner):
