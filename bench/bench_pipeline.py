@@ -10,7 +10,10 @@ The articles are the BBC ones of ../shared/eval (about 400 words), made distinct
   database (parse, repair, language, topics, default summary, fingerprints, dedup, store),
   with `--workers` processes, started and warmed beforehand as the bot does at start-up;
   the CPU time of the workers and of this process, and the ratio two free cores would
-  give; then a later upload of other articles into the same database (workers warm);
+  give; what one worker costs alone (half the articles, caches cold, no other worker
+  running), against which the pipeline's worker CPU shows what two busy processes on two
+  cores cost each other; then a later upload of other articles into the same database
+  (workers warm);
 - the CPU time per stage of `prepare`, one stage at a time in this process, and of
   `prepare` as a whole on other articles (changed copies: most of their words are cached
   by then, as in a running bot).
@@ -34,14 +37,15 @@ from corpus import distinct, dump_text
 
 from digest import dedup, linking
 from digest.ingest import ingest_bytes
+from digest.models import RawArticle
 from digest.parsing import parse_dump
 from digest.prepare import PrepareConfig, prepare_batch, summary_text, warm_up
-from digest.settings import load_settings
+from digest.settings import Settings, load_settings
 from digest.storage import Store
 from digest.summarize import summarize
 from digest.text import detect_language, repair
-from digest.topics import classify, load_catalog
-from digest.workers import worker_pool
+from digest.topics import TopicCatalog, classify, load_catalog
+from digest.workers import prepare_in_worker, worker_pool
 
 # spawn, not fork: this process has threads (aiosqlite) a fork would copy mid-lock.
 SPAWN = multiprocessing.get_context("spawn")
@@ -98,6 +102,17 @@ async def main() -> None:
                                            executor=pool)
                 later_time = time.perf_counter() - start
                 later_cpu = cpu_seconds(pids) + time.process_time() - later_cpu
+        # What one worker does in the pipeline (half the articles, in the ingest's batches,
+        # caches cold), alone in its process: the gap to the pipeline's figure above is what
+        # two workers running at once, with the ingesting process, cost each other.
+        with worker_pool(1, SPAWN) as single:
+            alone_pids = warm(single, 1)
+            half = parsed_half(data)
+            alone_cpu = cpu_seconds(alone_pids)
+            for begin in range(0, len(half), 32):
+                single.submit(prepare_in_worker, half[begin:begin + 32], config_of(settings,
+                              catalog)).result()
+            alone_cpu = cpu_seconds(alone_pids) - alone_cpu
     words = sum(len(a.body.split()) for a in articles) / n
     print(f"pipeline: {n} distinct BBC-length articles ({words:.0f} words on average, "
           f"{len(data) / 2**20:.1f} MB)")
@@ -116,6 +131,8 @@ async def main() -> None:
               f"{main_cpu / n * 1000:.2f} ms (parse, results, write phase); "
               f"TextRank alone {textrank_cpu / n * 1000:.2f} ms")
         print(f"  ratio on two free cores (CPU): {textrank_cpu / (total_cpu / 2):.2f}")
+        print(f"  one worker alone, half the articles (cold caches): "
+              f"{alone_cpu / len(half) * 1000:.2f} ms/article")
     print(f"  a later upload of {n} other articles (warm workers, {report.stored} stored): "
           f"{n / later_time:.1f} articles/s, ratio {textrank / later_time:.2f}"
           + (f"; CPU {later_cpu / n * 1000:.2f} ms/article, on two free cores "
@@ -147,12 +164,21 @@ async def main() -> None:
     for name, seconds in timings.items():
         per_article(name, seconds, n)
     per_article("all stages", sum(timings.values()), n)
-    config = PrepareConfig(catalog, settings.summary_algorithm, settings.summary_sentences,
-                           settings.summary_max_chars)
+    config = config_of(settings, catalog)
     fresh = distinct(n, seed=6, start=n)  # changed copies of the same originals
     start = time.process_time()
     prepare_batch(fresh, config)
     per_article("prepare, other articles", time.process_time() - start, n)
+
+
+def config_of(settings: Settings, catalog: TopicCatalog) -> PrepareConfig:
+    return PrepareConfig(catalog, settings.summary_algorithm, settings.summary_sentences,
+                         settings.summary_max_chars)
+
+
+def parsed_half(data: bytes) -> list[RawArticle]:
+    """Every other article of the dump as the parser gives them (language not set)."""
+    return parse_dump(data, "bench.txt").articles[::2]
 
 
 def warm(pool: Executor, workers: int) -> set[int]:
