@@ -84,6 +84,12 @@ _LATIN = {
     "r": "r", "s": "s", "ş": "š", "t": "t", "v": "v", "x": "ks", "z": "z", "ç": "č",
 }
 _VOWELS_AND_GLIDES = frozenset("aeiouyw" "áéíóúýäöüūıāī" "аәеёиіоөуұүыэюяйў" "ъь")
+# The digraphs by their first letter, in the order above: only those can start at a letter.
+_DIGRAPHS_AT: dict[str, tuple[tuple[str, str], ...]] = {
+    first: tuple(d for d in _LATIN_DIGRAPHS if d[0][0] == first)
+    for first in {digraph[0] for digraph, _ in _LATIN_DIGRAPHS}
+}
+_REPEATS = re.compile(r"(.)\1+")
 
 
 def skeleton(word: str) -> str:
@@ -110,7 +116,7 @@ def skeleton(word: str) -> str:
             out.append(_CYRILLIC.get(ch, ""))
             i += 1
             continue
-        for digraph, value in _LATIN_DIGRAPHS:
+        for digraph, value in _DIGRAPHS_AT.get(ch, ()):
             if text.startswith(digraph, i):
                 out.append(value)
                 i += len(digraph)
@@ -119,7 +125,7 @@ def skeleton(word: str) -> str:
             out.append(_LATIN.get(ch, ""))
             i += 1
     joined = "".join(out)
-    return re.sub(r"(.)\1+", r"\1", joined)
+    return _REPEATS.sub(r"\1", joined)
 
 
 MIN_SKELETON = 3  # shorter keys (Ли, Ua) match too much by chance
