@@ -42,12 +42,15 @@ ELLIPSIS = "…"
 
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 _URL = re.compile(r"https?://|www\.\S", re.IGNORECASE)
-_BOILERPLATE = re.compile(
-    r"^(?:source|sources|photo|photos|image|video|read more|источник|фото|видео|подробнее|"
-    r"дереккөз|сурет|бейне|толығырақ)\s*[:©|-]"
-    r"|©|\((?:photo|фото|сурет)\b",
+# Boilerplate: a credit line's head (matched at the start), a copyright sign or a photo note.
+# Three checks rather than one pattern with `^` among its alternatives, which the engine
+# tries at every position of every sentence.
+_BOILERPLATE_HEAD = re.compile(
+    r"(?:source|sources|photo|photos|image|video|read more|источник|фото|видео|подробнее|"
+    r"дереккөз|сурет|бейне|толығырақ)\s*[:©|-]",
     re.IGNORECASE,
 )
+_PHOTO_NOTE = re.compile(r"\((?:photo|фото|сурет)\b", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"^\W*\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\W*$")
 # `New Delhi, 10 Febuary 2026 - ` or `АСТАНА, 10 февраля 2026 г. — ` before the first sentence.
 _DATELINE = re.compile(
@@ -184,8 +187,17 @@ def _key(text: str) -> str:
 
 
 def _is_boilerplate(sentence: str) -> bool:
+    # "://" or "w." is in every text _URL matches (only w and W match `w` ignoring case):
+    # looking for them first spares the case-blind pattern most sentences.
+    has_url = ("://" in sentence or "w." in sentence or "W." in sentence) and bool(
+        _URL.search(sentence)
+    )
     return bool(
-        _URL.search(sentence) or _BOILERPLATE.search(sentence) or _DATE_ONLY.match(sentence)
+        has_url
+        or _BOILERPLATE_HEAD.match(sentence)
+        or "©" in sentence
+        or _PHOTO_NOTE.search(sentence)
+        or _DATE_ONLY.match(sentence)
     )
 
 
