@@ -267,7 +267,7 @@ def features(
         dot = with_doc - prof.norms[i] ** 2
         rest = math.sqrt(max(0.0, document_square - 2 * with_doc + prof.norms[i] ** 2))
         centrality.append(dot / (prof.norms[i] * rest) if prof.norms[i] and rest else 0.0)
-        words = surface[i]
+        words: Sequence[str] = surface[i]
         probability.append(sum(surface_counts[w] for w in words) / len(words) if words else 0.0)
         frequency.append(float(sum(document[w] for w in counts)))
     ranks = _standardise(rank)
@@ -369,7 +369,8 @@ def _graph(prof: Profile) -> tuple[list[float], list[float]]:
     def neighbours(x: np.ndarray, own: np.ndarray) -> np.ndarray:
         """`sum_j cos(i, j) x_j` over j != i, for every i; `own` is x where i has words."""
         total = np.bincount(col, weights=val * x[row], minlength=len(index))
-        return np.bincount(row, weights=val * total[col], minlength=n) - own
+        result: np.ndarray = np.bincount(row, weights=val * total[col], minlength=n) - own
+        return result
 
     degree = np.maximum(neighbours(np.ones(n), np.where(has_words, 1.0, 0.0)), 0.0)
     scores = np.ones(n)
