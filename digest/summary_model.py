@@ -231,9 +231,18 @@ def similarity(prof: Profile, i: int, j: int) -> float:
 
 
 def word_profile(candidates: Sequence[str], lang: str) -> Profile:
-    """The sentences as whole lower-cased words less function words only: the word graph."""
+    """The sentences as whole lower-cased words less function words and bare numbers: the
+    word graph.
+
+    Bare numbers (`2004`, `15`) are left out: figures rarely recur in the sentences the
+    references keep, and without them the graph's rank separates BBC reference sentences
+    better (within-article AUC 0.941 against 0.933, docs/quality.md).
+    """
     ignored = FUNCTION_WORDS.get(lang) or stop_words(lang)
-    words = [Counter(w for w in lower_words_of(s) if w not in ignored) for s in candidates]
+    words = [
+        Counter(w for w in lower_words_of(s) if w not in ignored and not w.isdigit())
+        for s in candidates
+    ]
     return Profile(words, [math.sqrt(sum(c * c for c in counts.values())) for counts in words])
 
 
