@@ -1,12 +1,16 @@
-"""Shared fixtures: paths to the real sample, settings on a temporary database."""
+"""Shared fixtures: paths to the real sample, settings on a temporary database, a store on
+it, and a worker pool for ingests."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from digest.settings import Settings, load_settings
+from digest.storage import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -29,3 +33,15 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         if name.startswith("NEWSBOT_"):
             monkeypatch.delenv(name)
     return load_settings(db_path=tmp_path / "news.db", workers=1)
+
+
+@pytest.fixture
+def pool() -> Iterator[ThreadPoolExecutor]:
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        yield executor
+
+
+@pytest.fixture
+async def store(settings: Settings) -> AsyncIterator[Store]:
+    async with await Store.open(settings.db_path) as opened:
+        yield opened

@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -43,18 +42,6 @@ NEWSBOT = Path(sys.executable).with_name("newsbot")
 def settings(settings: Settings) -> Settings:
     """Chunks of one article: every dump is a many-chunk ingest."""
     return settings.model_copy(update={"ingest_chunk_articles": 1})
-
-
-@pytest.fixture
-def pool() -> Iterator[ThreadPoolExecutor]:
-    with ThreadPoolExecutor(max_workers=2) as executor:
-        yield executor
-
-
-@pytest.fixture
-async def store(settings: Settings) -> AsyncIterator[Store]:
-    async with await Store.open(settings.db_path) as opened:
-        yield opened
 
 
 def dump(first: int, count: int, *extra: dict[str, Any]) -> bytes:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,18 +14,6 @@ from digest.settings import Settings
 from digest.storage import Store
 from digest.topics import load_catalog
 from tests.support.db import raw
-
-
-@pytest.fixture
-def pool() -> Iterator[ThreadPoolExecutor]:
-    with ThreadPoolExecutor(max_workers=2) as executor:
-        yield executor
-
-
-@pytest.fixture
-async def store(settings: Settings) -> AsyncIterator[Store]:
-    async with await Store.open(settings.db_path) as opened:
-        yield opened
 
 
 def article(title: str, day: str, body: str) -> str:

@@ -8,7 +8,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -35,12 +34,6 @@ from tests.story_dump import (
 from tests.support.db import raw
 
 NEWSBOT = Path(sys.executable).with_name("newsbot")
-
-
-@pytest.fixture
-async def store(settings: Settings) -> AsyncIterator[Store]:
-    async with await Store.open(settings.db_path) as opened:
-        yield opened
 
 
 async def ingest(store: Store, settings: Settings, data: bytes) -> IngestReport:
