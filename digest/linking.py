@@ -311,6 +311,8 @@ def _name_keys(word: str) -> tuple[str, ...]:
     something: long enough, and not one of the names every story shares."""
     keys: list[str] = []
     for part in _NAME_PARTS.split(word):
+        if part.casefold() in NOT_NAMES:
+            continue
         key = skeleton(part)
         if len(key) >= MIN_SKELETON and not _common(key):
             keys.append(key)
@@ -318,6 +320,21 @@ def _name_keys(word: str) -> tuple[str, ...]:
 
 
 _NAME_PARTS = re.compile(r"[-’']")
+
+# Words English writes with a capital in mid-sentence that name nobody: months, weekdays and
+# the titles of offices ("Foreign Minister Gideon Sa'ar met ... on Monday"). Russian and
+# Kazakh write them in lower case, so they never match a name of the other language and
+# only lengthen an English article's vector. Compared as whole words, not as skeletons
+# (the skeleton of March is a stem of Marchenko's).
+NOT_NAMES = frozenset((
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "minister", "ministers", "ministry", "ministries",
+    "foreign", "affairs", "deputy", "chairman", "chairwoman", "chair", "prime", "head",
+    "state", "secretary", "general", "senate", "senator", "parliament", "government",
+    "agency", "committee", "council", "department", "office", "national", "international",
+    "ambassador", "embassy", "governor", "akim", "mayor", "speaker", "vice", "first",
+))
 
 
 def _common(key: str) -> bool:
