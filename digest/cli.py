@@ -25,6 +25,7 @@ from digest.evaluation import summaries as eval_summaries
 from digest.evaluation import topics as eval_topics
 from digest.ingest import ingest_file
 from digest.languages import LANGUAGES
+from digest.link_refresh import refresh_link_keys
 from digest.models import Article, IngestReport
 from digest.parsing import DumpError
 from digest.settings import Settings, SettingsError, load_settings
@@ -97,6 +98,17 @@ def build_parser(
     p.add_argument("--until", type=_iso_date, metavar="YYYY-MM-DD",
                    help="the last day shown (default: today in NEWSBOT_TIMEZONE)")
     p.set_defaults(command_func=cmd_stats)
+
+    p = sub.add_parser(
+        "refresh-link-keys",
+        help="recompute stored articles' story-linking features and lookup keys",
+        description="Recompute every stored article's cross-language linking features and "
+        "lookup keys with this version's rules and lexicon, so that new translations find "
+        "articles stored by an older newsbot. Stories already formed are left as they are. "
+        "Safe to run while the bot runs; a second run changes nothing.",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(command_func=cmd_refresh_link_keys)
 
     p = sub.add_parser("demo", help="ingest the bundled sample and print each topic's digest")
     p.set_defaults(command_func=cmd_demo)
@@ -412,6 +424,17 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
         except OSError as exc:
             raise CliError(f"cannot write {args.png}: {exc.strerror or exc}") from None
         print(f"chart: {args.png} ({len(png)} bytes)")
+    return EXIT_OK
+
+
+async def cmd_refresh_link_keys(args: argparse.Namespace, settings: Settings) -> int:
+    async with await Store.open(settings.db_path, create=False) as store:
+        with worker_pool(1, kazakh_stop_words=settings.kazakh_stopwords_file) as pool:
+            report = await refresh_link_keys(store, pool)
+    if args.json:
+        print(json.dumps({"checked": report.checked, "updated": report.updated}))
+    else:
+        print(f"stored articles: {report.checked} checked, {report.updated} updated")
     return EXIT_OK
 
 

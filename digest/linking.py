@@ -817,3 +817,16 @@ def _by_words(
     score = replace(compare(own, candidate.features), similarity=round(top, 4),
                     runner_up=round(runner_up, 4), rule="words")
     return candidate, score
+
+
+def refreshed_features(
+    rows: Sequence[tuple[str, str, str, str | None]],
+) -> list[str | None]:
+    """For each stored (title, body, lang, link_features), the features the current rules
+    and lexicon give its text (as :meth:`LinkFeatures.dumps` writes them), or None where the
+    stored ones are those already. Run in a worker by ``newsbot refresh-link-keys``."""
+    out: list[str | None] = []
+    for title, body, lang, stored in rows:
+        fresh = features(title, body, lang)
+        out.append(None if stored and LinkFeatures.loads(stored) == fresh else fresh.dumps())
+    return out

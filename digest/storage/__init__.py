@@ -12,7 +12,9 @@ Code outside this package never touches a connection; it calls the classes below
   it visible, duplicate and story lookups, article rows;
 - ``visibility``: the condition every reading query uses to leave out an unfinished ingest;
 - ``subscribers``, ``follows``, ``channels``, ``modes``: the bot's tables;
-- ``activity``: the counts behind the activity chart.
+- ``activity``: the counts behind the activity chart;
+- ``link_keys``: stored articles' linking features and keys rewritten with the current
+  rules (``newsbot refresh-link-keys``).
 """
 
 from digest.models import DigestRun, Subscriber, SubscriberCounts
@@ -21,6 +23,7 @@ from digest.storage.channels import Channel, Channels
 from digest.storage.connection import iso
 from digest.storage.errors import NOTHING_STORED, StoreError, describe
 from digest.storage.follows import Added, Follow, FollowStore
+from digest.storage.link_keys import LinkKeys, StoredText
 from digest.storage.modes import FollowMode, Modes
 from digest.storage.subscribers import Subscribers
 
@@ -33,9 +36,11 @@ __all__ = [
     "Follow",
     "FollowMode",
     "FollowStore",
+    "LinkKeys",
     "Modes",
     "Store",
     "StoreError",
+    "StoredText",
     "Subscriber",
     "SubscriberCounts",
     "Subscribers",
