@@ -473,3 +473,26 @@ def test_words_rule_links_through_the_ingest_and_explain_says_why(tmp_path: Path
     en_id = next(v["id"] for v in needs["versions"] if v["lang"] == "en")
     explained = newsbot(tmp_path, "explain", str(en_id)).stdout
     assert "words rule" in explained and "servant" in explained
+
+
+def test_english_titles_months_and_weekdays_are_not_names() -> None:
+    # English capitalises them in mid-sentence, Russian and Kazakh do not: as names they
+    # would never match the other language and only lengthen the English vector.
+    found = proper_names("Talks were held on Monday. Foreign Minister Yermek Kosherbayev met "
+                         "Deputy Prime Minister Serik Zhumangarin on 27 January in the Ministry.")
+    assert found == {skeleton("Yermek"), skeleton("Kosherbayev"), skeleton("Serik"),
+                     skeleton("Zhumangarin")}
+    # Compared as whole words: a name that starts like a month keeps its key.
+    assert skeleton("Marchenko") in proper_names("The envoy met Mr Marchenko.")
+    assert proper_names("Сенатор встретился с Мемлекет басшысы.") == frozenset()
+
+
+def test_word_beginnings_do_not_catch_other_words() -> None:
+    assert concepts("a joint statement", "en") == {"statement"}
+    assert concepts("a constructive dialogue in residential areas", "en") == {"dialogue"}
+    assert concepts("семь лет назад", "ru") == frozenset()
+    assert concepts("семья", "ru") == {"family"}
+    assert concepts("ынтымақтастықты нығайту", "kk") == {"cooperation", "strengthen"}
+    # "In order to" and an agency that "reports" say nothing of instructions or reports.
+    assert concepts("in order to help, the agency reports", "en") == frozenset()
+    assert concepts("the report to the President", "en") == {"report", "president"}
