@@ -556,7 +556,8 @@ MIN_EVIDENCE_MARGIN = 1.0
 # whose similarity to the best one is at least REWRITE_SIMILARITY are other rewrites of the
 # same item (two outlets' Russian versions) and do not count as the runner-up.
 # A similarity of a few words says little (two three-line notes on one topic), so a link
-# also needs MIN_SHARED_CONCEPTS shared concepts; translations linked on dev share 8 or more.
+# also needs MIN_SHARED_CONCEPTS shared concepts: translations linked on dev share 7 or
+# more, a preview and the item it announced (a hard negative) 6.
 MIN_SHARED_CONCEPTS = 7
 # The ingest looks candidates up by their indexed keys (LinkFeatures.index_keys): one
 # shared number or name will do, or MIN_INDEXED_CONCEPTS shared concepts of weight 1 (one

@@ -14,6 +14,7 @@ import pytest
 
 from digest.dedup import canonical_url
 from digest.linking import (
+    MIN_SHARED_CONCEPTS,
     Candidate,
     LexiconError,
     LinkFeatures,
@@ -445,7 +446,7 @@ def test_words_rule_needs_enough_shared_concepts() -> None:
     day = date(2026, 8, 14)
     short_en = feats({**FORUM_EN, "body": "Akims must keep an open dialogue."})
     short_ru = feats({**FORUM_RU, "body": "Акимы должны вести открытый диалог."})
-    assert len(short_en.concepts & short_ru.concepts) < 6
+    assert len(short_en.concepts & short_ru.concepts) < MIN_SHARED_CONCEPTS
     assert best_link("en", day, short_en, [Candidate("ru", "ru", "ru", day, short_ru)]) is None
 
 
