@@ -303,8 +303,14 @@ def test_fit_writes_a_model_the_summariser_loads_and_refuses_kept_references(
                  "--workers", "1"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["en"]["articles"] == 9
+    # A few articles are cross-validated over several fold assignments: mean within its range.
+    assert report["en"]["fold_assignments"] == 10
+    for label, (low, high) in report["en"]["cross_validated_range"]["en"].items():
+        assert low <= report["en"]["cross_validated_rouge2"]["en"][label] + 1e-9
+        assert report["en"]["cross_validated_rouge2"]["en"][label] <= high + 1e-9
     fitted = load_model("en", model)
-    assert fitted.fitted_on.startswith("9 articles") and fitted != load_model("en")
+    assert fitted.fitted_on.startswith("9 articles; cross-validated ROUGE-2 (mean of 10 fold")
+    assert fitted != load_model("en")
     assert load_model("ru", model) == load_model("ru")  # no Russian data: kept as it was
     folder, references = write_positional(tmp_path / "pos")
     code = main(["eval", "summaries", "--data", str(folder), "--references", str(references),
