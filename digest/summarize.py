@@ -29,11 +29,11 @@ from digest.stemming import stem, stop_words
 from digest.summary_model import (
     Profile,
     SentenceModel,
-    features,
+    content_words,
+    feature_matrix,
     load_model,
     profile,
     quote_balance,
-    similarity,
     words_of,
 )
 from digest.text import split_sentences
@@ -240,9 +240,10 @@ def select_default(
 ) -> list[int]:
     """The default's choice of sentences (indices in document order)."""
     model = model or load_model(lang)
-    prof = profile(candidates, lang)
-    rows = features(title, candidates, lang, prof, model.features)
-    probabilities = [model.probability(row) for row in rows]
+    words = content_words(candidates, lang)
+    prof = profile(candidates, lang, words)
+    rows = feature_matrix(title, candidates, lang, prof, model.features, words)
+    probabilities = model.probabilities(rows)
     return choose(candidates, units, prof, probabilities, model, sentences, max_chars)
 
 
@@ -288,8 +289,8 @@ def choose(
         for i in range(start, end):
             chosen.append(i)
             if model.redundancy:
-                for j in range(len(candidates)):
-                    overlap[j] = max(overlap[j], similarity(prof, i, j))
+                # The cosines to sentence i (0 to itself, which is chosen by now).
+                overlap = list(map(max, overlap, prof.cosines[i].tolist()))
     return sorted(chosen)
 
 

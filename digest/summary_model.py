@@ -1,8 +1,9 @@
 """The default summariser's sentence model: features of each sentence and a logistic model.
 
-Everything here is linear in the article's length (no sentence-by-sentence similarity
-matrix): centrality is similarity to the article's word profile, not TextRank's graph. The
-weights live in `digest/data/summary_model.json`, fitted by `newsbot eval summaries --fit`
+An article's features take one pass over its words and one cosine matrix of its candidate
+sentences (at most `digest.prepare.MAX_SUMMARY_SENTENCES`), all in numpy: centrality is
+similarity to the article's word profile, the graphs' degree and rank come from the matrix.
+The weights live in `digest/data/summary_model.json`, fitted by `newsbot eval summaries --fit`
 (see docs/quality.md); the runtime needs only this module and that file.
 """
 
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import chain
 from pathlib import Path
+
+import numpy as np
 
 from digest.stemming import stem, stop_words
 
@@ -54,7 +57,7 @@ FEATURES: tuple[str, ...] = (
     "last",  # the last sentence
     "relative_length",  # log word count, standardised within the article
     "top_words",  # share of the article's ten most frequent content stems it has
-    "rank",  # TextRank-like score on the cosine graph, by power iteration in linear time
+    "rank",  # TextRank-like score on the cosine graph, by power iteration
     "cue",  # has a cue word of importance (Edmundson's bonus words)
     "first_title",  # the first sentence's share of the title's stems
     "word_degree",  # degree on whole words less function words only (standardised)
@@ -137,6 +140,11 @@ class SentenceModel:
         linear = self.bias + sum(w * row[c] for w, c in pairs)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, linear))))
 
+    def probabilities(self, rows: np.ndarray) -> list[float]:
+        """`probability` of each row of a sentences x `FEATURES` array, in one product."""
+        linear = rows[:, list(self.columns)] @ np.asarray(self.weights) + self.bias
+        return (1.0 / (1.0 + np.exp(-np.clip(linear, -30.0, 30.0)))).tolist()  # type: ignore[no-any-return]
+
     def as_json(self) -> dict[str, object]:
         return {
             "features": list(self.features),
@@ -185,10 +193,26 @@ def models_json(models: dict[str, SentenceModel]) -> dict[str, object]:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """An article's sentences as content stems, for features and for redundancy."""
+    """An article's sentences as term counts (content stems, or whole words for the word
+    graph), with every pair's cosine: what the features, the graphs and redundancy read.
 
-    stems: list[Counter[str]]
-    norms: list[float]
+    `terms` lists the article's terms in first-seen order (sentence by sentence, each
+    sentence's in its order); `rows`, `cols` and `counts` give each sentence's count of each
+    of its terms (a sparse matrix). The cosines are exact integer dot products divided by
+    the two norms, so each equals the sum-over-shared-terms formula to the last bit; the
+    diagonal is 0 (no sentence is its own neighbour).
+    """
+
+    terms: tuple[str, ...]
+    rows: np.ndarray  # sentence of each (sentence, term) pair
+    cols: np.ndarray  # term (index into `terms`) of each pair
+    counts: np.ndarray  # float (small integers, so every sum of them is exact)
+    norms: np.ndarray  # each sentence's Euclidean norm
+    cosines: np.ndarray  # sentences x sentences, 0 on the diagonal
+
+    def per_sentence(self, weights: np.ndarray) -> np.ndarray:
+        """For each sentence, the sum over its terms of `weights` (one per pair)."""
+        return np.bincount(self.rows, weights=weights, minlength=len(self.norms))
 
 
 # An article's sentences are split into words several times over (the profile, the word
@@ -209,25 +233,25 @@ def lower_words_of(sentence: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(sentence.lower()))
 
 
-def profile(candidates: Sequence[str], lang: str) -> Profile:
+def content_words(candidates: Sequence[str], lang: str) -> list[list[str]]:
+    """Each sentence's lower-cased words less stop words (the surface of the profile)."""
     ignored = stop_words(lang)
-    stems = [
-        Counter(stem(w, lang) for w in lower_words_of(s) if w not in ignored)
-        for s in candidates
-    ]
-    norms = [math.sqrt(sum(c * c for c in counts.values())) for counts in stems]
-    return Profile(stems, norms)
+    return [[w for w in lower_words_of(s) if w not in ignored] for s in candidates]
+
+
+def profile(
+    candidates: Sequence[str], lang: str, words: Sequence[Sequence[str]] | None = None
+) -> Profile:
+    """The sentences as content stems; `words` are their `content_words` if known."""
+    surface = content_words(candidates, lang) if words is None else words
+    return term_profile([[stem(w, lang) for w in ws] for ws in surface])
 
 
 def similarity(prof: Profile, i: int, j: int) -> float:
-    """Cosine similarity of two sentences' content stems."""
-    a, b = prof.stems[i], prof.stems[j]
-    if not prof.norms[i] or not prof.norms[j]:
-        return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    # .get, not large[w]: a Counter's missing key goes through a Python-level __missing__.
-    get = large.get
-    return sum(c * get(w, 0) for w, c in small.items()) / (prof.norms[i] * prof.norms[j])
+    """Cosine similarity of two sentences' terms (1 for a sentence with terms and itself)."""
+    if i == j:
+        return 1.0 if prof.norms[i] else 0.0
+    return float(prof.cosines[i, j])
 
 
 def word_profile(candidates: Sequence[str], lang: str) -> Profile:
@@ -239,11 +263,68 @@ def word_profile(candidates: Sequence[str], lang: str) -> Profile:
     better (within-article AUC 0.941 against 0.933, docs/quality.md).
     """
     ignored = FUNCTION_WORDS.get(lang) or stop_words(lang)
-    words = [
-        Counter(w for w in lower_words_of(s) if w not in ignored and not w.isdigit())
+    return term_profile([
+        [w for w in lower_words_of(s) if w not in ignored and not w.isdigit()]
         for s in candidates
-    ]
-    return Profile(words, [math.sqrt(sum(c * c for c in counts.values())) for counts in words])
+    ])
+
+
+# Up to this many multiply-adds (sentences x sentences x terms), the cosines come from the
+# dense count matrix: fewer numpy calls, which is what a news article's profile costs (20
+# sentences of 200 terms: 80,000).
+DENSE_PRODUCT = 1 << 18
+
+
+def term_profile(sentences: Sequence[Sequence[str]], dense_limit: int = DENSE_PRODUCT) -> Profile:
+    """Counts, norms and cosines of sentences given as lists of terms.
+
+    Numpy over the whole article. A short one (`dense_limit`) is a dense sentences x terms
+    count matrix times its transpose; a long one is kept sparse, in time linear in its words
+    plus the pairs of sentences that share a term: the (sentence, term) counts by one sort,
+    the dot products by one bincount over, for each term, every two of its sentences. Both
+    give the same profile: every dot product is a sum of small integers, exact in any order.
+    """
+    index: dict[str, int] = {}
+    ids = [[index.setdefault(t, len(index)) for t in terms] for terms in sentences]
+    n, width = len(ids), max(1, len(index))
+    lengths = [len(row) for row in ids]
+    flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=sum(lengths))
+    cells = np.repeat(np.arange(n, dtype=np.int64), lengths) * width + flat
+    if n * n * width <= dense_limit:
+        matrix = np.bincount(cells, minlength=n * width).reshape(n, width).astype(float)
+        rows, cols = np.nonzero(matrix)
+        counts = matrix[rows, cols]
+        norms = np.sqrt((matrix * matrix).sum(axis=1))
+        dots = matrix @ matrix.T
+    else:
+        keys, found = np.unique(cells, return_counts=True)
+        rows, cols = np.divmod(keys, width)
+        counts = found.astype(float)
+        norms = np.sqrt(np.bincount(rows, weights=counts * counts, minlength=n))
+        dots = _sparse_dots(rows, cols, counts, n, width)
+    np.fill_diagonal(dots, 0.0)
+    scale = np.outer(norms, norms)
+    cosines = np.divide(dots, scale, out=np.zeros_like(dots), where=scale > 0)
+    return Profile(tuple(index), rows, cols, counts, norms, cosines)
+
+
+def _sparse_dots(
+    rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, n: int, width: int
+) -> np.ndarray:
+    """Every two sentences' dot product from the (sentence, term, count) triples."""
+    # Every two entries of one term (itself included): `left` runs over each entry as often
+    # as its term has entries, `right` over those entries.
+    order = np.argsort(cols, kind="stable")
+    r, c, v = rows[order], cols[order], counts[order]
+    per_term = np.bincount(c, minlength=width)
+    size = per_term[c]
+    left = np.repeat(np.arange(len(r)), size)
+    ends = np.cumsum(size)
+    right = np.repeat(np.cumsum(per_term)[c] - size, size) + (
+        np.arange(len(left)) - np.repeat(ends - size, size)
+    )
+    dots = np.bincount(r[left] * n + r[right], weights=v[left] * v[right], minlength=n * n)
+    return dots.reshape(n, n)
 
 
 def features(
@@ -258,58 +339,86 @@ def features(
     `names` are the features the caller reads; the word graph's (`WORD_GRAPH_FEATURES`) cost
     a second pass and are left at 0 unless named (`None` names every feature).
     """
+    return feature_matrix(title, candidates, lang, prof, names).tolist()  # type: ignore[no-any-return]
+
+
+def feature_matrix(
+    title: str,
+    candidates: Sequence[str],
+    lang: str,
+    prof: Profile,
+    names: Collection[str] | None = None,
+    words: Sequence[Sequence[str]] | None = None,
+) -> np.ndarray:
+    """`features` as a sentences x `FEATURES` array; `words` are the `content_words`."""
     n = len(candidates)
     ignored = stop_words(lang)
+    surface = content_words(candidates, lang) if words is None else words
+    terms = {t: j for j, t in enumerate(prof.terms)}
     title_stems = {stem(w, lang) for w in _WORD.findall(title.lower()) if w not in ignored}
-    # The sentences' stems in order, counted in C (Counter.update with a Counter is a Python
-    # loop); the same counts, in the same first-seen order (most_common breaks ties by it).
-    document: Counter[str] = Counter(chain.from_iterable(c.elements() for c in prof.stems))
-    surface = [[w for w in lower_words_of(s) if w not in ignored] for s in candidates]
-    surface_counts = Counter(w for words in surface for w in words)
-
-    document_square = float(sum(v * v for v in document.values()))
-    degree, rank = _graph(prof)
-    centrality, probability, frequency = [], [], []
-    for i, counts in enumerate(prof.stems):
+    # The document's term counts; the terms are in first-seen order, which is the order
+    # Counter.most_common breaks ties by, so a stable sort picks the same top terms.
+    document = np.bincount(prof.cols, weights=prof.counts, minlength=len(terms))
+    in_document = document[prof.cols]
+    with_doc = prof.per_sentence(prof.counts * in_document).tolist()  # integers: exact
+    frequency = prof.per_sentence(in_document).tolist()
+    document_square = float(document @ document)
+    norms = prof.norms.tolist()
+    surface_counts = Counter(chain.from_iterable(surface))
+    count_of = surface_counts.__getitem__
+    centrality, probability = [], []
+    for i in range(n):
         # Cosine with the rest of the article (its profile minus this sentence): linear time.
-        with_doc = float(sum(c * document[w] for w, c in counts.items()))
-        dot = with_doc - prof.norms[i] ** 2
-        rest = math.sqrt(max(0.0, document_square - 2 * with_doc + prof.norms[i] ** 2))
-        centrality.append(dot / (prof.norms[i] * rest) if prof.norms[i] and rest else 0.0)
-        words: Sequence[str] = surface[i]
-        probability.append(sum(surface_counts[w] for w in words) / len(words) if words else 0.0)
-        frequency.append(float(sum(document[w] for w in counts)))
+        dot = with_doc[i] - norms[i] ** 2
+        rest = math.sqrt(max(0.0, document_square - 2 * with_doc[i] + norms[i] ** 2))
+        centrality.append(dot / (norms[i] * rest) if norms[i] and rest else 0.0)
+        ws = surface[i]
+        probability.append(sum(map(count_of, ws)) / len(ws) if ws else 0.0)
+    degree, rank = _graph(prof)
     ranks = _standardise(rank)
     word_degree, word_rank = [0.0] * n, [0.0] * n
     if names is None or WORD_GRAPH_FEATURES.intersection(names):
         word_degree, word_rank = _word_graph(candidates, lang)
     centrality, degree = _standardise(centrality), _standardise(degree)
-    top = {w for w, _ in document.most_common(TOP_WORDS)}
-    cues = _cue_stems(lang)
-    lengths = _standardise([math.log(len(words_of(s)) + 1) for s in candidates])
-    probability, frequency = _standardise(probability), _standardise(frequency)
+    top = np.argsort(-document, kind="stable")[:TOP_WORDS]
 
-    rows = []
+    def sentences_with(columns: Sequence[int] | np.ndarray) -> np.ndarray:
+        """How many of these terms each sentence has."""
+        return prof.per_sentence(_mask(len(terms), columns)[prof.cols])
+
+    top_share = (sentences_with(top) / len(top)).tolist() if len(top) else [0.0] * n
+    in_title = sentences_with(_ids(terms, title_stems))
+    has_cue = sentences_with(_ids(terms, _cue_stems(lang))).tolist()
+    title_share = (in_title / len(title_stems)).tolist() if title_stems else [0.0] * n
+    in_title_list = in_title.tolist()
+    word_counts = [len(words_of(s)) for s in candidates]
+    log_words = [math.log(k + 1) for k in word_counts]
+    lengths = _standardise(log_words)
+    frequency = _standardise([float(f) for f in frequency])
+    probability = _standardise(probability)
+    cap = _capitalised_start
+
+    rows = np.zeros((n, len(FEATURES)))
     for i, sentence in enumerate(candidates):
         words = words_of(sentence)
-        counts = prof.stems[i]
-        in_title = len(title_stems.intersection(counts))
-        rows.append([
-            i / (n - 1) if n > 1 else 0.0,
+        k = word_counts[i]
+        position = i / (n - 1) if n > 1 else 0.0
+        rows[i] = (
+            position,
             1.0 if i == 0 else 0.0,
             1.0 if i == 1 else 0.0,
-            math.log(len(words) + 1),
-            1.0 if len(words) < 8 else 0.0,
-            1.0 if len(words) >= 40 else 0.0,
-            1.0 if len(words) >= 50 else 0.0,
-            in_title / len(title_stems) if title_stems else 0.0,
-            math.log1p(in_title),
+            log_words[i],
+            1.0 if k < 8 else 0.0,
+            1.0 if k >= 40 else 0.0,
+            1.0 if k >= 50 else 0.0,
+            title_share[i],
+            math.log1p(in_title_list[i]),
             centrality[i],
             degree[i],
             probability[i],
             frequency[i],
             1.0 if _DIGIT.search(sentence) else 0.0,
-            sum(1 for w in words[1:] if _CAPITALISED.match(w)) / len(words) if words else 0.0,
+            sum(1 for w in words[1:] if cap(w[0])) / k if k else 0.0,
             1.0 if _QUOTES.search(sentence) else 0.0,
             1.0 if quote_balance(sentence) != 0 else 0.0,
             1.0 if _SPEECH_START.match(sentence) else 0.0,
@@ -318,22 +427,39 @@ def features(
             1.0 if 2 <= i <= 4 else 0.0,
             1.0 if i == n - 1 and n > 1 else 0.0,
             lengths[i],
-            len(top.intersection(counts)) / len(top) if top else 0.0,
+            top_share[i],
             ranks[i],
-            1.0 if cues.intersection(counts) else 0.0,
-            in_title / len(title_stems) if title_stems and i == 0 else 0.0,
+            1.0 if has_cue[i] else 0.0,
+            title_share[i] if i == 0 else 0.0,
             word_degree[i],
             word_rank[i],
             word_degree[i] ** 2,
             word_rank[i] ** 2,
-            word_degree[i] * math.log(len(words) + 1),
-            word_degree[i] * (i / (n - 1) if n > 1 else 0.0),
-            word_rank[i] * math.log(len(words) + 1),
+            word_degree[i] * log_words[i],
+            word_degree[i] * position,
+            word_rank[i] * log_words[i],
             math.log(n),
             math.log1p(i),
             math.log1p(n - 1 - i),
-        ])
+        )
     return rows
+
+
+def _ids(terms: dict[str, int], wanted: Collection[str]) -> list[int]:
+    """The columns of the wanted terms the article has."""
+    return [j for t in wanted if (j := terms.get(t)) is not None]
+
+
+def _mask(width: int, columns: Sequence[int] | np.ndarray) -> np.ndarray:
+    """1.0 at `columns`, 0.0 elsewhere."""
+    mask = np.zeros(width)
+    mask[columns] = 1.0
+    return mask
+
+
+@lru_cache(maxsize=4096)
+def _capitalised_start(char: str) -> bool:
+    return _CAPITALISED.match(char) is not None
 
 
 def _word_graph(candidates: Sequence[str], lang: str) -> tuple[list[float], list[float]]:
@@ -348,49 +474,22 @@ def _cue_stems(lang: str) -> frozenset[str]:
 
 
 def _graph(prof: Profile) -> tuple[list[float], list[float]]:
-    """Degree and TextRank score of each sentence on the cosine graph, in linear time.
+    """Degree and TextRank score of each sentence on the cosine graph.
 
-    An edge's weight is the cosine of two sentences, so the weighted sum over neighbours
-    `sum_j cos(i, j) x_j` is sentence i's unit vector against `sum_j x_j u_j`, less x_i
-    (itself): each power-iteration step is two passes over the (sentence, word) pairs, done
-    by numpy's bincount. No sentence-by-sentence matrix is built.
+    The graph is the profile's cosine matrix (at most `MAX_SUMMARY_SENTENCES` squared
+    entries), so each power-iteration step is one matrix-vector product.
     """
-    import numpy as np  # imported here to keep importing this module light
-
-    n = len(prof.stems)
+    n = len(prof.norms)
     if not n:
         return [], []
-    index: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for i, (counts, norm) in enumerate(zip(prof.stems, prof.norms, strict=True)):
-        if norm:
-            for w, c in counts.items():
-                rows.append(i)
-                cols.append(index.setdefault(w, len(index)))
-                vals.append(c / norm)
-    if not vals:
-        return [0.0] * n, [1 - RANK_DAMPING] * n
-    row, col, val = np.array(rows), np.array(cols), np.array(vals)
-    has_words = np.bincount(row, minlength=n) > 0
-
-    def neighbours(x: np.ndarray, own: np.ndarray) -> np.ndarray:
-        """`sum_j cos(i, j) x_j` over j != i, for every i; `own` is x where i has words."""
-        total = np.bincount(col, weights=val * x[row], minlength=len(index))
-        result: np.ndarray = np.bincount(row, weights=val * total[col], minlength=n) - own
-        return result
-
-    degree = np.maximum(neighbours(np.ones(n), np.where(has_words, 1.0, 0.0)), 0.0)
-    scores = np.ones(n)
+    degree = prof.cosines.sum(axis=1)
     linked = degree > 1e-9
     safe = np.where(linked, degree, 1.0)
-    # Each step is a dozen small numpy calls, so fewer calls is what saves time. A sentence
-    # without words has no degree, so its share is 0 already: it is its own `own` term, and
-    # its neighbour sum is 0.0 without masking it (the same values as masking both).
+    keep = np.where(linked, 1.0, 0.0)
+    scores = np.ones(n)
+    # A sentence without neighbours passes nothing on (its share is 0).
     for _ in range(RANK_ITERATIONS):
-        share = np.divide(scores, safe, out=np.zeros(n), where=linked)
-        scores = (1 - RANK_DAMPING) + RANK_DAMPING * neighbours(share, share)
+        scores = (1 - RANK_DAMPING) + RANK_DAMPING * (prof.cosines @ (scores / safe * keep))
     return degree.tolist(), scores.tolist()
 
 

@@ -153,6 +153,11 @@ def _start_worker(niceness: int = 0, kazakh_stop_words: Path | None = None) -> N
     if parent == 1:
         os._exit(1)
     threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+    # One thread per worker: the pool is the parallelism. A BLAS thread pool in each worker
+    # (numpy's OpenBLAS starts one per core) would only make the workers' products compete
+    # with the other workers for the same cores. Set before numpy is imported, which reads it.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     if kazakh_stop_words is not None:
         from digest.stemming import use_kazakh_stop_words
 

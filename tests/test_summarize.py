@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import socket
+from collections import Counter
 
 import pytest
 
@@ -263,7 +265,7 @@ def _standardised(values: list[float]) -> list[float]:
 
 
 @pytest.mark.parametrize("lang, title, body", ARTICLES)
-def test_the_linear_time_rank_feature_is_textrank_on_the_cosine_graph(
+def test_the_rank_feature_is_textrank_on_the_cosine_graph(
     lang: str, title: str, body: str
 ) -> None:
     from digest.summary_model import FEATURES, features, profile
@@ -320,6 +322,34 @@ def test_the_word_graph_keeps_inflections_apart_and_drops_only_function_words() 
     said = ["The minister said it twice.", "Officials said nothing more."]
     assert similarity(profile(said, "en"), 0, 1) == 0.0
     assert similarity(word_profile(said, "en"), 0, 1) > 0.0
+
+
+@pytest.mark.parametrize("lang, title, body", ARTICLES)
+def test_a_long_article_gets_the_same_profile_kept_sparse_as_dense(
+    lang: str, title: str, body: str
+) -> None:
+    """Long articles skip the dense count matrix; the counts, norms and cosines (exact
+    integer sums over the same norms) must not depend on which way they were computed."""
+    import numpy as np
+
+    from digest.summary_model import content_words, similarity, term_profile
+
+    candidates = candidate_sentences(title, body, lang)
+    sentences = content_words(candidates, lang)
+    dense, sparse = term_profile(sentences), term_profile(sentences, dense_limit=0)
+    assert dense.terms == sparse.terms
+    for field in ("rows", "cols", "counts", "norms", "cosines"):
+        assert np.array_equal(getattr(dense, field), getattr(sparse, field)), field
+    # And each cosine is the formula's: shared counts' products over the two norms.
+    assert len(candidates) > 2
+    for i in range(len(candidates)):
+        for j in range(len(candidates)):
+            a, b = Counter(sentences[i]), Counter(sentences[j])
+            norms = math.sqrt(sum(c * c for c in a.values())) * math.sqrt(
+                sum(c * c for c in b.values()))
+            expected = 1.0 if i == j and norms else (
+                sum(c * b[w] for w, c in a.items()) / norms if norms else 0.0)
+            assert similarity(sparse, i, j) == expected
 
 
 def test_each_model_reads_its_own_features_and_unknown_ones_are_refused(tmp_path) -> None:
