@@ -89,7 +89,10 @@ def test_repair_of_the_real_seed_paragraph(seed_path) -> None:  # type: ignore[n
         # Kazakh in the official 2021 Latin alphabet
         ("Memleket basşysy Qazaqstan halqyna Joldau jariialady jäne ükımetke tapsyrma berdı.",
          "kk"),
+        # ... and in plain ASCII, as transliterations without diacritics write it
+        ("Memleket basshysy Qazaqstan halqyna Joldau jariialady, dep habarlaidy Aqorda.", "kk"),
         # English that names Kazakh places and people stays English
+        ("The queen quietly quoted the Iraq report in Aqtobe.", "en"),
         ("President Kassym-Jomart Tokayev met the head of Qazaqstan Temir Zholy in Astana.",
          "en"),
         ("The Qazaq Eli monument and the Baiterek tower were lit in the colours of the flag.",
