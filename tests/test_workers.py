@@ -1,0 +1,26 @@
+"""The worker pool's processes: what each one is set up with."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+
+from digest.workers import worker_pool
+
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _blas_threads() -> dict[str, str | None]:
+    return {name: os.environ.get(name) for name in BLAS_THREADS}
+
+
+def test_each_worker_runs_numpy_single_threaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pool is the parallelism: a BLAS thread pool per worker would compete with the
+    # other workers for the same cores (bench/README.md, Pipeline).
+    for name in BLAS_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    with worker_pool(1, multiprocessing.get_context("spawn")) as pool:
+        assert pool.submit(_blas_threads).result(timeout=120) == dict.fromkeys(BLAS_THREADS, "1")
+    assert _blas_threads() == dict.fromkeys(BLAS_THREADS)  # this process is left alone
