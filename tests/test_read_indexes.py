@@ -180,3 +180,31 @@ async def test_search_ranks_only_the_newest_matches_of_a_common_word(
         assert [a.id for a in await store.search("talks", 10)] == [1]
         inline = await store.search_language_first("budget", "en", 10)
         assert [a.id for a in inline] == newest
+
+
+async def test_a_word_that_fills_the_ranked_window_alone_leaves_its_longer_forms_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "w.db"
+    # Note 1 says only "ministers", and says it most often; 2-5 say "minister".
+    texts = ["ministers ministers ministers met the ministers",
+             *(f"the minister spoke about item {n}" for n in range(2, 6)),
+             "the ministerial council met"]
+    async with await Store.open(path) as store:
+        with sqlite3.connect(path) as conn:
+            insert_texts(conn, texts)
+        # Fewer matches of the word alone than the window: every form is ranked, as before.
+        assert (await store.search("minister", 10))[0].id == 1
+        assert sorted(a.id for a in await store.search("minister", 10)) == [1, 2, 3, 4, 5, 6]
+
+        monkeypatch.setattr(articles, "RANKED_MATCHES", 4)
+        # The word alone matches four: they fill the window, and the longer forms stay out.
+        found = [a.id for a in await store.search("minister", 10)]
+        assert sorted(found) == [2, 3, 4, 5]
+        assert [a.id for a in await store.search_language_first("minister", "en", 10)] == found
+        # A longer form is still found by its own name; a word start that is no word ranks
+        # the newest four matches of every form.
+        assert [a.id for a in await store.search("ministers", 10)] == [1]
+        assert sorted(a.id for a in await store.search("minist", 10)) == [3, 4, 5, 6]
+        # Two words: the pair alone fills no window here, so both forms count.
+        assert sorted(a.id for a in await store.search("minister met", 10)) == [1, 6]
