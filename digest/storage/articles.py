@@ -75,15 +75,20 @@ class Store(Database):
         if not story_ids:
             return []
         marks = ",".join("?" * len(story_ids))
+        # One statement, each row with its topics and source URLs as JSON (ordered here,
+        # by score and by id): every read is a trip to a read connection's thread, and
+        # `latest` and `search` end here.
         async with self._reads.execute(
-            f"SELECT * FROM articles a WHERE story_id IN ({marks}) AND {visible('a')} "
-            "ORDER BY id",
+            "SELECT a.*, (SELECT json_group_array(json_array(t.score, t.topic)) "
+            "FROM article_topics t WHERE t.article_id = a.id AND t.assigned = 1) AS topics_json, "
+            "(SELECT json_group_array(json_array(s.id, s.url)) FROM article_sources s "
+            f"WHERE s.article_id = a.id AND {visible('s')}) AS sources_json "
+            f"FROM articles a WHERE story_id IN ({marks}) AND {visible('a')} ORDER BY id",
             list(story_ids),
         ) as cursor:
             rows = list(await cursor.fetchall())
-        ids = [row["id"] for row in rows]
-        topics = await self._topics_of(ids)
-        sources = await self._sources_of(ids)
+        topics = {row["id"]: _ordered(row["topics_json"], reverse=True) for row in rows}
+        sources = {row["id"]: _ordered(row["sources_json"]) for row in rows}
         by_story: dict[int, list[aiosqlite.Row]] = {}
         for row in rows:
             by_story.setdefault(row["story_id"], []).append(row)
@@ -103,20 +108,6 @@ class Store(Database):
                 [*chosen.topics, *(t for a in articles for t in a.topics)]
             ))
             result.append(replace(chosen, topics=story_topics, versions=versions))
-        return result
-
-    async def _sources_of(self, ids: Sequence[int]) -> dict[int, list[str]]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        result: dict[int, list[str]] = {}
-        async with self._reads.execute(
-            f"SELECT article_id, url FROM article_sources s WHERE article_id IN ({marks}) "
-            f"AND {visible('s')} ORDER BY id",
-            list(ids),
-        ) as cursor:
-            async for row in cursor:
-                result.setdefault(row[0], []).append(row[1])
         return result
 
     async def _story_ids(self, sql: str, params: Sequence[Any]) -> list[int]:
@@ -383,6 +374,13 @@ class Store(Database):
         ) as cursor:
             rows = await cursor.fetchall()
         return [{**dict(r), "problems": json.loads(r["problems"])} for r in rows]
+
+
+def _ordered(pairs_json: str, *, reverse: bool = False) -> list[str]:
+    """The values of a JSON list of [key, value] pairs, by key (`_stories`)."""
+    pairs = json.loads(pairs_json)
+    # Topics of equal score keep the order SQLite gave (as ORDER BY score DESC did).
+    return [value for _, value in sorted(pairs, key=lambda pair: pair[0], reverse=reverse)]
 
 
 def _article(row: aiosqlite.Row, topics: list[str]) -> Article:
