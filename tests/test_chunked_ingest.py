@@ -31,7 +31,7 @@ from digest.storage import FollowStore, Store, StoreError, Subscribers
 from digest.storage.activity import articles_per_topic_day
 from digest.storage.ingest_writes import IngestSession, IngestWrites
 from digest.topics import load_catalog
-from tests.support.db import waiting_writes, write_turn
+from tests.support.db import autocheckpoint_pages, waiting_writes, write_turn
 from tests.support.dumps import economy_article, jsonl
 
 NOW = datetime(2026, 2, 11, 9, 0, tzinfo=UTC)
@@ -173,6 +173,46 @@ async def test_a_bot_write_during_an_ingest_waits_for_one_chunk_not_the_whole_in
     assert await subscribers.topics(501) == ["economy"]
     report = await task
     assert report.stored == 40 and await store.count_articles() == 40
+
+
+async def test_an_ingest_ends_written_back_to_the_database_file(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, tmp_path: Path
+) -> None:
+    report = await ingest_bytes(store, dump(0, 5), "first.jsonl", settings,
+                                load_catalog(settings.topics_file), executor=pool)
+    # The store is still open, so its WAL is still there: a copy of the file alone (what a
+    # backup of just that file gets) holds the ingest all the same.
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(settings.db_path.read_bytes())
+    con = sqlite3.connect(copy)
+    try:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == report.stored == 5
+    finally:
+        con.close()
+
+
+async def test_the_bot_connection_leaves_checkpoints_to_a_running_ingest(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor
+) -> None:
+    # While an ingest runs, a bot write's commit must not copy what the ingest wrote so far
+    # back to the database file (the ingest does, outside the write lock); after it, and
+    # after one that failed, the bot's commits checkpoint as SQLite does by default.
+    assert await autocheckpoint_pages(store) == 1000
+    task = await start_ingest(store, settings, pool, dump(0, 20))
+    await freeze_after_a_chunk(task, store, settings.db_path)
+    try:
+        assert await autocheckpoint_pages(store) == 0
+    finally:
+        write_turn(store).release()
+    await task
+    assert await autocheckpoint_pages(store) == 1000
+    task = await start_ingest(store, settings, pool, dump(100, 20))
+    await freeze_after_a_chunk(task, store, settings.db_path)
+    task.cancel()
+    write_turn(store).release()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await autocheckpoint_pages(store) == 1000
 
 
 async def test_a_failed_ingest_deletes_what_its_chunks_wrote(

@@ -44,6 +44,7 @@ READERS = 2  # read connections: two cores, and SQLite lets go of the GIL while 
 # space only: the memory is the kernel's file cache, shared by every connection.
 READ_MMAP_BYTES = 1 << 30
 LOCKED_ATTEMPTS = 6  # each waits the busy timeout (10 s) before giving up
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 
 
 def iso(moment: datetime) -> str:
@@ -88,6 +89,12 @@ class Writer:
             yield
         finally:
             self.lock.release()
+
+    async def autocheckpoint(self, on: bool) -> None:
+        """Whether this connection's commits checkpoint the WAL once it holds more than
+        SQLite's default 1,000 pages; off while an ingest of this process runs, which
+        checkpoints by itself (digest.storage.ingest_writes)."""
+        await self._db.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES if on else 0}")
 
     def shared(self) -> sqlite3.Connection:
         """The sqlite3 connection under an in-memory database's one connection, for a

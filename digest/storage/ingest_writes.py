@@ -22,6 +22,15 @@ Each chunk runs in one thread, on a plain sqlite3 connection: a chunk's thousand
 statements then cost no trip between the event loop and a connection's thread each (they
 took more time than the statements themselves: 2.6 -> 1.1 ms an article), and the event
 loop stays free while it runs.
+
+The WAL is checkpointed by the ingest, outside the write lock, every CHECKPOINT_SECONDS
+and at the end, not by SQLite after every commit that leaves more than 1,000 pages in it.
+In a big database each article dirties some 50 pages at random places (42 LSH bands, its
+linking keys, its text key, the search index), so at 100,000 articles every chunk's
+commit ran a checkpoint: two fsyncs, and the pages that several chunks dirtied copied to
+the database file once per chunk. While an ingest runs, the bot's own write connection
+does not checkpoint either (its next commit would otherwise copy everything the ingest
+wrote so far, inside a bot write); it does again from the end of the ingest.
 """
 
 from __future__ import annotations
@@ -53,6 +62,14 @@ log = logging.getLogger(__name__)
 
 CANDIDATES_PER_BAND = 8  # near-duplicate candidates looked at per LSH band, newest first
 DELETE_CHUNK = 500  # article rows of a failed or dead ingest deleted per transaction
+# The ingest's connection keeps this much of the database in its page cache (KiB): the
+# pages an ingest reads and dirties at random places in the big indexes (LSH bands,
+# linking keys) stay there across its chunks. SQLite's default, 2 MB, spilled dirty pages
+# to the WAL in mid-chunk and read the same index pages again for every chunk.
+INGEST_CACHE_KIB = 65536
+# The WAL is checkpointed (written back to the database file) this often during an ingest
+# and once at its end: see the module's docstring.
+CHECKPOINT_SECONDS = 2.0
 T = TypeVar("T")
 # In-memory databases (tests, demos) have no file to lock: one ingest per store object.
 _MEMORY_LOCKS: weakref.WeakKeyDictionary[Store, asyncio.Lock] = weakref.WeakKeyDictionary()
@@ -133,6 +150,8 @@ class IngestSession:
         self.chunks = 0
         self.longest_hold = 0.0  # seconds, the longest a chunk held the write lock
         self.last_hold = 0.0
+        self.checkpoint_seconds = 0.0  # spent checkpointing (outside the write lock)
+        self._checkpointed = 0.0  # time.monotonic() of the last checkpoint
 
     async def open(self) -> None:
         if self._store.path == ":memory:":
@@ -141,11 +160,31 @@ class IngestSession:
             self._db = self._store._writes.shared()
         else:
             self._db = await asyncio.to_thread(_connect, self._store.path)
+            await self._store._writes.autocheckpoint(False)
+            self._checkpointed = time.monotonic()
 
     async def close(self) -> None:
         if self._db is not None and self._store.path != ":memory:":
-            await asyncio.to_thread(self._db.close)
+            try:
+                await self._checkpoint()
+            finally:
+                await asyncio.to_thread(self._db.close)
+                await self._store._writes.autocheckpoint(True)
         self._db = None
+
+    async def _checkpoint(self) -> None:
+        """Write the WAL back to the database file, without the write lock: a bot write
+        may commit meanwhile (SQLite lets a checkpoint and a writer run together). PASSIVE:
+        what a reader still needs stays in the WAL for the next one."""
+        assert self._db is not None
+        db = self._db
+        began = time.monotonic()
+        try:
+            await asyncio.to_thread(lambda: db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
+        except sqlite3.Error as exc:  # the data is safe in the WAL; the next one tries again
+            log.warning("ingest %d: checkpoint failed: %s", self.ingest_id, exc)
+        self._checkpointed = time.monotonic()
+        self.checkpoint_seconds += self._checkpointed - began
 
     async def chunk(self, work: Callable[[IngestWrites], T]) -> T:
         """Run `work` in one short ``BEGIN IMMEDIATE`` ... ``COMMIT``, in a thread, holding
@@ -162,11 +201,16 @@ class IngestSession:
         async with self._store._writes.lock, self._reads_held():
             began = time.monotonic()
             try:
-                return await _until_done(asyncio.to_thread(_transaction, db, work, writes), stop)
+                result = await _until_done(
+                    asyncio.to_thread(_transaction, db, work, writes), stop)
             finally:
                 self.last_hold = time.monotonic() - began
                 self.chunks += 1
                 self.longest_hold = max(self.longest_hold, self.last_hold)
+        if self._store.path != ":memory:" \
+                and time.monotonic() - self._checkpointed >= CHECKPOINT_SECONDS:
+            await self._checkpoint()
+        return result
 
     def _reads_held(self) -> contextlib.AbstractAsyncContextManager[None]:
         if self._store.path == ":memory:":
@@ -187,8 +231,9 @@ class IngestSession:
         result = await self.chunk(last)
         self.published = True
         log.info("ingest %d: committed in %d transactions, the longest held the write lock "
-                 "%.0f ms, the last (publishing) %.0f ms", self.ingest_id, self.chunks,
-                 self.longest_hold * 1000, self.last_hold * 1000)
+                 "%.0f ms, the last (publishing) %.0f ms; checkpoints so far %.0f ms",
+                 self.ingest_id, self.chunks, self.longest_hold * 1000, self.last_hold * 1000,
+                 self.checkpoint_seconds * 1000)
         return result
 
     async def delete_unfinished(self) -> None:
@@ -209,6 +254,8 @@ def _connect(path: str) -> sqlite3.Connection:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(f"PRAGMA cache_size = -{INGEST_CACHE_KIB}")
+        db.execute("PRAGMA wal_autocheckpoint = 0")  # IngestSession._checkpoint does it
     except BaseException:
         db.close()
         raise

@@ -27,3 +27,10 @@ def write_turn(store: Database) -> asyncio.Lock:
 def waiting_writes(store: Database) -> int:
     """Writes queued for the store's write lock (an ingest's chunk ends early for them)."""
     return store._writes.waiting
+
+
+async def autocheckpoint_pages(store: Database) -> int:
+    """The WAL size (pages) past which the store's write connection's commits checkpoint."""
+    async with store._db.execute("PRAGMA wal_autocheckpoint") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else -1
