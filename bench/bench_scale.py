@@ -5,12 +5,14 @@
 `--base` distinct BBC-length articles (../shared/eval, made distinct) go through the whole
 pipeline. A copy of that database is then grown to `--stored` articles by cloning them in
 SQL (new ids, URLs and keys, dates spread over a year, their own random LSH bands so each
-clone is a distinct article to dedup; full-text index filled by the schema's triggers).
+clone is a distinct article to dedup, its story-linking keys and source URL; full-text index
+filled by the schema's triggers).
 Printed: the cost per article of ingesting `--new` further articles into the small and the
-big database (best of two), and p50/p99 of `latest` on each topic and of `search` at the
-big size (and of `latest` over all topics), in wall time and in CPU time (the machine's
-load shows in the first only). PYTHONPATH selects another checkout to measure it the
-same way.
+big database (best of two; the write phase also in CPU time of this process, where its
+statements run: the machine's load shows less in it), and p50/p99 of `latest` on each
+topic and of `search` at the big size (and of `latest` over all topics), in wall time and
+in CPU time (the machine's load shows in the first only). PYTHONPATH selects another
+checkout to measure it the same way.
 """
 
 from __future__ import annotations
@@ -64,6 +66,18 @@ def grow(path: Path, target: int) -> None:
                 "INSERT INTO lsh_bands (band, article_id) SELECT substr(band, 1, "
                 "instr(band, ':')) || hex(randomblob(6)), article_id + ? FROM lsh_bands "
                 "WHERE article_id <= ?", (off, base))
+            # The story lookup's keys (names, numbers, concepts) under the clone's date, and
+            # its source URL: a real archive has them for every article.
+            db.execute(
+                "INSERT INTO article_numbers (number, date, lang, article_id) "
+                "SELECT k.number, a.date, a.lang, a.id FROM article_numbers k "
+                "JOIN articles a ON a.id = k.article_id + ? WHERE k.article_id <= ?",
+                (off, base))
+            db.execute(
+                "INSERT INTO article_sources (article_id, url, url_key, news_key, reason, "
+                "added_at, ingest_id) SELECT article_id + ?, url || '/c' || ?, "
+                "url_key || '/c' || ?, news_key, reason, added_at, ingest_id "
+                "FROM article_sources WHERE article_id <= ?", (off, n, n, base))
         db.execute("ANALYZE")
 
 
@@ -74,22 +88,24 @@ def pct(values: list[float], q: float) -> float:
 
 async def timed_ingest(  # type: ignore[no-untyped-def]
     path: Path, data: bytes, settings, catalog, pool, name: str
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     """Seconds per article for the whole ingest and for its write phase (from the
-    last progress report, when every article is prepared, to the end)."""
-    prepared = {"at": 0.0}
+    last progress report, when every article is prepared, to the end), and the CPU
+    seconds per article of this process in the write phase (the workers are idle then)."""
+    prepared = {"at": 0.0, "cpu": 0.0}
 
     def progress(done: int, total: int) -> None:
         if done == total:
-            prepared["at"] = time.perf_counter()
+            prepared["at"], prepared["cpu"] = time.perf_counter(), time.process_time()
 
     async with await Store.open(path) as store:
         start = time.perf_counter()
         report = await ingest_bytes(store, data, name, settings, catalog, executor=pool,
                                     progress=progress)
-        end = time.perf_counter()
+        end, cpu = time.perf_counter(), time.process_time()
     assert report.stored == report.parsed, report
-    return (end - start) / report.stored, (end - prepared["at"]) / report.stored
+    return ((end - start) / report.stored, (end - prepared["at"]) / report.stored,
+            (cpu - prepared["cpu"]) / report.stored)
 
 
 async def main() -> None:
@@ -114,7 +130,7 @@ async def main() -> None:
                 stored_big = await store.count_articles()
             shutil.copy(small, Path(tmp) / "small0.db")
             shutil.copy(big, Path(tmp) / "big0.db")
-            costs: dict[str, list[tuple[float, float]]] = {"small": [], "big": []}
+            costs: dict[str, list[tuple[float, float, float]]] = {"small": [], "big": []}
             for attempt in range(2):  # alternate, best of two: the machine is shared
                 for label in ("small", "big"):
                     path = Path(tmp) / f"{label}{attempt}.db"
@@ -157,14 +173,17 @@ async def main() -> None:
                 began = time.perf_counter()
                 await store.search(words, 10)
                 slowest[words] = time.perf_counter() - began
-    (small_cost, small_write), (big_cost, big_write) = min(costs["small"]), min(costs["big"])
+    (small_cost, small_write, _), (big_cost, big_write, _) = min(costs["small"]), min(costs["big"])
+    small_cpu, big_cpu = (min(c[2] for c in costs[label]) for label in ("small", "big"))
     print(f"scale: {args.base} articles through the pipeline, grown to {stored_big} "
           f"in {grown:.0f} s")
     print(f"  ingest of {args.new} new articles: {small_cost * 1000:.1f} ms/article at "
           f"{args.base} stored, {big_cost * 1000:.1f} ms/article at {stored_big} stored, "
           f"ratio {big_cost / small_cost:.2f}")
     print(f"  of which the write phase: {small_write * 1000:.2f} and "
-          f"{big_write * 1000:.2f} ms/article, ratio {big_write / small_write:.2f}")
+          f"{big_write * 1000:.2f} ms/article, ratio {big_write / small_write:.2f}; in CPU "
+          f"time {small_cpu * 1000:.2f} and {big_cpu * 1000:.2f} ms/article, ratio "
+          f"{big_cpu / small_cpu:.2f}")
     for label, wall, cpu in (("latest --topic", latest, latest_cpu),
                              ("latest (all topics)", overall, overall_cpu),
                              ("search", search, search_cpu)):
