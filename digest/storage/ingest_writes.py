@@ -47,7 +47,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -462,19 +462,21 @@ class IngestWrites:
             if other_news else ""
         )
         marks = ",".join("?" * len(keys))
+        days = [(low + timedelta(days=n)).isoformat() for n in range((high - low).days + 1)]
         # An indexed lookup of the window's articles in other languages sharing a key, not
-        # the whole day: the keys carry their article's date and language (migration 7).
+        # the whole day: the keys are filed by date, key and language (schema.py), and each
+        # day of the window and key is one equality on the first two.
         # A concept key alone finds most of the day, so concepts count only when enough of
         # them are shared (linking.is_candidate, which best_link applies too).
         cursor = self._db.execute(
             "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
             "WHERE a.id IN (SELECT article_id FROM article_numbers "
-            f"WHERE number IN ({marks}) AND date BETWEEN ? AND ? AND lang != ? "
+            f"WHERE date IN ({','.join('?' * len(days))}) AND number IN ({marks}) "
+            "AND lang != ? "
             "GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ?) "
             "AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id "
             f"AND b.lang = ?) {not_news}",
-            (*keys, low.isoformat(), high.isoformat(), lang, linking.CONCEPT_KEY,
-             linking.MIN_INDEXED_CONCEPTS, lang),
+            (*days, *keys, lang, linking.CONCEPT_KEY, linking.MIN_INDEXED_CONCEPTS, lang),
         )
         rows = cursor.fetchall()
         return [
