@@ -23,13 +23,16 @@ import signal
 import statistics
 import sys
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from corpus import distinct, dump_of_size, dump_text
 from fake_telegram import FakeTelegram
 from pydantic import SecretStr
 
+import digest.ingest
 from bot.app import ALLOWED_UPDATES, build_application
 from digest.ingest import ingest_bytes
 from digest.settings import load_settings
@@ -37,6 +40,39 @@ from digest.storage import Store
 from digest.topics import load_catalog
 
 ADMIN = 9001
+LAG_TICK = 0.005  # the loop-lag probe's sleep
+
+
+class Timeline:
+    """Where the upload's time goes, on the system-wide monotonic clock: when the ingest's
+    write phase started and ended, the bot's CPU time at those marks, and how late the
+    event loop woke a task that slept LAG_TICK (its lag, with the time it was measured)."""
+
+    def __init__(self) -> None:
+        self.marks: dict[str, tuple[float, float]] = {}  # name -> (monotonic, process CPU)
+        self.lags: list[tuple[float, float]] = []
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = (time.monotonic(), time.process_time())
+
+    def watch_write_phase(self) -> None:
+        write = digest.ingest._write
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            self.mark("write")
+            try:
+                return await write(*args, **kwargs)
+            finally:
+                self.mark("written")
+
+        digest.ingest._write = timed  # type: ignore[assignment]
+
+    async def probe(self) -> None:
+        while True:
+            start = time.monotonic()
+            await asyncio.sleep(LAG_TICK)
+            now = time.monotonic()
+            self.lags.append((now, now - start - LAG_TICK))
 
 
 # spawn, not fork: this process has threads (aiosqlite) a fork would copy mid-lock.
@@ -80,6 +116,7 @@ async def main() -> None:
                 await ingest_bytes(store, dump_text(distinct(args.prefill, seed=3)),
                                    "prefill.txt", settings, catalog, executor=pool)
         fake = FakeTelegram(0.0, scenarios="latency_users")
+        timeline = Timeline()
         try:
             settings = settings.model_copy(update={
                 "bot_token": SecretStr(fake.token), "api_base_url": fake.base_url,
@@ -93,11 +130,16 @@ async def main() -> None:
             await app.start()
             await app.updater.start_polling(poll_interval=0, timeout=1,
                                             allowed_updates=ALLOWED_UPDATES)
+            timeline.watch_write_phase()
+            timeline.mark("start")
+            probe = asyncio.create_task(timeline.probe())
             try:
                 result = await fake.ask_async(
                     "scenario", name="users", count=args.users, admin=ADMIN,
                     dump=str(dump_path), before=args.before, limit=900.0)
             finally:
+                timeline.mark("end")
+                probe.cancel()
                 await app.updater.stop()
                 await app.stop()
                 await app.shutdown()
@@ -112,7 +154,7 @@ async def main() -> None:
     p99 = {}
     for phase in ("before", "during"):
         for kind in ("all", "read", "write"):
-            values = [s for p, k, s in result["samples"] if p == phase and kind in ("all", k)]
+            values = [s[2] for s in result["samples"] if s[0] == phase and kind in ("all", s[1])]
             print(f"  {phase:6} {kind:5} n={len(values):5}  p50 {pct(values, .5) * 1000:7.0f} ms"
                   f"  p95 {pct(values, .95) * 1000:7.0f} ms  p99 {pct(values, .99) * 1000:7.0f} ms"
                   f"  max {max(values, default=float('nan')) * 1000:7.0f} ms"
@@ -121,6 +163,44 @@ async def main() -> None:
     for kind in ("all", "read", "write"):
         print(f"  p99 during / before ({kind}): "
               f"{p99[('during', kind)] / p99[('before', kind)]:.2f}")
+    breakdown(result, timeline)
+
+
+def breakdown(result: dict[str, Any], timeline: Timeline) -> None:
+    """The upload split into its parse-and-prepare part and its write phase: replies by the
+    part they were sent in, event-loop lag, the bot process's CPU; the slowest replies."""
+    upload = result["upload_at"]
+    marks = timeline.marks
+    write, written = marks.get("write", (float("nan"), 0.0)), marks.get("written", (0.0, 0.0))
+    spans = {
+        "before": (marks["start"][0], upload),
+        "prepare": (upload, write[0]),
+        "write": (write[0], written[0]),
+        "after": (written[0], marks["end"][0]),
+    }
+    print(f"  upload at {upload - marks['start'][0]:.1f} s; prepare {write[0] - upload:.1f} s, "
+          f"write phase {written[0] - write[0]:.1f} s")
+    cpu = {"before": None, "prepare": None, "write": (write[1], written[1])}
+    for name, (lo, hi) in spans.items():
+        if name == "after":
+            continue
+        replies = [s for s in result["samples"] if s[0] != "after" and lo <= s[3] < hi]
+        reads = [s[2] for s in replies if s[1] == "read"]
+        lags = [lag for when, lag in timeline.lags if lo <= when < hi]
+        line = (f"  {name:7} reads n={len(reads):4} p50 {pct(reads, .5) * 1000:5.0f} "
+                f"p99 {pct(reads, .99) * 1000:5.0f} max {max(reads, default=0) * 1000:5.0f} ms;"
+                f" loop lag p50 {pct(lags, .5) * 1000:4.1f} p99 {pct(lags, .99) * 1000:5.1f}"
+                f" max {max(lags, default=0) * 1000:5.0f} ms")
+        if cpu.get(name):
+            used = cpu[name]
+            assert used is not None
+            line += f"; bot CPU {(used[1] - used[0]) / max(hi - lo, 1e-9) * 100:3.0f}%"
+        print(line)
+    slow = sorted((s for s in result["samples"] if s[0] == "during"), key=lambda s: -s[2])[:8]
+    for _, kind, seconds, sent, what in slow:
+        part = next((n for n, (lo, hi) in spans.items() if lo <= sent < hi), "?")
+        print(f"    slow: {seconds * 1000:5.0f} ms {kind:5} {what!r:26} at +{sent - upload:5.1f} s"
+              f" ({part})")
 
 
 if __name__ == "__main__":

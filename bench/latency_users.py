@@ -26,11 +26,12 @@ async def users(
     replies: dict[tuple[str, int], asyncio.Future[float]] = {}
     _notify(api, "_m_sendMessage", "send", replies)
     _notify(api, "_m_editMessageReplyMarkup", "edit", replies)
-    samples: list[tuple[str, str, float]] = []  # (phase, kind, seconds)
+    # (phase, kind, seconds, when it was sent on the system-wide monotonic clock, command)
+    samples: list[tuple[str, str, float, float, str]] = []
     phase = {"now": "before"}
     stop = asyncio.Event()
 
-    async def ask(chat: int, what: str) -> float:
+    async def ask(chat: int, what: str) -> tuple[float, float]:
         loop = asyncio.get_running_loop()
         if what == "button":  # a topic button on the last keyboard the bot sent
             keyboards = [m for m in api.sent_to(chat) if m.reply_markup]
@@ -43,7 +44,7 @@ async def users(
             future = replies[("send", chat)] = loop.create_future()
             start = time.monotonic()
             api.send_text(chat, what)
-        return await asyncio.wait_for(future, 120) - start
+        return start, await asyncio.wait_for(future, 120) - start
 
     async def user(number: int) -> None:
         rng = random.Random(number)
@@ -53,9 +54,9 @@ async def users(
             writer = number % 5 == 0 and rng.random() < 0.5
             what = rng.choice(WRITES if writer else READS)
             started = phase["now"]
-            seconds = await ask(chat, what)
+            sent, seconds = await ask(chat, what)
             if phase["now"] == started and not stop.is_set():
-                samples.append((started, "write" if writer else "read", seconds))
+                samples.append((started, "write" if writer else "read", seconds, sent, what))
             await asyncio.sleep(rng.uniform(0.5, 1.5))
 
     tasks = [asyncio.create_task(user(n)) for n in range(count)]
@@ -79,7 +80,8 @@ async def users(
     phase["now"] = "after"
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {"samples": samples, "ingest_seconds": ingest_seconds, "report": report[:200]}
+    return {"samples": samples, "ingest_seconds": ingest_seconds, "report": report[:200],
+            "upload_at": upload_at}
 
 
 def _notify(api: Any, method: str, kind: str,
