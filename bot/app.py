@@ -15,6 +15,7 @@ import contextlib
 import logging
 import multiprocessing
 import signal
+import sys
 from concurrent.futures import Executor
 from contextlib import AsyncExitStack
 from urllib.parse import urlsplit
@@ -52,6 +53,13 @@ DIGEST_FIRST = 5.0  # the first look, this long after start
 PROGRESS_INTERVAL = 2.0  # seconds between edits of an upload's progress message
 MAX_RETRIES = 3  # RetryAfter is waited out and the request retried this many times
 WORKER_NICENESS = 10  # added to the ingest workers' niceness
+# How long a thread that wants the GIL waits before it makes the holder let go (CPython's
+# default is 5 ms). An ingest's write phase and dump parsing run in threads of the bot's
+# process and keep the GIL busy; the event loop and the readers' connection threads then
+# waited about 5 ms for it at every wake-up (the loop's lag p50 went from 1 to 6 ms), and
+# a reply needs dozens of wake-ups (HTTP, each SQL hop): read p50 rose from 64 to 419 ms
+# during the write phase (bench/bench_latency.py). 0.5 ms cuts each wait tenfold.
+SWITCH_INTERVAL = 0.0005
 
 
 def build_application(
@@ -144,6 +152,8 @@ async def open_services(
     into `stack`, which closes them; a given store or executor stays the caller's."""
     assert settings.bot_token is not None
     use_kazakh_stop_words(settings.kazakh_stopwords_file)  # follow terms are stemmed here
+    stack.callback(sys.setswitchinterval, sys.getswitchinterval())
+    sys.setswitchinterval(min(SWITCH_INTERVAL, sys.getswitchinterval()))
     if store is None:
         store = await Store.open(settings.db_path, readers=settings.db_readers)
         stack.push_async_callback(store.close)

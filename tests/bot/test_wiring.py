@@ -3,6 +3,9 @@ resources start-up opens and shutdown closes."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import TypeHandler
 
-from bot.app import build_application
+from bot.app import SWITCH_INTERVAL, WORKER_NICENESS, build_application
 from bot.services import NewsApp, NewsContext
 from digest.settings import Settings
 from tests.support.bot import Reader, StartBot, services_of
@@ -83,3 +86,26 @@ async def test_a_failed_start_up_closes_what_it_had_opened(
     assert not wal(bot_settings).exists()  # ...and closed again, without post_shutdown
     with pytest.raises(RuntimeError, match="post_init"):
         app.bot_data.services  # noqa: B018
+
+
+async def test_the_bots_own_workers_run_at_a_lower_cpu_priority(start_bot: StartBot) -> None:
+    # An ingest is batch work: on a small machine its workers must not take the cores the
+    # bot needs to answer users.
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    async with start_bot(executor=None) as app:
+        loop = asyncio.get_running_loop()
+        theirs = await loop.run_in_executor(
+            services_of(app).executor, os.getpriority, os.PRIO_PROCESS, 0)
+    assert theirs == min(19, mine + WORKER_NICENESS)
+
+
+async def test_threads_of_the_bot_hand_the_gil_over_sooner_while_it_runs(
+    start_bot: StartBot,
+) -> None:
+    # An ingest's write phase runs in a thread of the bot's process: with CPython's 5 ms
+    # switch interval the event loop waited that long for the GIL at every wake-up.
+    before = sys.getswitchinterval()
+    assert before > SWITCH_INTERVAL  # the default (5 ms): the test can see a change
+    async with start_bot():
+        assert sys.getswitchinterval() == SWITCH_INTERVAL
+    assert sys.getswitchinterval() == before  # shutdown puts the process's value back
