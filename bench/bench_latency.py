@@ -23,6 +23,7 @@ import signal
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -50,10 +51,23 @@ class Timeline:
 
     def __init__(self) -> None:
         self.marks: dict[str, tuple[float, float]] = {}  # name -> (monotonic, process CPU)
+        # name -> the event loop's thread: CPU seconds, seconds waiting for a core (the
+        # kernel's run queue), voluntary and forced context switches (/proc, Linux only)
+        self.loop_thread: dict[str, tuple[float, float, int, int]] = {}
         self.lags: list[tuple[float, float]] = []
 
     def mark(self, name: str) -> None:
         self.marks[name] = (time.monotonic(), time.process_time())
+        task = Path(f"/proc/self/task/{threading.get_native_id()}")
+        try:
+            cpu, queued, _ = (task / "schedstat").read_text().split()
+            status = dict(line.split(":\t", 1) for line in (task / "status").read_text()
+                          .splitlines() if "ctxt_switches" in line)
+        except (OSError, ValueError):
+            return
+        self.loop_thread[name] = (int(cpu) / 1e9, int(queued) / 1e9,
+                                  int(status["voluntary_ctxt_switches"]),
+                                  int(status["nonvoluntary_ctxt_switches"]))
 
     def watch_write_phase(self) -> None:
         write = digest.ingest._write
@@ -196,6 +210,17 @@ def breakdown(result: dict[str, Any], timeline: Timeline) -> None:
             assert used is not None
             line += f"; bot CPU {(used[1] - used[0]) / max(hi - lo, 1e-9) * 100:3.0f}%"
         print(line)
+    # The event loop's thread: how much of the time it ran, waited for a core, and how often
+    # it went to sleep (epoll, or the GIL held by another thread) or was preempted.
+    threads = timeline.loop_thread
+    parts = {"before+prepare": ("start", "write"), "write": ("write", "written")}
+    for name, (a, b) in parts.items():
+        if a in threads and b in threads:
+            wall = timeline.marks[b][0] - timeline.marks[a][0]
+            d = [y - x for x, y in zip(threads[a], threads[b], strict=True)]
+            print(f"  loop thread, {name}: CPU {d[0] / wall * 100:3.0f}%, waiting for a core "
+                  f"{d[1] / wall * 100:3.0f}%, sleeps {d[2] / wall:5.0f}/s, "
+                  f"preempted {d[3] / wall:4.0f}/s")
     slow = sorted((s for s in result["samples"] if s[0] == "during"), key=lambda s: -s[2])[:8]
     for _, kind, seconds, sent, what in slow:
         part = next((n for n, (lo, hi) in spans.items() if lo <= sent < hi), "?")

@@ -54,6 +54,13 @@ BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article
 CHUNK_ARTICLES = 500  # the default of Settings.ingest_chunk_articles
 CHUNK_SECONDS = 0.25
 CHUNK_PAUSE = 0.005
+# Inside a chunk the writing thread holds the GIL except in SQLite's calls, and the bot's
+# event loop and read threads, in the same process, need it at every step of a reply: on a
+# busy machine the writer is often descheduled while holding it. So it works in slices of
+# WORK_SLICE seconds and sleeps REST seconds after each (the GIL and a core free): the write
+# phase takes at most REST / WORK_SLICE longer.
+WORK_SLICE = 0.02
+REST = 0.01
 
 
 class WorkersLost(DumpError):
@@ -414,11 +421,15 @@ class _Writer:
         """Write up to `size` articles, for at most about CHUNK_SECONDS, or until a bot
         write waits for the lock; True when there may be more."""
         deadline = time.monotonic() + CHUNK_SECONDS
-        for _ in range(self.size):
+        rest_at = time.monotonic() + WORK_SLICE
+        for taken in range(self.size):
             writes.go_on()
             article = next(self.articles, None)
             if article is None:
                 return False
+            if taken and time.monotonic() > rest_at:
+                time.sleep(REST)
+                rest_at = time.monotonic() + WORK_SLICE
             self._take(writes, article)
             if time.monotonic() > deadline or writes.wanted():
                 break

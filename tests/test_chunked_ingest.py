@@ -14,6 +14,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -399,3 +400,36 @@ async def test_a_bot_write_queued_during_a_long_chunk_ends_it_after_the_article_
     assert seen == [(5, 1)]  # five articles committed (hidden), then the subscription
     assert report.stored == 40 and await store.count_articles() == 40
     assert await subscribers.topics(501) == ["economy"]
+
+
+async def test_the_writing_thread_sleeps_between_work_slices_so_the_bot_can_run(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write phase runs in a thread of the bot's process and holds the GIL between
+    SQLite calls: after each WORK_SLICE of work it sleeps REST seconds (GIL released), even
+    inside one long chunk. Slices of zero here: a rest after every article."""
+    settings = settings.model_copy(update={"ingest_chunk_articles": 10_000})
+    monkeypatch.setattr(ingest_module, "CHUNK_SECONDS", 3600.0)
+    monkeypatch.setattr(ingest_module, "WORK_SLICE", 0.0)
+    monkeypatch.setattr(ingest_module, "REST", 0.0123)
+    events: list[str] = []
+    insert, sleep = IngestWrites.insert, time.sleep
+    writer: list[int] = []
+
+    def hooked(self: IngestWrites, *args: Any, **kwargs: Any) -> int:
+        writer.append(threading.get_ident())
+        events.append("insert")
+        return insert(self, *args, **kwargs)
+
+    def recorded(seconds: float) -> None:
+        if writer and threading.get_ident() == writer[-1] and seconds == 0.0123:
+            events.append("rest")
+        sleep(seconds)
+
+    monkeypatch.setattr(IngestWrites, "insert", hooked)
+    monkeypatch.setattr(time, "sleep", recorded)
+    report = await ingest_bytes(store, dump(0, 12), "slices.jsonl", settings,
+                                load_catalog(settings.topics_file), executor=pool)
+    assert report.stored == 12 and await store.count_articles() == 12
+    assert len(set(writer)) == 1  # one chunk, one thread
+    assert events == ["insert", "rest"] * 11 + ["insert"]  # not after the last one
