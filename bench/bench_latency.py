@@ -51,13 +51,17 @@ class Timeline:
 
     def __init__(self) -> None:
         self.marks: dict[str, tuple[float, float]] = {}  # name -> (monotonic, process CPU)
-        # name -> the event loop's thread: CPU seconds, seconds waiting for a core (the
-        # kernel's run queue), voluntary and forced context switches (/proc, Linux only)
-        self.loop_thread: dict[str, tuple[float, float, int, int]] = {}
+        # The event loop's thread, sampled: CPU seconds, seconds waiting for a core (the
+        # kernel's run queue), voluntary and forced context switches (/proc, Linux only).
+        # (when, CPU seconds, seconds waiting for a core, voluntary and forced switches)
+        self.loop_thread: list[tuple[float, float, float, int, int]] = []
         self.lags: list[tuple[float, float]] = []
 
     def mark(self, name: str) -> None:
         self.marks[name] = (time.monotonic(), time.process_time())
+        self.sample_loop_thread()
+
+    def sample_loop_thread(self) -> None:
         task = Path(f"/proc/self/task/{threading.get_native_id()}")
         try:
             cpu, queued, _ = (task / "schedstat").read_text().split()
@@ -65,9 +69,9 @@ class Timeline:
                           .splitlines() if "ctxt_switches" in line)
         except (OSError, ValueError):
             return
-        self.loop_thread[name] = (int(cpu) / 1e9, int(queued) / 1e9,
-                                  int(status["voluntary_ctxt_switches"]),
-                                  int(status["nonvoluntary_ctxt_switches"]))
+        self.loop_thread.append((time.monotonic(), int(cpu) / 1e9, int(queued) / 1e9,
+                                 int(status["voluntary_ctxt_switches"]),
+                                 int(status["nonvoluntary_ctxt_switches"])))
 
     def watch_write_phase(self) -> None:
         write = digest.ingest._write
@@ -83,6 +87,8 @@ class Timeline:
 
     async def probe(self) -> None:
         while True:
+            if not self.loop_thread or time.monotonic() - self.loop_thread[-1][0] > 0.5:
+                self.sample_loop_thread()
             start = time.monotonic()
             await asyncio.sleep(LAG_TICK)
             now = time.monotonic()
@@ -212,14 +218,13 @@ def breakdown(result: dict[str, Any], timeline: Timeline) -> None:
         print(line)
     # The event loop's thread: how much of the time it ran, waited for a core, and how often
     # it went to sleep (epoll, or the GIL held by another thread) or was preempted.
-    threads = timeline.loop_thread
-    parts = {"before+prepare": ("start", "write"), "write": ("write", "written")}
-    for name, (a, b) in parts.items():
-        if a in threads and b in threads:
-            wall = timeline.marks[b][0] - timeline.marks[a][0]
-            d = [y - x for x, y in zip(threads[a], threads[b], strict=True)]
-            print(f"  loop thread, {name}: CPU {d[0] / wall * 100:3.0f}%, waiting for a core "
-                  f"{d[1] / wall * 100:3.0f}%, sleeps {d[2] / wall:5.0f}/s, "
+    for name, (lo, hi) in spans.items():
+        inside = [t for t in timeline.loop_thread if lo <= t[0] <= hi]
+        if name != "after" and len(inside) >= 2:
+            wall = inside[-1][0] - inside[0][0]
+            d = [y - x for x, y in zip(inside[0][1:], inside[-1][1:], strict=True)]
+            print(f"  loop thread, {name:7}: CPU {d[0] / wall * 100:3.0f}%, waiting for a core "
+                  f"{d[1] / wall * 100:3.0f}%, sleeps {d[2] / wall:4.0f}/s, "
                   f"preempted {d[3] / wall:4.0f}/s")
     slow = sorted((s for s in result["samples"] if s[0] == "during"), key=lambda s: -s[2])[:8]
     for _, kind, seconds, sent, what in slow:
