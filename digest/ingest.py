@@ -58,7 +58,8 @@ CHUNK_PAUSE = 0.005
 # event loop and read threads, in the same process, need it at every step of a reply: on a
 # busy machine the writer is often descheduled while holding it. So it works in slices of
 # WORK_SLICE seconds and sleeps REST seconds after each (the GIL and a core free): the write
-# phase takes at most REST / WORK_SLICE longer.
+# phase takes at most REST / WORK_SLICE longer. Only where the process serves users too (the
+# bot's uploads, `share_cpu`): a command-line ingest writes at full speed.
 WORK_SLICE = 0.02
 REST = 0.01
 
@@ -106,10 +107,11 @@ async def ingest_bytes(
     progress: Progress | None = None,
     executor: Executor | None = None,
     now: datetime | None = None,
+    share_cpu: bool = False,
 ) -> IngestReport:
     """Ingest one dump held in memory; see ingest_dump."""
     return await ingest_dump(store, data, name, settings, catalog, progress=progress,
-                             executor=executor, now=now)
+                             executor=executor, now=now, share_cpu=share_cpu)
 
 
 async def ingest_file(
@@ -137,8 +139,12 @@ async def ingest_dump(
     progress: Progress | None = None,
     executor: Executor | None = None,
     now: datetime | None = None,
+    share_cpu: bool = False,
 ) -> IngestReport:
     """Ingest one dump (its bytes or its path).
+
+    With `share_cpu` (the bot: this process answers users meanwhile) the write phase's
+    thread rests a third of the time (WORK_SLICE, REST) so the event loop gets the GIL.
 
     Raise DumpError (and store nothing) when the file is rejected, StoreError (and store
     nothing) when the database cannot take it: locked, full, read-only.
@@ -189,7 +195,7 @@ async def ingest_dump(
         return await _write(
             store, name, spill, listed, parsed_count=reader.articles,
             threshold=settings.near_duplicate_threshold, started=started,
-            finished=now or utcnow(), chunk=settings.ingest_chunk_articles,
+            finished=now or utcnow(), chunk=settings.ingest_chunk_articles, rest=share_cpu,
         )
 
 
@@ -280,13 +286,15 @@ async def _write(
     started: datetime,
     finished: datetime,
     chunk: int = CHUNK_ARTICLES,
+    rest: bool = False,
 ) -> IngestReport:
     """The write phase: short transactions of at most `chunk` articles, each in a
     thread, then the last one that makes them visible (digest.storage.ingest_writes)."""
     try:
         with tempfile.TemporaryFile(prefix="newsbot-held-") as held_file:
             writer = _Writer(_HeldBack(held_file), threshold, finished,
-                             (a for batch in _spilled(spill) for a in batch), chunk)
+                             (a for batch in _spilled(spill) for a in batch), chunk,
+                             rest=rest)
             async with ingest_session(store, name, started, finished) as session:
                 while await session.chunk(writer.chunk):
                     await asyncio.sleep(CHUNK_PAUSE)
@@ -409,8 +417,9 @@ class _Writer:
     thread inside one short transaction), then published."""
 
     def __init__(self, held: _HeldBack, threshold: float, when: datetime,
-                 articles: Iterator[PreparedArticle], size: int) -> None:
+                 articles: Iterator[PreparedArticle], size: int, *, rest: bool = False) -> None:
         self.size = size
+        self.rest = rest  # sleep REST after each WORK_SLICE of work
         self.held = held
         self.threshold = threshold
         self.when = when
@@ -427,7 +436,7 @@ class _Writer:
             article = next(self.articles, None)
             if article is None:
                 return False
-            if taken and time.monotonic() > rest_at:
+            if self.rest and taken and time.monotonic() > rest_at:
                 time.sleep(REST)
                 rest_at = time.monotonic() + WORK_SLICE
             self._take(writes, article)

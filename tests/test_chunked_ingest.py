@@ -405,9 +405,10 @@ async def test_a_bot_write_queued_during_a_long_chunk_ends_it_after_the_article_
 async def test_the_writing_thread_sleeps_between_work_slices_so_the_bot_can_run(
     store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The write phase runs in a thread of the bot's process and holds the GIL between
-    SQLite calls: after each WORK_SLICE of work it sleeps REST seconds (GIL released), even
-    inside one long chunk. Slices of zero here: a rest after every article."""
+    """In the bot (`share_cpu`) the write phase runs in a thread of the process that answers
+    users and holds the GIL between SQLite calls: after each WORK_SLICE of work it sleeps
+    REST seconds (GIL released), even inside one long chunk. Slices of zero here: a rest
+    after every article."""
     settings = settings.model_copy(update={"ingest_chunk_articles": 10_000})
     monkeypatch.setattr(ingest_module, "CHUNK_SECONDS", 3600.0)
     monkeypatch.setattr(ingest_module, "WORK_SLICE", 0.0)
@@ -428,8 +429,14 @@ async def test_the_writing_thread_sleeps_between_work_slices_so_the_bot_can_run(
 
     monkeypatch.setattr(IngestWrites, "insert", hooked)
     monkeypatch.setattr(time, "sleep", recorded)
-    report = await ingest_bytes(store, dump(0, 12), "slices.jsonl", settings,
-                                load_catalog(settings.topics_file), executor=pool)
+    catalog = load_catalog(settings.topics_file)
+    report = await ingest_bytes(store, dump(0, 12), "slices.jsonl", settings, catalog,
+                                executor=pool, share_cpu=True)
     assert report.stored == 12 and await store.count_articles() == 12
     assert len(set(writer)) == 1  # one chunk, one thread
     assert events == ["insert", "rest"] * 11 + ["insert"]  # not after the last one
+    # Where nobody else needs the process (the command line), it writes at full speed.
+    events.clear()
+    report = await ingest_bytes(store, dump(100, 5), "cli.jsonl", settings, catalog,
+                                executor=pool)
+    assert report.stored == 5 and events == ["insert"] * 5

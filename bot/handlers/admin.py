@@ -82,6 +82,7 @@ async def upload(update: Update, context: NewsContext, lang: str, sub: Subscribe
             report = await ingest_bytes(
                 svc.store, data, name, svc.settings, svc.catalog,
                 progress=progress.update, executor=svc.executor, now=svc.clock(),
+                share_cpu=True,  # this process answers users meanwhile
             )
     except DumpError as exc:
         await progress.finish(t(lang, "upload_rejected", reason=escape(str(exc))))
