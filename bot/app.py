@@ -54,11 +54,12 @@ PROGRESS_INTERVAL = 2.0  # seconds between edits of an upload's progress message
 MAX_RETRIES = 3  # RetryAfter is waited out and the request retried this many times
 WORKER_NICENESS = 10  # added to the ingest workers' niceness
 # How long a thread that wants the GIL waits before it makes the holder let go (CPython's
-# default is 5 ms). An ingest's write phase and dump parsing run in threads of the bot's
-# process and keep the GIL busy; the event loop and the readers' connection threads then
-# waited about 5 ms for it at every wake-up (the loop's lag p50 went from 1 to 6 ms), and
-# a reply needs dozens of wake-ups (HTTP, each SQL hop): read p50 rose from 64 to 419 ms
-# during the write phase (bench/bench_latency.py). 0.5 ms cuts each wait tenfold.
+# default is 5 ms). During an upload, threads of the bot's process (the ingest's write
+# phase, dump parsing) hold the GIL between their C calls, while the event loop and the
+# readers' connection threads need it at every step of a reply (each HTTP read and write,
+# each SQL hop). A shorter interval bounds each of those waits; together with the write
+# thread's rests (digest.ingest.REST) it brought the reads sent during a write phase from
+# p50 139-393 ms to 49-128 ms on a busy machine (bench/bench_latency.py, bench/README.md).
 SWITCH_INTERVAL = 0.0005
 
 

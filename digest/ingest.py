@@ -55,8 +55,8 @@ CHUNK_ARTICLES = 500  # the default of Settings.ingest_chunk_articles
 CHUNK_SECONDS = 0.25
 CHUNK_PAUSE = 0.005
 # Inside a chunk the writing thread holds the GIL except in SQLite's calls, and the bot's
-# event loop and read threads, in the same process, need it at every step of a reply: on a
-# busy machine the writer is often descheduled while holding it. So it works in slices of
+# event loop and read threads, in the same process, need it at every step of a reply (on a
+# busy machine the writer may also be preempted while it holds it). So it works in slices of
 # WORK_SLICE seconds and sleeps REST seconds after each (the GIL and a core free): the write
 # phase takes at most REST / WORK_SLICE longer. Only where the process serves users too (the
 # bot's uploads, `share_cpu`): a command-line ingest writes at full speed.
