@@ -59,7 +59,7 @@ WORKER_NICENESS = 10  # added to the ingest workers' niceness
 # readers' connection threads need it at every step of a reply (each HTTP read and write,
 # each SQL hop). A shorter interval bounds each of those waits; together with the write
 # thread's rests (digest.ingest.REST) it brought the reads sent during a write phase from
-# p50 139-393 ms to 49-128 ms on a busy machine (bench/bench_latency.py, bench/README.md).
+# p50 139-393 ms to 46-128 ms on a busy machine (bench/bench_latency.py, bench/README.md).
 SWITCH_INTERVAL = 0.0005
 
 
