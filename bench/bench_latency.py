@@ -8,8 +8,11 @@ bench/latency_users.py). The overall rate limit is set high, so the limiter does
 the bot's own delays. After `--before` seconds an admin uploads a dump of `--mb` MB of
 real-length articles (the BBC articles of ../shared/eval, made distinct). Printed: the time
 from a user's message to the bot's first reply (p50/p95/p99/max) before the upload and
-while it is ingested, for reads and writes, and the ratio of the p99s. PYTHONPATH selects
-another checkout of the bot to measure with the same stand-in and users.
+while it is ingested, for reads and writes, and the ratio of the p99s; then, to show where
+the time goes, the same split by part of the upload (before, parse-and-prepare, write
+phase): reads' p50/p99, the event loop's lag, how much of the time the loop's thread waited
+for a core (Linux /proc), and the slowest replies. PYTHONPATH selects another checkout of
+the bot to measure with the same stand-in and users.
 """
 
 from __future__ import annotations
