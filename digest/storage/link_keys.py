@@ -53,18 +53,17 @@ class LinkKeys:
         written = 0
         async with self._writes.transaction() as db:
             for old, features in changed:
-                cursor = await db.execute(
-                    "UPDATE articles SET link_features = ? WHERE id = ? AND link_features IS ?",
-                    (features, old.id, old.link_features),
-                )
-                if not cursor.rowcount:
-                    continue
-                await db.execute("DELETE FROM article_numbers WHERE article_id = ?", (old.id,))
                 # Keys are filed under the row's date and language (migration 8).
                 async with db.execute(
-                    "SELECT date, lang FROM articles WHERE id = ?", (old.id,)
-                ) as rows:
-                    day, lang = await rows.fetchone() or (None, None)
+                    "UPDATE articles SET link_features = ? WHERE id = ? AND link_features IS ? "
+                    "RETURNING date, lang",
+                    (features, old.id, old.link_features),
+                ) as cursor:
+                    updated = await cursor.fetchone()
+                if updated is None:
+                    continue
+                day, lang = updated
+                await db.execute("DELETE FROM article_numbers WHERE article_id = ?", (old.id,))
                 await db.executemany(
                     "INSERT OR IGNORE INTO article_numbers (number, date, lang, article_id) "
                     "VALUES (?, ?, ?, ?)",
