@@ -169,6 +169,9 @@ def detect_language(text: str) -> str:
     if text.isascii():
         # Every word is Latin and none Cyrillic: only the Latin votes count, and they are
         # read off the set of words at C speed (English news: a third of the time or less).
+        # These are _latin_vote's rules as they stand without its Kazakh-Latin letters,
+        # which no ASCII word has: a change there belongs here too (calling it per distinct
+        # word instead costs 70-110 us an article, measured 27 Nov).
         counts = Counter(_WORD.findall(text.lower()))
         english = sum(counts[w] for w in _EN_MARKERS.intersection(counts))
         evidence = set(_KK_LATIN_MARKERS.intersection(counts))
