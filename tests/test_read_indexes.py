@@ -208,3 +208,31 @@ async def test_a_word_that_fills_the_ranked_window_alone_leaves_its_longer_forms
         assert sorted(a.id for a in await store.search("minist", 10)) == [3, 4, 5, 6]
         # Two words: the pair alone fills no window here, so both forms count.
         assert sorted(a.id for a in await store.search("minister met", 10)) == [1, 6]
+
+
+async def test_several_words_that_fill_the_ranked_window_leave_their_longer_forms_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.db"
+    # Note 1 has only longer forms of both words; 2-5 have the words as typed; 6 has one
+    # word as typed and the other only as a longer form.
+    texts = ["budgets budgets and deficits deficits in the budgets",
+             *(f"the budget deficit of item {n}" for n in range(2, 6)),
+             "the budget and its deficits"]
+    async with await Store.open(path) as store:
+        with sqlite3.connect(path) as conn:
+            insert_texts(conn, texts)
+        # Fewer matches of the words as typed than the window: every form counts.
+        assert sorted(a.id for a in await store.search("budget deficit", 10)) == [1, 2, 3, 4,
+                                                                                  5, 6]
+        monkeypatch.setattr(articles, "RANKED_MATCHES", 4)
+        # The words as typed match four notes: they fill the window, longer forms stay out.
+        found = [a.id for a in await store.search("budget deficit", 10)]
+        assert sorted(found) == [2, 3, 4, 5]
+        assert [a.id for a in await store.search_language_first("budget deficit", "en",
+                                                                 10)] == found
+        # One note fewer in the window than the words as typed match: all forms, newest
+        # four ranked.
+        monkeypatch.setattr(articles, "RANKED_MATCHES", 5)
+        assert sorted(a.id for a in await store.search("budget deficit", 10)) == [2, 3, 4, 5,
+                                                                                  6]

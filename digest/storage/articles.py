@@ -160,29 +160,55 @@ class Store(Database):
         A word of four letters or more matches as a word start, and FTS5 builds the whole
         list of such a prefix's matches before it returns the first (twice: once more for
         bm25's statistics), 2.3 ms for "government" at 100,000 articles, where the word
-        alone reads only the newest matches (0.2 ms). So the words alone go first: when
-        they already fill the ranked window, that window is ranked and longer forms
-        ("governments") are left out; otherwise the prefixes are searched, as before."""
+        alone reads only the newest matches (0.2 ms). So the words alone are tried first:
+        when they already fill the ranked window, that window is ranked and longer forms
+        ("governments") are left out; otherwise the prefixes are searched, as before.
+
+        How the choice is made depends on the number of words, by what each costs at
+        100,000 articles. A single word usually fills the window by itself: its matches
+        are ranked at once, and only a rarer word's few are ranked again as a prefix. All
+        of several words rarely do ("broadband mobile"): ranking their matches and then
+        throwing them away would cost a second ranked query and a second trip to a read
+        connection's thread, so one statement first counts their newest matches up to the
+        window without ranking them (0.2 ms) and ranks only the query that count chooses."""
         exact, prefixed = _fts_match(words, prefixes=False), _fts_match(words)
-        if exact != prefixed:
+        if exact == prefixed:  # no word long enough to match as a prefix
+            hits, _ = await self._ranked(exact, limit)
+            return hits
+        if len(words) == 1:
             hits, full = await self._ranked(exact, limit)
             if full:
                 return hits
-        hits, _ = await self._ranked(prefixed, limit)
+            hits, _ = await self._ranked(prefixed, limit)
+            return hits
+        probe = (
+            "probe AS MATERIALIZED (SELECT rowid FROM articles_fts "
+            f"WHERE articles_fts MATCH :exact AND {visible_id('rowid')} "
+            "ORDER BY rowid DESC LIMIT :window)"
+        )
+        chosen = "iif((SELECT count(*) FROM probe) >= :window, :exact, :prefixed)"
+        hits, _ = await self._ranked(chosen, limit, probe=probe, exact=exact, prefixed=prefixed)
         return hits
 
-    async def _ranked(self, match: str, limit: int) -> tuple[list[tuple[int, str]], bool]:
-        """`_hits` for one FTS5 query, and whether its matches filled the ranked window."""
+    async def _ranked(
+        self, match: str, limit: int, *, probe: str = "", **words: str
+    ) -> tuple[list[tuple[int, str]], bool]:
+        """`_hits` for one FTS5 query, and whether its matches filled the ranked window.
+
+        `match` is the FTS5 query, or with `probe` (a CTE) an SQL expression that chooses
+        one of the named `words` queries."""
+        if not probe:
+            match, words = ":match", {"match": match}
         async with self._reads.execute(
-            "WITH newest AS MATERIALIZED (SELECT rowid AS id, "
+            f"WITH {probe + ', ' if probe else ''}newest AS MATERIALIZED (SELECT rowid AS id, "
             "bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
-            f"WHERE articles_fts MATCH ? AND {visible_id('rowid')} "
-            "ORDER BY rowid DESC LIMIT ?) "
+            f"WHERE articles_fts MATCH {match} AND {visible_id('rowid')} "
+            "ORDER BY rowid DESC LIMIT :window) "
             "SELECT a.story_id, a.lang, (SELECT count(*) FROM newest) FROM newest n "
             # Required, not hinted: the planner would read the rows by id (see schema.py).
             "JOIN articles a INDEXED BY articles_hit ON a.id = n.id "
-            "ORDER BY n.rank, a.date DESC, a.id DESC LIMIT ?",
-            (match, RANKED_MATCHES, limit),
+            "ORDER BY n.rank, a.date DESC, a.id DESC LIMIT :limit",
+            {**words, "window": RANKED_MATCHES, "limit": limit},
         ) as cursor:
             rows = await cursor.fetchall()
         return [(r[0], r[1]) for r in rows], bool(rows) and rows[0][2] >= RANKED_MATCHES
