@@ -1,6 +1,8 @@
 """Stemming and stop words for English, Russian and Kazakh, offline.
 
-English and Russian use NLTK's Snowball stemmers (pure code, no downloaded data). Kazakh is
+English and Russian give NLTK's Snowball stems (the stems every stored summary and keyword index
+was built with), computed by PyStemmer's C Snowball wherever the two agree (see `_english`,
+`_russian`), by NLTK elsewhere. Kazakh is
 agglutinative and has no Snowball stemmer: a light suffix stripper collapses the inflected
 forms of a word (`экономикалық`, `экономиканың`, `экономикасы`) onto one stem, which is all
 that topic matching and sentence ranking need.
@@ -15,8 +17,6 @@ from pathlib import Path
 
 from digest.paths import KAZAKH_STOPWORDS_FILE
 from digest.translit import to_latin_variants, word_to_cyrillic
-
-_SNOWBALL = {"en": "english", "ru": "russian"}
 
 # Kazakh suffixes with their vowel-harmony and consonant-assimilation variants: plural,
 # possessive, case, and the common derivational endings. Stripped longest first.
@@ -50,12 +50,42 @@ _KK_VOWELS = frozenset("аәеёиоөуұүыіэюя")
 
 
 # Stems are cached per process: news repeats its words (200 articles made 41,000 calls for a
-# few thousand distinct words), and NLTK's pure-Python Snowball takes 20-70 us a word.
-# PyStemmer (the C build) was measured and not taken: its newer Snowball gives different
-# English stems (28 of 22,277 words of the BBC set: "university" -> "universiti", not
-# "univers") and Russian ones for words with "ъ", which would change topic matches and
-# summaries; with the cache, stemming is no longer where the time goes.
+# few thousand distinct words). A fresh worker still meets each word once: 11,700 new words per
+# 300 articles, 10-14 us each in NLTK's pure-Python Snowball, about 10% of its CPU; PyStemmer's
+# C build of the same algorithms takes 0.5 us.
 STEM_CACHE = 200_000  # distinct (word, language) pairs kept, about 30 MB at most
+
+# Where NLTK's port gives other stems than Snowball 2.2.0 (PyStemmer 2.2.0.x; 3.x changed the
+# English algorithm: "university" -> "universiti", "added" -> "add"), read off NLTK's code.
+# Words that could meet one of these rules go to NLTK, the rest to the C stemmer; the two
+# give the same stem on every word of the corpora (75,000 words) and on 1.8 million
+# generated ones (tests/test_stemming.py keeps a sample).
+#
+# English: NLTK keeps R1 and R2 as strings cut together with the word; where a replacement
+# (`-ization` -> `-ize`, `-ational` -> `-ate`, `-at`/`-bl`/`-iz` + `e` after `-ed`/`-ing`,
+# `-eed` -> `-ee`, ...) straddles a region's start, it guesses the new region from lengths
+# ("realization": NLTK "realize", Snowball "realiz"; "18-rated": "18-rat" / "18-rate"). Every
+# word containing such a suffix goes to NLTK, and so do the words Snowball's second exception
+# list stops after Step 1a ("earrings'"), which NLTK matches only as whole words.
+_EN_NLTK_ONLY = re.compile(
+    r"iz|eed|ation|ator|at(?:ed|ing)|bl(?:ed|ing)|enci|anci|abli|alli|alism|aliti|ousli"
+    r"|ousness|iveness|iviti|biliti|bli|ogi|fulli|lessli|entli|alize|icate|iciti|ical|ative"
+    r"|tional|inning|outing|canning|herring|earring"
+)
+# NLTK maps curly apostrophes to "'" before stemming; Snowball 2.2 does not.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201b": "'"})
+# Russian: NLTK stems a transliteration (я -> "i^a", ю -> "i^u", ъ -> "''", ь -> "'", ц ->
+# "t^s", щ -> "shch", й -> "i`") and writes the Latin letters back as Cyrillic. So: a word
+# with any letter outside the Russian alphabet differs (Latin letters come back Cyrillic,
+# "abaı" -> "аба"); ъ and ьь read as ь ("объём": NLTK "обь"); a suffix can start inside a
+# letter's transliteration (юй as "уй", ю+ет as "ует", я+м as "ам", ць/ця as "сь"/"ся", шч
+# as щ); й after a consonant or at the start counts as a vowel ("i") for RV, R1 and R2; its
+# step 4 (нн, ейш(е), ь) ignores RV, which matters only when the ending holds the word's
+# first vowel or there is none ("рь", "бейш"); and its "-ующая" is misspelt ("ui^ushchaia").
+_RU_NLTK_ONLY = re.compile(
+    r"[^а-яё0-9\-]|ъ|ьь|ц[ья]|я[мхяё]|ю[ейюё]|шч|(?:^|[^аеиоуыэюяё])й"
+    r"|^[^аеиоуыэюяё]*(?:ейш|$)|ующая"
+)
 
 
 @lru_cache(maxsize=STEM_CACHE)
@@ -65,15 +95,38 @@ def stem(word: str, lang: str) -> str:
     if lang == "kk":
         # Latin-script Kazakh is stemmed through its Cyrillic spelling (analysis only).
         return _kazakh_stem(word_to_cyrillic(word) if _LATIN.search(word) else word)
-    stemmer = _snowball(lang)
-    return stemmer(word) if stemmer else word
+    if lang == "en":
+        return _english(word)
+    if lang == "ru":
+        return _russian(word)
+    return word
+
+
+def _english(word: str) -> str:
+    if len(word) <= 2:  # NLTK's rule, before it maps apostrophes
+        return word
+    if _EN_NLTK_ONLY.search(word):
+        return _nltk("english")(word)
+    return _c_stemmer("english")(word.translate(_APOSTROPHES))
+
+
+def _russian(word: str) -> str:
+    if _RU_NLTK_ONLY.search(word):
+        return _nltk("russian")(word)
+    return _c_stemmer("russian")(word)
 
 
 @cache
-def _snowball(lang: str) -> Callable[[str], str] | None:
-    name = _SNOWBALL.get(lang)
-    if name is None:
-        return None
+def _c_stemmer(name: str) -> Callable[[str], str]:
+    import Stemmer  # PyStemmer
+
+    # Its own cache (10,000 words by default) costs 2 us a call; `stem` caches already.
+    stemmer: Callable[[str], str] = Stemmer.Stemmer(name, 0).stemWord
+    return stemmer
+
+
+@cache
+def _nltk(name: str) -> Callable[[str], str]:
     from nltk.stem.snowball import SnowballStemmer
 
     stemmer: Callable[[str], str] = SnowballStemmer(name).stem  # nltk has no type hints
