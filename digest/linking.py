@@ -506,7 +506,9 @@ def _word_concepts(
         if length > len(word):
             continue
         head = word[:length]
-        phrases.extend(p for p in first.get(head, ()) if _fits(word, p[0][0]))
+        starting = first.get(head)
+        if starting:  # few beginnings start a phrase: no generator for the others
+            phrases.extend(p for p in starting if _fits(word, p[0][0]))
         if single is None:
             single = table.get(head)
     if single is not None:
