@@ -236,3 +236,24 @@ async def test_several_words_that_fill_the_ranked_window_leave_their_longer_form
         monkeypatch.setattr(articles, "RANKED_MATCHES", 5)
         assert sorted(a.id for a in await store.search("budget deficit", 10)) == [2, 3, 4, 5,
                                                                                   6]
+
+
+async def test_a_search_page_counts_stories_each_at_its_best_version(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    # Best match first: notes 1 and 2 (one story: 2 is its Russian version), then 3, then 4.
+    texts = ["harvest harvest harvest report", "harvest harvest report",
+             "harvest notes", "the harvest of item four and many other words"]
+    async with await Store.open(path) as store:
+        with sqlite3.connect(path) as conn:
+            insert_texts(conn, texts)
+            conn.execute("UPDATE articles SET story_id = 1, lang = 'ru' WHERE id = 2")
+        found = await store.search("harvest", 10)
+        assert [a.story_id for a in found] == [1, 3, 4]
+        assert sorted(v.id for v in found[0].versions) == [1, 2]
+        # Two results are two stories, not the two best rows (both of story 1).
+        assert [a.story_id for a in await store.search("harvest", 2)] == [1, 3]
+        # A reader of Russian gets the story's Russian version, found through the English.
+        russian = await store.search("harvest", 2, lang="ru")
+        assert [(a.story_id, a.id, a.lang) for a in russian] == [(1, 2, "ru"), (3, 3, "en")]
+        inline = await store.search_language_first("harvest", "en", 10)
+        assert [a.story_id for a in inline] == [1, 3, 4]
