@@ -24,7 +24,7 @@ from digest.storage.database import Database
 from digest.storage.visibility import PENDING, visible, visible_id
 
 _FTS_WORD = re.compile(r"\w+")
-# How many of a search's matches are ranked: the newest stored ones (see Store._matching).
+# How many of a search's matches are ranked: the newest stored ones (see Store._hits).
 RANKED_MATCHES = 500
 # An article row as `_assemble` reads it (alias a): the row, and its topics and source URLs
 # as JSON lists of [key, value] (ordered in `_ordered`), so a page of stories is one read.
@@ -126,46 +126,14 @@ class Store(Database):
         words = _FTS_WORD.findall(query)
         if not words:
             return []
-        # The ranked matches, the first `limit` stories among their best `limit * 4` rows
-        # (versions of one story rank close together) and those stories' rows, in one
-        # statement: one trip to a read connection's thread instead of two.
-        rows = await self._matching(
-            words,
-            "hits AS MATERIALIZED (SELECT a.story_id AS story_id, n.rank AS rank, "
-            "a.date AS date, a.id AS id FROM newest n "
-            # Required, not hinted: the planner would read the rows by id (see schema.py).
-            "JOIN articles a INDEXED BY articles_hit ON a.id = n.id "
-            "ORDER BY n.rank, a.date DESC, a.id DESC LIMIT :hits), "
-            # Numbered after the cut: a window over all ranked matches costs 0.6 ms more.
-            "top AS MATERIALIZED (SELECT story_id, min(pos) AS pos FROM (SELECT story_id, "
-            "row_number() OVER (ORDER BY rank, date DESC, id DESC) AS pos FROM hits) "
-            "GROUP BY story_id ORDER BY pos LIMIT :limit) "
-            f"SELECT top.pos AS hit_pos, (SELECT count(*) FROM newest) AS matched, "
-            f"{_STORY_COLUMNS} FROM top JOIN articles a ON a.story_id = top.story_id "
-            f"WHERE {visible('a')} ORDER BY a.id",
-            {"hits": limit * 4, "limit": limit},
-        )
-        order = sorted({row["story_id"]: row["hit_pos"] for row in rows}.items(),
-                       key=lambda item: item[1])
-        return _assemble(rows, [story_id for story_id, _ in order], lang)
+        # Versions of one story rank close together: fetch enough rows for `limit`.
+        hits = await self._hits(words, limit * 4)
+        ranked = [story_id for story_id, _ in hits]
+        return await self._stories(list(dict.fromkeys(ranked))[:limit], lang)
 
     async def _hits(self, words: Sequence[str], limit: int) -> list[tuple[int, str]]:
         """(story id, language) of the best `limit` article rows matching `words`, best
-        first."""
-        rows = await self._matching(
-            words,
-            "SELECT a.story_id, a.lang, (SELECT count(*) FROM newest) AS matched "
-            "FROM newest n JOIN articles a INDEXED BY articles_hit ON a.id = n.id "
-            "ORDER BY n.rank, a.date DESC, a.id DESC LIMIT :limit",
-            {"limit": limit},
-        )
-        return [(r[0], r[1]) for r in rows]
-
-    async def _matching(
-        self, words: Sequence[str], tail: str, params: dict[str, Any]
-    ) -> list[Any]:
-        """The rows of `tail`, SQL that follows a CTE `newest` of the ranked matches of
-        `words` (id, rank: lower is better) and has a column `matched` (their count).
+        first.
 
         Ranking (bm25) costs per match, and a common word matches most of the archive
         (55 ms for "government" at 100,000 articles): only the newest RANKED_MATCHES
@@ -189,43 +157,45 @@ class Store(Database):
         window without ranking them (0.2 ms) and ranks only the query that count chooses."""
         exact, prefixed = _fts_match(words, prefixes=False), _fts_match(words)
         if exact == prefixed:  # no word long enough to match as a prefix
-            rows, _ = await self._ranked(exact, tail, params)
-            return rows
+            hits, _ = await self._ranked(exact, limit)
+            return hits
         if len(words) == 1:
-            rows, full = await self._ranked(exact, tail, params)
+            hits, full = await self._ranked(exact, limit)
             if full:
-                return rows
-            rows, _ = await self._ranked(prefixed, tail, params)
-            return rows
+                return hits
+            hits, _ = await self._ranked(prefixed, limit)
+            return hits
         probe = (
             "probe AS MATERIALIZED (SELECT rowid FROM articles_fts "
             f"WHERE articles_fts MATCH :exact AND {visible_id('rowid')} "
             "ORDER BY rowid DESC LIMIT :window)"
         )
         chosen = "iif((SELECT count(*) FROM probe) >= :window, :exact, :prefixed)"
-        rows, _ = await self._ranked(
-            chosen, tail, {**params, "exact": exact, "prefixed": prefixed}, probe=probe
-        )
-        return rows
+        hits, _ = await self._ranked(chosen, limit, probe=probe, exact=exact, prefixed=prefixed)
+        return hits
 
     async def _ranked(
-        self, match: str, tail: str, params: dict[str, Any], *, probe: str = ""
-    ) -> tuple[list[Any], bool]:
-        """`_matching` for one FTS5 query, and whether its matches filled the ranked window.
+        self, match: str, limit: int, *, probe: str = "", **words: str
+    ) -> tuple[list[tuple[int, str]], bool]:
+        """`_hits` for one FTS5 query, and whether its matches filled the ranked window.
 
         `match` is the FTS5 query, or with `probe` (a CTE) an SQL expression that chooses
-        one of the queries named in `params`."""
+        one of the named `words` queries."""
         if not probe:
-            match, params = ":match", {**params, "match": match}
-        rows = await self._reads.fetchall(
+            match, words = ":match", {"match": match}
+        async with self._reads.execute(
             f"WITH {probe + ', ' if probe else ''}newest AS MATERIALIZED (SELECT rowid AS id, "
             "bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
             f"WHERE articles_fts MATCH {match} AND {visible_id('rowid')} "
-            f"ORDER BY rowid DESC LIMIT :window)"
-            f"{'' if tail.startswith('SELECT') else ','} {tail}",
-            {**params, "window": RANKED_MATCHES},
-        )
-        return rows, bool(rows) and rows[0]["matched"] >= RANKED_MATCHES
+            "ORDER BY rowid DESC LIMIT :window) "
+            "SELECT a.story_id, a.lang, (SELECT count(*) FROM newest) FROM newest n "
+            # Required, not hinted: the planner would read the rows by id (see schema.py).
+            "JOIN articles a INDEXED BY articles_hit ON a.id = n.id "
+            "ORDER BY n.rank, a.date DESC, a.id DESC LIMIT :limit",
+            {**words, "window": RANKED_MATCHES, "limit": limit},
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [(r[0], r[1]) for r in rows], bool(rows) and rows[0][2] >= RANKED_MATCHES
 
     async def articles_for_topics(
         self,
