@@ -31,6 +31,18 @@ commit ran a checkpoint: two fsyncs, and the pages that several chunks dirtied c
 the database file once per chunk. While an ingest runs, the bot's own write connection
 does not checkpoint either (its next commit would otherwise copy everything the ingest
 wrote so far, inside a bot write); it does again from the end of the ingest.
+
+Band index: an article's 42 LSH bands are keys at random places of the band index, so in
+one big table (4 million entries at 100,000 articles) each dirtied a page of its own, and
+those pages were most of what an ingest wrote. New bands go to ``lsh_bands_recent``, a
+table a few hundred pages long that a dump's bands share, and the near-duplicate lookup
+reads both (the newest CANDIDATES_PER_BAND of a band over the two, as from one table).
+Once the recent table holds enough articles (MERGE_MIN_ARTICLES, and 1/MERGE_SHARE of the
+history, so that a merge writes each page of the big table once for many new entries
+instead of once an entry), the end of an ingest moves it into ``lsh_bands`` in key order,
+in short transactions of one key range each: between two of them every entry is in
+exactly one of the tables, so a lookup or a bot write in between sees a whole index.
+Deleting an article (an unfinished ingest) deletes its bands in both (foreign keys).
 """
 
 from __future__ import annotations
@@ -61,6 +73,13 @@ from digest.storage.visibility import visible
 log = logging.getLogger(__name__)
 
 CANDIDATES_PER_BAND = 8  # near-duplicate candidates looked at per LSH band, newest first
+# The two levels of the LSH band index (see "Band index" in the module's docstring): the
+# new bands are merged into the big table at the end of an ingest once they belong to at
+# least MERGE_MIN_ARTICLES articles and 1/MERGE_SHARE of all stored articles, in
+# transactions of about MERGE_CHUNK_ROWS entries each (a key range of both tables).
+MERGE_MIN_ARTICLES = 2000
+MERGE_SHARE = 16
+MERGE_CHUNK_ROWS = 20000
 DELETE_CHUNK = 500  # article rows of a failed or dead ingest deleted per transaction
 # The ingest's connection keeps this much of the database in its page cache (KiB): the
 # pages an ingest reads and dirties at random places in the big indexes (LSH bands,
@@ -104,6 +123,8 @@ async def ingest_session(
                     with contextlib.suppress(sqlite3.Error, StoreError, IngestCancelled):
                         await session.delete(session.ingest_id)
                 raise
+            if session.published:
+                await session.merge_bands()
         finally:
             await session.close()
 
@@ -236,6 +257,29 @@ class IngestSession:
                  self.checkpoint_seconds * 1000)
         return result
 
+    async def merge_bands(self, force: bool = False) -> int:
+        """Move the recent LSH bands into the big table when they are due (see the module's
+        docstring), or at once with `force`; the number of entries moved. The ingest is
+        already published: a merge that fails is logged and left for the next ingest (each
+        of its transactions moves one key range whole, or nothing)."""
+        moved = 0
+        try:
+            if not force and not await self.chunk(lambda writes: writes.bands_due()):
+                return 0
+            began = time.monotonic()
+            while True:
+                step, done = await self.chunk(
+                    lambda writes: writes.merge_some_bands(MERGE_CHUNK_ROWS))
+                moved += step
+                if done:
+                    break
+            log.info("ingest %d: merged %d recent LSH band entries into the band index in "
+                     "%.1f s", self.ingest_id, moved, time.monotonic() - began)
+        except sqlite3.Error as exc:
+            log.warning("ingest %d: merging the recent LSH bands failed after %d entries: %s",
+                        self.ingest_id, moved, exc)
+        return moved
+
     async def delete_unfinished(self) -> None:
         """Delete what ingests that died (killed, or their clean-up failed) left behind."""
         for ingest_id in await self.chunk(lambda writes: writes.unfinished()):
@@ -348,6 +392,32 @@ class IngestWrites:
             "newest_id = excluded.newest_id",
             (self.ingest_id,),
         )
+
+    def bands_due(self) -> bool:
+        """Whether the recent LSH bands belong to enough articles to be merged."""
+        row = self._db.execute(
+            "SELECT (SELECT count(DISTINCT article_id) FROM lsh_bands_recent), "
+            "(SELECT count(*) FROM articles)"
+        ).fetchone()
+        recent, stored = row
+        return bool(recent >= MERGE_MIN_ARTICLES and recent * MERGE_SHARE >= stored)
+
+    def merge_some_bands(self, limit: int) -> tuple[int, bool]:
+        """Move the first `limit` or so entries of ``lsh_bands_recent`` (in key order, up to
+        a whole band key) into ``lsh_bands``: the number moved, and whether the recent table
+        is now empty. In key order, the big table's pages are each written once."""
+        row = self._db.execute(
+            "SELECT band FROM lsh_bands_recent ORDER BY band LIMIT 1 OFFSET ?", (limit - 1,)
+        ).fetchone()
+        where, params = ("WHERE band <= ?", (row[0],)) if row else ("", ())
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO lsh_bands (band, article_id) SELECT band, article_id "
+            f"FROM lsh_bands_recent {where} ORDER BY band, article_id",
+            params,
+        )
+        moved = cursor.rowcount
+        self._db.execute(f"DELETE FROM lsh_bands_recent {where}", params)
+        return moved, row is None
 
     def unfinished(self) -> list[int]:
         """Ingests that never published: they died (killed), or their clean-up failed."""
@@ -547,7 +617,7 @@ class IngestWrites:
             )
         except sqlite3.IntegrityError:
             return False
-        for table in ("article_topics", "lsh_bands", "article_numbers"):
+        for table in ("article_topics", "lsh_bands", "lsh_bands_recent", "article_numbers"):
             self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         # The row keeps its date (the copy's may differ): its keys are filed under it.
         row = self._db.execute("SELECT date FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -568,7 +638,7 @@ class IngestWrites:
             ],
         )
         self._db.executemany(
-            "INSERT OR IGNORE INTO lsh_bands (band, article_id) VALUES (?, ?)",
+            "INSERT OR IGNORE INTO lsh_bands_recent (band, article_id) VALUES (?, ?)",
             [(band, article_id) for band in article.bands],
         )
         self._db.executemany(
@@ -586,13 +656,20 @@ def _candidates_sql(bands: int) -> str:
     would otherwise make every insert compare against all of them, and a dump of such
     notes quadratic. A true near-duplicate shares about a third of its bands, so it is
     found unless every one of them is crowded by newer look-alikes.
+
+    The band index has two levels (the module's docstring): each band's newest few come
+    from both tables, merged in article order (an entry is in one table only), so the
+    candidates are those one table would give. Parameter 1 is the language, 2... the bands.
     """
-    one = (
-        "SELECT article_id FROM (SELECT article_id FROM lsh_bands WHERE band = ? "
-        f"ORDER BY article_id DESC LIMIT {CANDIDATES_PER_BAND})"
-    )
+    def one(n: int) -> str:
+        return (
+            "SELECT article_id FROM (SELECT article_id FROM lsh_bands WHERE band = "
+            f"?{n} UNION ALL SELECT article_id FROM lsh_bands_recent WHERE band = ?{n} "
+            f"ORDER BY article_id DESC LIMIT {CANDIDATES_PER_BAND})"
+        )
+
     return (
         "SELECT a.id, a.quality, a.minhash, a.ingest_id FROM articles a "
-        "WHERE a.lang = ? AND a.id IN ("
-        + " UNION ".join([one] * bands) + ")"
+        "WHERE a.lang = ?1 AND a.id IN ("
+        + " UNION ".join(one(n + 2) for n in range(bands)) + ")"
     )
