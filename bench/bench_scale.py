@@ -11,8 +11,10 @@ Printed: the cost per article of ingesting `--new` further articles into the sma
 big database (best of two; the write phase also in CPU time of this process, where its
 statements run: the machine's load shows less in it), and p50/p99 of `latest` on each
 topic and of `search` at the big size (and of `latest` over all topics), in wall time and
-in CPU time (the machine's load shows in the first only). PYTHONPATH selects another
-checkout to measure it the same way.
+in CPU time (the machine's load shows in the first only). With a two-level LSH band index
+(issue 9), also the time of the merge an ingest runs once the recent bands are due, per
+article merged: the 300-article ingests do not reach it, so it is the part of the cost they
+defer. PYTHONPATH selects another checkout to measure it the same way.
 """
 
 from __future__ import annotations
@@ -43,8 +45,17 @@ WORDS = ("government", "minister", "growth", "election", "football", "film", "ec
 SPAWN = multiprocessing.get_context("spawn")
 
 
+def _has_recent_bands(db: sqlite3.Connection) -> bool:
+    """Whether the checkout measured keeps new LSH bands in a second table (issue 9)."""
+    return db.execute("SELECT 1 FROM sqlite_schema WHERE name = 'lsh_bands_recent'"
+                      ).fetchone() is not None
+
+
 def grow(path: Path, target: int) -> None:
     with sqlite3.connect(path) as db:
+        # The clones are history: their bands go to the big level of a two-level index.
+        bands = ("(SELECT band, article_id FROM lsh_bands UNION ALL SELECT band, article_id "
+                 "FROM lsh_bands_recent)" if _has_recent_bands(db) else "lsh_bands")
         top = db.execute("SELECT max(id), count(*) FROM articles").fetchone()
         base, count = top
         rounds = max(0, (target - count) // count)
@@ -64,7 +75,7 @@ def grow(path: Path, target: int) -> None:
                 "WHERE article_id <= ?", (off, base))
             db.execute(
                 "INSERT INTO lsh_bands (band, article_id) SELECT substr(band, 1, "
-                "instr(band, ':')) || hex(randomblob(6)), article_id + ? FROM lsh_bands "
+                f"instr(band, ':')) || hex(randomblob(6)), article_id + ? FROM {bands} "
                 "WHERE article_id <= ?", (off, base))
             # The story lookup's keys (names, numbers, concepts) under the clone's date, and
             # its source URL: a real archive has them for every article.
@@ -79,6 +90,53 @@ def grow(path: Path, target: int) -> None:
                 "url_key || '/c' || ?, news_key, reason, added_at, ingest_id "
                 "FROM article_sources WHERE article_id <= ?", (off, n, n, base))
         db.execute("ANALYZE")
+
+
+def time_merge(path: Path) -> str | None:
+    """Fill the recent band table up to the size at which an ingest merges it (bands of
+    the newest clones, their keys random as grow's) and time the merge as the ingest runs
+    it: one transaction per key range on the ingest's connection. None for a checkout with
+    one band table."""
+    try:
+        from digest.storage import ingest_writes as iw
+        merge = iw.IngestWrites.merge_some_bands
+    except (ImportError, AttributeError):
+        return None
+    db = iw._connect(str(path))
+    try:
+        stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        due = max(iw.MERGE_MIN_ARTICLES, -(-stored // iw.MERGE_SHARE))
+        have = db.execute("SELECT count(DISTINCT article_id) FROM lsh_bands_recent").fetchone()[0]
+        with db:
+            db.execute("BEGIN")
+            db.execute(
+                "INSERT OR IGNORE INTO lsh_bands_recent (band, article_id) SELECT substr(band, "
+                "1, instr(band, ':')) || hex(randomblob(6)), article_id FROM lsh_bands "
+                "WHERE article_id IN (SELECT id FROM articles WHERE id NOT IN "
+                "(SELECT article_id FROM lsh_bands_recent) ORDER BY id DESC LIMIT ?)",
+                (max(0, due - have),))
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        articles, rows = db.execute("SELECT count(DISTINCT article_id), count(*) "
+                                    "FROM lsh_bands_recent").fetchone()
+        writes = iw.IngestWrites(db)
+        holds: list[float] = []
+        began, cpu = time.perf_counter(), time.process_time()
+        while True:
+            start = time.perf_counter()
+            db.execute("BEGIN IMMEDIATE")
+            _, done = merge(writes, iw.MERGE_CHUNK_ROWS)
+            db.execute("COMMIT")
+            holds.append(time.perf_counter() - start)
+            if done:
+                break
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    finally:
+        db.close()
+    return (f"  merge of the recent bands when due at {stored} stored ({articles} articles, "
+            f"{rows} entries): {wall:.1f} s ({cpu:.1f} s CPU) in {len(holds)} transactions "
+            f"(longest {max(holds) * 1000:.0f} ms) = {wall / articles * 1000:.2f} ms "
+            f"({cpu / articles * 1000:.2f} ms CPU) per article merged")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -143,6 +201,7 @@ async def main() -> None:
                     data = dump_text(fresh)
                     costs[label].append(await timed_ingest(
                         path, data, settings, catalog, pool, f"new{attempt}.txt"))
+        merged = time_merge(Path(tmp) / "big1.db")
         async with await Store.open(big) as store:
             # Wall time, and CPU time of this process (the query runs in aiosqlite's
             # thread; nothing else runs here then): on a shared machine the wall time's
@@ -184,6 +243,8 @@ async def main() -> None:
           f"{big_write * 1000:.2f} ms/article, ratio {big_write / small_write:.2f}; in CPU "
           f"time {small_cpu * 1000:.2f} and {big_cpu * 1000:.2f} ms/article, ratio "
           f"{big_cpu / small_cpu:.2f}")
+    if merged:
+        print(merged)
     for label, wall, cpu in (("latest --topic", latest, latest_cpu),
                              ("latest (all topics)", overall, overall_cpu),
                              ("search", search, search_cpu)):
