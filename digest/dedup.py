@@ -4,8 +4,9 @@
   text (NFKC, case-folded, punctuation and quotes turned into word breaks, whitespace
   collapsed).
 * Near-duplicates: MinHash over word 3-shingles. The signature is cut into LSH bands whose
-  keys are stored in SQLite (``lsh_bands``), so a new article is checked against the whole
-  history with one indexed query instead of loading every stored article. The band layout
+  keys are stored in SQLite (``lsh_bands``, the new ones first in ``lsh_bands_recent``), so
+  a new article is checked against the whole history with one indexed query instead of
+  loading every stored article. The band layout
   is fixed, not derived from the threshold setting: stored keys stay comparable when the
   setting changes, and the threshold is applied to the candidates' estimated similarity.
 
