@@ -92,11 +92,11 @@ def grow(path: Path, target: int) -> None:
         db.execute("ANALYZE")
 
 
-def time_merge(path: Path) -> str | None:
+def time_merge(path: Path) -> tuple[str, float] | None:
     """Fill the recent band table up to the size at which an ingest merges it (bands of
     the newest clones, their keys random as grow's) and time the merge as the ingest runs
     it: one transaction per key range on the ingest's connection. None for a checkout with
-    one band table."""
+    one band table. Also the merge's wall seconds per article merged."""
     try:
         from digest.storage import ingest_writes as iw
         merge = iw.IngestWrites.merge_some_bands
@@ -136,7 +136,7 @@ def time_merge(path: Path) -> str | None:
     return (f"  merge of the recent bands when due at {stored} stored ({articles} articles, "
             f"{rows} entries): {wall:.1f} s ({cpu:.1f} s CPU) in {len(holds)} transactions "
             f"(longest {max(holds) * 1000:.0f} ms) = {wall / articles * 1000:.2f} ms "
-            f"({cpu / articles * 1000:.2f} ms CPU) per article merged")
+            f"({cpu / articles * 1000:.2f} ms CPU) per article merged"), wall / articles
 
 
 def pct(values: list[float], q: float) -> float:
@@ -244,7 +244,10 @@ async def main() -> None:
           f"time {small_cpu * 1000:.2f} and {big_cpu * 1000:.2f} ms/article, ratio "
           f"{big_cpu / small_cpu:.2f}")
     if merged:
-        print(merged)
+        print(merged[0])
+        print(f"  ingest at {stored_big} with that merge's share: "
+              f"{(big_cost + merged[1]) * 1000:.1f} ms/article, ratio "
+              f"{(big_cost + merged[1]) / small_cost:.2f}")
     for label, wall, cpu in (("latest --topic", latest, latest_cpu),
                              ("latest (all topics)", overall, overall_cpu),
                              ("search", search, search_cpu)):
