@@ -25,8 +25,9 @@ loop stays free while it runs.
 
 The WAL is checkpointed by the ingest, outside the write lock, every CHECKPOINT_SECONDS
 and at the end, not by SQLite after every commit that leaves more than 1,000 pages in it.
-In a big database each article dirties some 50 pages at random places (42 LSH bands, its
-linking keys, its text key, the search index), so at 100,000 articles every chunk's
+In a big database each article dirtied some 50 pages at random places (42 LSH bands, its
+linking keys, its text key, the search index; the bands now go to a small table first, see
+"Band index" below), so at 100,000 articles every chunk's
 commit ran a checkpoint: two fsyncs, and the pages that several chunks dirtied copied to
 the database file once per chunk. While an ingest runs, the bot's own write connection
 does not checkpoint either (its next commit would otherwise copy everything the ingest
