@@ -80,7 +80,7 @@ CANDIDATES_PER_BAND = 8  # near-duplicate candidates looked at per LSH band, new
 # transactions of about MERGE_CHUNK_ROWS entries each (a key range of both tables).
 MERGE_MIN_ARTICLES = 2000
 MERGE_SHARE = 16
-MERGE_CHUNK_ROWS = 5000
+MERGE_CHUNK_ROWS = 2000
 DELETE_CHUNK = 500  # article rows of a failed or dead ingest deleted per transaction
 # The ingest's connection keeps this much of the database in its page cache (KiB): the
 # pages an ingest reads and dirties at random places in the big indexes (LSH bands,
