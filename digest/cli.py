@@ -365,6 +365,10 @@ def _link_reason(reason: dict[str, Any]) -> str:
                 f"{', '.join(reason.get('numbers', [])) or '-'}; shared names (skeletons): "
                 f"{', '.join(reason.get('names', [])) or '-'}"
                 + (f"; {reason['rule']}" if reason.get("rule") else ""))
+    if how == "rewrite":
+        return (f"joined the story of #{reason.get('with')} ({reason.get('with_lang')}) as "
+                "another outlet's rewrite in the same language: published within a day"
+                + (f"; {reason['rule']}" if reason.get("rule") else ""))
     if how == "migrated":
         return "its own story (stored before stories were introduced)"
     return "a new story: no stored article is a version of it"

@@ -547,7 +547,8 @@ def _story_for(
 ) -> tuple[int, dict[str, object]] | None:
     """The existing story a new article row belongs to, and why; None for a new story.
 
-    First the gov.kz news id (the same item under another ?lang=), then a measured
+    First the gov.kz news id (the same item under another ?lang=), then another outlet's
+    rewrite in the same language (digest.linking.best_rewrite), then a measured
     cross-language match (digest.linking.best_link) against articles of other languages
     published within a day whose story has no version in this language yet.
     """
@@ -561,11 +562,22 @@ def _story_for(
     keys = sorted(own.index_keys())
     if not keys:
         return None
+    low = article.date - timedelta(days=linking.MAX_DAYS_APART)
+    high = article.date + timedelta(days=linking.MAX_DAYS_APART)
+    # Another outlet's rewrite of a stored item in this language joins its story first, so
+    # a translation then finds the one story the item has, not one per outlet.
+    rewrite = linking.best_rewrite(
+        article.lang, article.date, own,
+        writes.rewrite_candidates(keys, low, high, article.lang, other_news=key is not None))
+    if rewrite is not None:
+        candidate, score = rewrite
+        return cast(int, candidate.story), {
+            "how": "rewrite", "with": candidate.key, "with_lang": candidate.lang,
+            "numbers": list(score.numbers), "names": list(score.names),
+            "rule": score.rule_text(),
+        }
     candidates = writes.link_candidates(
-        keys,
-        article.date - timedelta(days=linking.MAX_DAYS_APART),
-        article.date + timedelta(days=linking.MAX_DAYS_APART),
-        article.lang,
+        keys, low, high, article.lang,
         # A gov.kz item's translations share its id: another gov.kz item is another story.
         other_news=key is not None,
     )

@@ -572,6 +572,14 @@ SHORT_SHARE = 0.7
 MIN_SIMILARITY = 0.6
 RUNNER_UP_SHARE = 0.8
 REWRITE_SIMILARITY = 0.5
+# The rewrite rule (one language). Outlets retell one agency item in their own words: not
+# near-duplicates (digest.dedup), yet one story, and a story may hold several versions in
+# one language. Measured on dev (issue-link4): rewrites of one item in one language are at
+# similarity 0.76-0.99 (and some partial ones at 0.27-0.55, left apart), two different items
+# of one day, session or speech in one language at most 0.58. A link needs
+# REWRITE_LINK_SIMILARITY, MIN_SHARED_CONCEPTS shared concepts, and the runner-up story
+# (unless it is a rewrite of the best too) at most RUNNER_UP_SHARE of the best.
+REWRITE_LINK_SIMILARITY = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,7 +590,7 @@ class LinkScore:
     evidence: float = 0.0  # rarity-weighted shared names and numbers (the names rule)
     rare: tuple[str, ...] = ()  # shared names and numbers no other candidate carries
     headline: tuple[str, ...] = ()  # headline names of either article the other one has
-    rule: str = ""  # "numbers" or "names" once linked by that rule
+    rule: str = ""  # "numbers", "names", "words" or "rewrite" once linked by that rule
     headline_numbers: tuple[str, ...] = ()  # shared numbers standing in both headlines
     concepts: tuple[str, ...] = ()  # shared lexicon concepts
     similarity: float = 0.0  # the words rule's similarity
@@ -634,6 +642,11 @@ class LinkScore:
                     f"{MIN_EVIDENCE:g}), shared names or numbers no other candidate of the "
                     f"day has: {', '.join(self.rare)}; headline names: "
                     f"{', '.join(self.headline)}; clearly ahead of any other story")
+        if self.rule == "rewrite":
+            return (f"rewrite rule: the same language, similarity {self.similarity:.2f} of the "
+                    f"concepts, numbers and names (at least {REWRITE_LINK_SIMILARITY:g}), the "
+                    f"next story {self.runner_up:.2f} (at most {RUNNER_UP_SHARE:.0%} of it); "
+                    f"shared concepts: {', '.join(self.concepts) or '-'}")
         if self.rule == "words":
             return (f"words rule: similarity {self.similarity:.2f} of the concepts, numbers "
                     f"and names (at least {MIN_SIMILARITY:g}), the next story "
@@ -819,6 +832,49 @@ def _by_words(
         return None
     score = replace(compare(own, candidate.features), similarity=round(top, 4),
                     runner_up=round(runner_up, 4), rule="words")
+    return candidate, score
+
+
+def best_rewrite(
+    lang: str, day: date, own: LinkFeatures, candidates: Sequence[Candidate]
+) -> tuple[Candidate, LinkScore] | None:
+    """The story a new article is another outlet's rewrite of, in its own language, or None.
+
+    The ingest tries this before :func:`best_link`: several outlets retell one item in
+    Russian, each in its own words, and without it each retelling became a story of its own
+    (a reader got the item once per outlet), and a translation could join only one of them.
+    Only candidates of ``lang`` within MAX_DAYS_APART count, found as for the words rule
+    (:func:`is_candidate`); the best story needs REWRITE_LINK_SIMILARITY and
+    MIN_SHARED_CONCEPTS shared concepts, and must lead any other story that is not itself a
+    rewrite of the best candidate by the words rule's margin.
+    """
+    if len(own.concepts) < MIN_SHARED_CONCEPTS:
+        return None
+    keys = own.index_keys()
+    best: dict[Hashable, tuple[float, Candidate]] = {}
+    for c in candidates:
+        if c.lang != lang or days_apart(c.date, day) > MAX_DAYS_APART:
+            continue
+        if not is_candidate(keys, c.features):
+            continue
+        value = similarity(own, c.features)
+        if c.story not in best or value > best[c.story][0]:
+            best[c.story] = (value, c)
+    ranked = sorted(best.values(), key=lambda vc: -vc[0])
+    if not ranked or ranked[0][0] < REWRITE_LINK_SIMILARITY:
+        return None
+    top, candidate = ranked[0]
+    if len(own.concepts & candidate.features.concepts) < MIN_SHARED_CONCEPTS:
+        return None
+    runner_up = next(
+        (value for value, other in ranked[1:]
+         if similarity(candidate.features, other.features) < REWRITE_LINK_SIMILARITY),
+        0.0,
+    )
+    if runner_up > RUNNER_UP_SHARE * top:
+        return None
+    score = replace(compare(own, candidate.features), similarity=round(top, 4),
+                    runner_up=round(runner_up, 4), rule="rewrite")
     return candidate, score
 
 

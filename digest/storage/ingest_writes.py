@@ -556,6 +556,36 @@ class IngestWrites:
             for r in rows
         ]
 
+    def rewrite_candidates(
+        self, keys: Sequence[str], low: date, high: date, lang: str, *, other_news: bool
+    ) -> list[linking.Candidate]:
+        """Articles dated `low` to `high` in `lang` itself sharing a number or a name with
+        the new one, or enough concepts (``linking.is_candidate``): the other outlets'
+        rewrites of one item (``linking.best_rewrite``); with `other_news`, not in a story
+        that is a gov.kz item."""
+        not_news = (
+            "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s "
+            "ON s.article_id = c.id WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)"
+            if other_news else ""
+        )
+        marks = ",".join("?" * len(keys))
+        days = [(low + timedelta(days=n)).isoformat() for n in range((high - low).days + 1)]
+        # The same indexed lookup as link_candidates, for the one language.
+        cursor = self._db.execute(
+            "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
+            "WHERE a.id IN (SELECT article_id FROM article_numbers "
+            f"WHERE date IN ({','.join('?' * len(days))}) AND number IN ({marks}) "
+            "AND lang = ? "
+            "GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ?) "
+            f"{not_news}",
+            (*days, *keys, lang, linking.CONCEPT_KEY, linking.MIN_INDEXED_CONCEPTS),
+        )
+        return [
+            linking.Candidate(r[0], r[1], r[2], date.fromisoformat(r[3]),
+                              linking.LinkFeatures.loads(r[4]))
+            for r in cursor.fetchall()
+        ]
+
     def new_story(self, when: datetime) -> int:
         cursor = self._db.execute(
             "INSERT INTO stories (created_at, ingest_id) VALUES (?, ?)",
