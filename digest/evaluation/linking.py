@@ -22,6 +22,11 @@ real competitors. Only the content is compared: the matcher never sees an addres
 address's numeric id (a gov.kz or primeminister.kz news id) is removed from the text too,
 so a pair is never linked by the id the ingest would use first.
 
+Each table also has an ``ingested`` row: the pairs whose two articles end in one story when
+the folder is ingested as one dump in date order (:func:`ingested_stories`). That is what a
+reader sees; it can be lower than the pairwise figure, since a pair is linked when either
+picks the other but a story holds what the ingest's order and rules put in it.
+
 Precision on labelled pairs says nothing of the links made between articles no pair names,
 so the report also lists every link the matcher makes among all the folder's articles
 whose pair is not labelled (``unlabelled_links``): candidates for labelling, and false
@@ -38,7 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from digest import linking
 from digest.cli_errors import CliError
@@ -72,6 +77,7 @@ class PairOutcome:
     pair: Pair
     predicted: bool
     score: linking.LinkScore
+    together: bool = False  # both articles end in one story when the folder is ingested
 
 
 def read_items(path: Path) -> dict[str, Item]:
@@ -156,8 +162,41 @@ def _pick(items: dict[str, Item], feats: dict[str, linking.LinkFeatures], x: Ite
     return (str(found[0].key), found[1]) if found is not None else None
 
 
+def ingested_stories(items: dict[str, Item],
+                     feats: dict[str, linking.LinkFeatures]) -> dict[str, int]:
+    """The story each article ends in when the folder is ingested as one dump in date order
+    (the file's order within a day), by the ingest's content rules (digest/ingest.py,
+    _story_for): another outlet's rewrite in the same language joins that story
+    (``linking.best_rewrite``); else a translation joins the story of an article of
+    another language (``linking.best_link``) whose story has no version in its language
+    yet; else it is a new story. Near-duplicate copies, which the ingest folds into one row
+    before any of this, are not folded here, so this is what content linking alone does.
+
+    A pair counted as linked by :func:`evaluate` (either article picks the other) may still
+    end in two stories: of four Russian retellings of one item, a translation joins one.
+    """
+    story: dict[str, int] = {}
+    for url in sorted(items, key=lambda u: items[u].date):
+        item, own = items[url], feats[url]
+        window = [u for u in story
+                  if linking.days_apart(items[u].date, item.date) <= linking.MAX_DAYS_APART]
+        same = [linking.Candidate(u, story[u], items[u].lang, items[u].date, feats[u])
+                for u in window if items[u].lang == item.lang]
+        found = linking.best_rewrite(item.lang, item.date, own, same)
+        if found is None:
+            has_lang = {story[u] for u in window if items[u].lang == item.lang}
+            others = [linking.Candidate(u, story[u], items[u].lang, items[u].date, feats[u])
+                      for u in window
+                      if items[u].lang != item.lang and story[u] not in has_lang
+                      and linking.is_candidate(own.index_keys(), feats[u])]
+            found = linking.best_link(item.lang, item.date, own, others)
+        story[url] = cast(int, found[0].story) if found is not None else len(story)
+    return story
+
+
 def evaluate(items: dict[str, Item], pairs: Sequence[Pair]) -> list[PairOutcome]:
     feats = _features(items)
+    stories = ingested_stories(items, feats)
 
     def picks(x: Item, y: Item) -> bool:
         found = _pick(items, feats, x, y.lang)
@@ -167,7 +206,8 @@ def evaluate(items: dict[str, Item], pairs: Sequence[Pair]) -> list[PairOutcome]
     for pair in pairs:
         a, b = items[pair.a], items[pair.b]
         predicted = a.lang != b.lang and (picks(a, b) or picks(b, a))
-        outcomes.append(PairOutcome(pair, predicted, linking.compare(feats[a.url], feats[b.url])))
+        outcomes.append(PairOutcome(pair, predicted, linking.compare(feats[a.url], feats[b.url]),
+                                    stories[a.url] == stories[b.url]))
     return outcomes
 
 
@@ -187,10 +227,14 @@ def unlabelled_links(items: dict[str, Item], pairs: Sequence[Pair]) -> list[dict
     return sorted(links.values(), key=lambda link: (link["a"], link["b"]))
 
 
-def summary(outcomes: Sequence[PairOutcome]) -> dict[str, Any]:
-    tp = sum(o.pair.label and o.predicted for o in outcomes)
-    fp = sum(not o.pair.label and o.predicted for o in outcomes)
-    fn = sum(o.pair.label and not o.predicted for o in outcomes)
+def summary(outcomes: Sequence[PairOutcome], *, as_ingested: bool = False) -> dict[str, Any]:
+    """Counts and precision/recall; with `as_ingested`, a pair counts as linked when both
+    articles end in one story (:func:`ingested_stories`) rather than when either picks the
+    other."""
+    linked = [o.together if as_ingested else o.predicted for o in outcomes]
+    tp = sum(o.pair.label and p for o, p in zip(outcomes, linked, strict=True))
+    fp = sum(not o.pair.label and p for o, p in zip(outcomes, linked, strict=True))
+    fn = sum(o.pair.label and not p for o, p in zip(outcomes, linked, strict=True))
     positives = sum(o.pair.label for o in outcomes)
     return {
         "pairs": len(outcomes),
@@ -267,6 +311,7 @@ def _report(items: dict[str, Item], outcomes: Sequence[PairOutcome]) -> dict[str
         key = "-".join(sorted((items[o.pair.a].lang, items[o.pair.b].lang)))
         by_languages.setdefault(key, []).append(o)
     result["by_languages"] = {k: summary(v) for k, v in sorted(by_languages.items())}
+    result["as_ingested"] = summary(outcomes, as_ingested=True)
     return result
 
 
@@ -278,6 +323,11 @@ def _print_table(result: dict[str, Any]) -> None:
         print(f"{name:<8} {r['pairs']:>5} {r['positives']:>4} {r['negatives']:>4} "
               f"{r['hard_negatives']:>4} {r['tp']:>4} {r['fp']:>4} {r['fn']:>4} "
               f"{_fmt(r['precision']):>9} {_fmt(r['recall']):>7}")
+    r = result["as_ingested"]
+    print(f"{'ingested':<8} {r['pairs']:>5} {r['positives']:>4} {r['negatives']:>4} "
+          f"{r['hard_negatives']:>4} {r['tp']:>4} {r['fp']:>4} {r['fn']:>4} "
+          f"{_fmt(r['precision']):>9} {_fmt(r['recall']):>7}  (both in one story after an "
+          "ingest of the folder)")
 
 
 def _fmt(value: float | None) -> str:
