@@ -131,3 +131,32 @@ def test_eval_linking_lists_links_made_between_articles_of_no_labelled_pair(
                            encoding="utf-8")
     report = json.loads(newsbot(tmp_path, "eval", "linking", str(folder), "--json").stdout)
     assert len(report["unlabelled_links"]) == 2
+
+
+def test_eval_linking_counts_pairs_by_the_story_they_end_in_as_ingested(tmp_path: Path) -> None:
+    from tests.test_linking import FORUM_DIGITAL_RU, FORUM_EN, FORUM_RU, FORUM_RU_REWRITE
+
+    folder = tmp_path / "forum"
+    folder.mkdir()
+    # Both Russian retellings are dated first, so an ingest meets them before the English.
+    articles = [{**a, "date": "2026-08-13"} for a in (FORUM_RU, FORUM_RU_REWRITE,
+                                                     FORUM_DIGITAL_RU)] + [FORUM_EN]
+    (folder / "articles.jsonl").write_text(
+        "\n".join(json.dumps(a, ensure_ascii=False) for a in articles) + "\n", encoding="utf-8"
+    )
+    (folder / "pairs.tsv").write_text("\n".join([
+        f"{FORUM_EN['url']}\t{FORUM_RU['url']}\t1\tpositive",
+        f"{FORUM_EN['url']}\t{FORUM_RU_REWRITE['url']}\t1\tpositive",
+        f"{FORUM_EN['url']}\t{FORUM_DIGITAL_RU['url']}\t0\thard_negative",
+    ]) + "\n", encoding="utf-8")
+    result = newsbot(tmp_path, "eval", "linking", str(folder), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    # Each Russian retelling picks the English translation, and the ingest puts all three
+    # in one story (the second retelling as a rewrite of the first); the other item of the
+    # meeting stays apart.
+    assert (report["tp"], report["fp"], report["fn"]) == (2, 0, 0)
+    ingested = report["as_ingested"]
+    assert (ingested["tp"], ingested["fp"], ingested["fn"]) == (2, 0, 0)
+    table = newsbot(tmp_path, "eval", "linking", str(folder)).stdout
+    assert table.splitlines()[-3].split()[:8] == ["ingested", "3", "2", "1", "1", "2", "0", "0"]

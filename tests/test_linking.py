@@ -15,10 +15,12 @@ import pytest
 from digest.dedup import canonical_url
 from digest.linking import (
     MIN_SHARED_CONCEPTS,
+    REWRITE_LINK_SIMILARITY,
     Candidate,
     LexiconError,
     LinkFeatures,
     best_link,
+    best_rewrite,
     concepts,
     features,
     names_match,
@@ -497,3 +499,81 @@ def test_word_beginnings_do_not_catch_other_words() -> None:
     # "In order to" and an agency that "reports" say nothing of instructions or reports.
     assert concepts("in order to help, the agency reports", "en") == frozenset()
     assert concepts("the report to the President", "en") == {"report", "president"}
+
+
+# -- the rewrite rule: several outlets retell one item in one language ------------------------
+# Another outlet's Russian retelling of FORUM_RU (not a near-duplicate: its own words), and
+# another item of the same meeting that shares much of its vocabulary (akims, villages, an
+# open dialogue with residents) but reports something else.
+
+FORUM_RU_REWRITE = {
+    "title": "Токаев: аким села – это прежде всего госслужащий",
+    "date": "2026-08-14",
+    "lang": "ru",
+    "url": "https://other-outlet.example.kz/akim-gossluzhashchiy",
+    "body": (
+        "Глава государства на встрече с сельскими акимами напомнил, что аким работает "
+        "напрямую с людьми и прежде всего является государственным служащим. По словам "
+        "Президента, акимы сел обязаны быть компетентными специалистами: знать проблемы "
+        "своего округа и поддерживать открытый диалог с жителями. Местная власть отвечает "
+        "за благополучие сельчан, подчеркнул он."
+    ),
+}
+FORUM_REPORTS_RU = {
+    "title": "Президент призвал сельских акимов чаще отчитываться перед жителями",
+    "date": "2026-08-14",
+    "lang": "ru",
+    "url": "https://other-outlet.example.kz/akimy-otchety",
+    "body": (
+        "На встрече с сельскими акимами Глава государства призвал их вести открытый диалог "
+        "с жителями и регулярно отчитываться о своей работе в социальных сетях. Президент "
+        "поручил акимам сел каждые полгода проводить встречи с людьми и публиковать "
+        "отчеты о расходах бюджета округа."
+    ),
+}
+
+
+def test_rewrite_rule_joins_another_outlets_retelling_in_the_same_language() -> None:
+    day = date(2026, 8, 14)
+    own = feats(FORUM_RU_REWRITE)
+    needs = Candidate("needs", "s1", "ru", day, feats(FORUM_RU))
+    reports = Candidate("reports", "s2", "ru", day, feats(FORUM_REPORTS_RU))
+    digital = Candidate("digital", "s3", "ru", day, feats(FORUM_DIGITAL_RU))
+    found = best_rewrite("ru", day, own, [reports, digital, needs])
+    assert found is not None and found[0].key == "needs"
+    assert found[1].rule == "rewrite" and found[1].similarity >= REWRITE_LINK_SIMILARITY
+    assert "rewrite rule" in found[1].rule_text() and "servant" in found[1].concepts
+    # Another item of the same meeting, close in words but under the threshold, is not a
+    # rewrite of it; nor is anything in another language or two days away.
+    assert best_rewrite("ru", day, own, [reports, digital]) is None
+    assert best_rewrite("ru", day, feats(FORUM_REPORTS_RU), [needs, digital]) is None
+    en = Candidate("en", "s4", "en", day, feats(FORUM_EN))
+    assert best_rewrite("ru", day, own, [en]) is None
+    assert best_rewrite("ru", date(2026, 8, 16), own, [needs]) is None
+
+
+def test_rewrites_and_their_translation_are_one_story_through_the_ingest(
+    tmp_path: Path,
+) -> None:
+    # Every Russian item first, then the English translation: without the rewrite rule the
+    # two retellings are two stories and the translation joins only one of them.
+    dump_path = tmp_path / "forum.jsonl"
+    dump_path.write_text("\n".join(json.dumps(a, ensure_ascii=False) for a in (
+        FORUM_RU, FORUM_DIGITAL_RU, FORUM_RU_REWRITE, FORUM_REPORTS_RU, FORUM_EN)) + "\n",
+        encoding="utf-8")
+    result = newsbot(tmp_path, "ingest", str(dump_path), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["stories_new"], report["versions_linked"]) == (3, 2)
+    latest = json.loads(newsbot(tmp_path, "latest", "--json", "--lang", "ru").stdout)
+    stories = sorted(sorted(v["url"] for v in item["versions"]) for item in latest)
+    assert stories == sorted([
+        sorted([FORUM_RU["url"], FORUM_RU_REWRITE["url"], FORUM_EN["url"]]),
+        [FORUM_DIGITAL_RU["url"]],
+        [FORUM_REPORTS_RU["url"]],
+    ])
+    needs = next(i for i in latest if len(i["versions"]) == 3)
+    rewrite_id = next(v["id"] for v in needs["versions"]
+                      if v["url"] == FORUM_RU_REWRITE["url"])
+    explained = newsbot(tmp_path, "explain", str(rewrite_id)).stdout
+    assert "rewrite in the same language" in explained and "rewrite rule" in explained
