@@ -566,9 +566,11 @@ def _story_for(
     high = article.date + timedelta(days=linking.MAX_DAYS_APART)
     # Another outlet's rewrite of a stored item in this language joins its story first, so
     # a translation then finds the one story the item has, not one per outlet.
+    # (An article with too few concepts to be linked as one is not looked up.)
     rewrite = linking.best_rewrite(
         article.lang, article.date, own,
-        writes.rewrite_candidates(keys, low, high, article.lang, other_news=key is not None))
+        writes.rewrite_candidates(keys, low, high, article.lang, other_news=key is not None)
+        if len(own.concepts) >= linking.MIN_SHARED_CONCEPTS else ())
     if rewrite is not None:
         candidate, score = rewrite
         return cast(int, candidate.story), {

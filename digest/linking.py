@@ -580,6 +580,9 @@ REWRITE_SIMILARITY = 0.5
 # REWRITE_LINK_SIMILARITY, MIN_SHARED_CONCEPTS shared concepts, and the runner-up story
 # (unless it is a rewrite of the best too) at most RUNNER_UP_SHARE of the best.
 REWRITE_LINK_SIMILARITY = 0.75
+# The ingest compares a new article with at most this many stored ones of its language and
+# window, those sharing the most lookup keys with it (a rewrite shares most of them).
+REWRITE_CANDIDATES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -843,10 +846,10 @@ def best_rewrite(
     The ingest tries this before :func:`best_link`: several outlets retell one item in
     Russian, each in its own words, and without it each retelling became a story of its own
     (a reader got the item once per outlet), and a translation could join only one of them.
-    Only candidates of ``lang`` within MAX_DAYS_APART count, found as for the words rule
-    (:func:`is_candidate`); the best story needs REWRITE_LINK_SIMILARITY and
-    MIN_SHARED_CONCEPTS shared concepts, and must lead any other story that is not itself a
-    rewrite of the best candidate by the words rule's margin.
+    Only candidates of ``lang`` within MAX_DAYS_APART sharing MIN_SHARED_CONCEPTS concepts
+    count, found as for the words rule (:func:`is_candidate`); the best story needs
+    REWRITE_LINK_SIMILARITY and must lead any other story that is not itself a rewrite of
+    the best candidate by the words rule's margin.
     """
     if len(own.concepts) < MIN_SHARED_CONCEPTS:
         return None
@@ -854,6 +857,10 @@ def best_rewrite(
     best: dict[Hashable, tuple[float, Candidate]] = {}
     for c in candidates:
         if c.lang != lang or days_apart(c.date, day) > MAX_DAYS_APART:
+            continue
+        # Fewer shared concepts can neither link nor come close (and the set intersection
+        # is much cheaper than the similarity, which the ingest computes for every row).
+        if len(own.concepts & c.features.concepts) < MIN_SHARED_CONCEPTS:
             continue
         if not is_candidate(keys, c.features):
             continue
@@ -864,8 +871,6 @@ def best_rewrite(
     if not ranked or ranked[0][0] < REWRITE_LINK_SIMILARITY:
         return None
     top, candidate = ranked[0]
-    if len(own.concepts & candidate.features.concepts) < MIN_SHARED_CONCEPTS:
-        return None
     runner_up = next(
         (value for value, other in ranked[1:]
          if similarity(candidate.features, other.features) < REWRITE_LINK_SIMILARITY),

@@ -570,15 +570,19 @@ class IngestWrites:
         )
         marks = ",".join("?" * len(keys))
         days = [(low + timedelta(days=n)).isoformat() for n in range((high - low).days + 1)]
-        # The same indexed lookup as link_candidates, for the one language.
+        # The same indexed lookup as link_candidates, for the one language, keeping the
+        # REWRITE_CANDIDATES sharing the most keys: a day holds many more articles in the
+        # new one's language than in the others, and a rewrite shares most of its keys.
         cursor = self._db.execute(
             "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
             "WHERE a.id IN (SELECT article_id FROM article_numbers "
             f"WHERE date IN ({','.join('?' * len(days))}) AND number IN ({marks}) "
             "AND lang = ? "
-            "GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ?) "
+            "GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ? "
+            "ORDER BY count(*) DESC, article_id DESC LIMIT ?) "
             f"{not_news}",
-            (*days, *keys, lang, linking.CONCEPT_KEY, linking.MIN_INDEXED_CONCEPTS),
+            (*days, *keys, lang, linking.CONCEPT_KEY, linking.MIN_INDEXED_CONCEPTS,
+             linking.REWRITE_CANDIDATES),
         )
         return [
             linking.Candidate(r[0], r[1], r[2], date.fromisoformat(r[3]),
