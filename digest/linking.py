@@ -575,7 +575,7 @@ REWRITE_SIMILARITY = 0.5
 # The rewrite rule (one language). Outlets retell one agency item in their own words: not
 # near-duplicates (digest.dedup), yet one story, and a story may hold several versions in
 # one language. Measured on dev (issue-link4): rewrites of one item in one language are at
-# similarity 0.76-0.99 (and some partial ones at 0.27-0.55, left apart), two different items
+# similarity 0.76-0.99 (some partial ones at 0.27-0.55, left apart), two different items
 # of one day, session or speech in one language at most 0.58. A link needs
 # REWRITE_LINK_SIMILARITY, MIN_SHARED_CONCEPTS shared concepts, and the runner-up story
 # (unless it is a rewrite of the best too) at most RUNNER_UP_SHARE of the best.
