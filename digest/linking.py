@@ -1,13 +1,15 @@
 """Which articles are versions of one story. Pure functions over plain data.
 
-Three ways two articles become versions of one story, tried in this order by the ingest:
+Four ways two articles become versions of one story, tried in this order by the ingest:
 
 1. **gov.kz news id.** gov.kz serves one news item in Kazakh, Russian and English under one
    address that differs only in ``?lang=`` (``.../news/details/1158714?lang=kk|ru|en``).
    :func:`news_key` is that address without its query.
 2. **Reposts** (one language): near-duplicate text above the threshold, whatever the URL.
    That is ``digest.dedup``'s MinHash similarity; nothing here.
-3. **Translations without a shared id** (different languages): published within a day of
+3. **Rewrites** (one language): another outlet's retelling of an item in its own words,
+   too different for a near-duplicate but close in what it says (:func:`best_rewrite`).
+4. **Translations without a shared id** (different languages): published within a day of
    each other, sharing distinctive numbers and proper nouns. Names are compared through a
    consonant skeleton (:func:`skeleton`) that maps Cyrillic (Russian and Kazakh) and Latin
    (English transliteration, the Kazakh Latin alphabets of 2018 and 2021) spellings of a
