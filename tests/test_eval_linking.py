@@ -54,6 +54,7 @@ def test_eval_linking_counts_links_and_hard_negatives(tmp_path: Path) -> None:
     table = newsbot(tmp_path, "eval", "linking", str(folder), "-v").stdout
     assert table.splitlines()[1].split()[:8] == ["all", "4", "3", "1", "1", "2", "0", "1"]
     assert "missed (line 5): https://c.example/kk / https://b.example/other" in table
+    assert "apart as ingested (line 5): https://c.example/kk / https://b.example/other" in table
 
 
 def test_eval_linking_rejects_a_pair_it_cannot_find_in_one_line(tmp_path: Path) -> None:

@@ -301,6 +301,10 @@ def run(args: argparse.Namespace) -> int:
                 split = f" [{o.pair.split}]" if o.pair.split else ""
                 print(f"{what} (line {o.pair.line}){split}: {o.pair.a} / {o.pair.b}: "
                       f"{o.score.describe()}", file=sys.stdout)
+            if o.together != o.pair.label:
+                what = "one story as ingested" if o.together else "apart as ingested"
+                split = f" [{o.pair.split}]" if o.pair.split else ""
+                print(f"{what} (line {o.pair.line}){split}: {o.pair.a} / {o.pair.b}")
     return 0
 
 
