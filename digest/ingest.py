@@ -22,10 +22,10 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Sequence
 from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ from digest.storage import Store, StoreError, describe
 from digest.storage.ingest_writes import IngestWrites, ingest_session
 from digest.topics import TopicCatalog
 from digest.workers import PrepareConfig, prepare_in_worker, worker_pool
+from digest.write_process import WriterDied, WriterProcess
 
 Progress = Callable[[int, int], None]
 BATCH_CHARS = 1_000_000  # text per batch sent to a worker, at most (one article may exceed it)
@@ -166,37 +167,57 @@ async def ingest_dump(
     total = await asyncio.to_thread(reader.estimate)
     reader = DumpReader(source, name, today=today)
     problems = Problems()
-    with tempfile.TemporaryFile(prefix="newsbot-ingest-") as spill:
-        async with AsyncExitStack() as stack:
-            if executor is None:
-                pool = worker_pool(settings.workers,
-                                   kazakh_stop_words=settings.kazakh_stopwords_file)
-                # Shutting a pool down joins its processes (and, after a cancel, waits for
-                # queued batches): do it in a thread so the event loop stays free.
-                stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)
-                executor = pool
-            try:
-                prepared = await _prepare_all(
-                    reader, total, config, executor, progress, spill, problems,
-                    in_flight=2 * max(1, settings.workers) + 1,
-                )
-            except BrokenProcessPool:
-                raise WorkersLost(f"{name}: a worker process died while preparing the dump "
-                                  "(out of memory?); nothing was stored") from None
-            except OSError as exc:  # the spill file: the temporary folder is full
-                raise StoreError(
-                    f"{name}: cannot write a temporary file in {tempfile.gettempdir()} "
-                    f"({exc.strerror or exc}); nothing was stored"
-                ) from None
-        problems.absorb(reader.problems)
-        listed = problems.listed()
-        if not prepared:
-            raise DumpError(f"{name}: no article could be processed; {listed[0]}")
-        return await _write(
-            store, name, spill, listed, parsed_count=reader.articles,
-            threshold=settings.near_duplicate_threshold, started=started,
-            finished=now or utcnow(), chunk=settings.ingest_chunk_articles, rest=share_cpu,
-        )
+    # The spill file has a name: a writer process reads it (digest.write_process).
+    with tempfile.NamedTemporaryFile(prefix="newsbot-ingest-") as spill:
+        async with _writer_process(store, share_cpu) as process:
+            async with AsyncExitStack() as stack:
+                if executor is None:
+                    pool = worker_pool(settings.workers,
+                                       kazakh_stop_words=settings.kazakh_stopwords_file)
+                    # Shutting a pool down joins its processes (and, after a cancel, waits for
+                    # queued batches): do it in a thread so the event loop stays free.
+                    stack.push_async_callback(asyncio.to_thread, pool.shutdown, cancel_futures=True)
+                    executor = pool
+                try:
+                    prepared = await _prepare_all(
+                        reader, total, config, executor, progress, spill, problems,
+                        in_flight=2 * max(1, settings.workers) + 1,
+                    )
+                except BrokenProcessPool:
+                    raise WorkersLost(f"{name}: a worker process died while preparing the dump "
+                                      "(out of memory?); nothing was stored") from None
+                except OSError as exc:  # the spill file: the temporary folder is full
+                    raise StoreError(
+                        f"{name}: cannot write a temporary file in {tempfile.gettempdir()} "
+                        f"({exc.strerror or exc}); nothing was stored"
+                    ) from None
+            problems.absorb(reader.problems)
+            listed = problems.listed()
+            if not prepared:
+                raise DumpError(f"{name}: no article could be processed; {listed[0]}")
+            return await _write(
+                store, name, spill, listed, parsed_count=reader.articles,
+                threshold=settings.near_duplicate_threshold, started=started,
+                finished=now or utcnow(), chunk=settings.ingest_chunk_articles, rest=share_cpu,
+                process=process,
+            )
+
+
+@asynccontextmanager
+async def _writer_process(store: Store, share_cpu: bool) -> AsyncIterator[WriterProcess | None]:
+    """Where the process serves users meanwhile (`share_cpu`: the bot) and the database is
+    a file, a writer process for the write phase, started now so that it has loaded what
+    it needs by the end of the preparing; otherwise None (the write phase runs in threads).
+    """
+    if not share_cpu or store.path == ":memory:":
+        yield None
+        return
+    process = WriterProcess()
+    await process.start()
+    try:
+        yield process
+    finally:
+        await process.close()
 
 
 async def _prepare_all(
@@ -287,19 +308,24 @@ async def _write(
     finished: datetime,
     chunk: int = CHUNK_ARTICLES,
     rest: bool = False,
+    process: WriterProcess | None = None,
 ) -> IngestReport:
     """The write phase: short transactions of at most `chunk` articles, each in a
-    thread, then the last one that makes them visible (digest.storage.ingest_writes)."""
+    thread (or in the writer `process`), then the last one that makes them visible
+    (digest.storage.ingest_writes)."""
     try:
-        with tempfile.TemporaryFile(prefix="newsbot-held-") as held_file:
-            writer = _Writer(_HeldBack(held_file), threshold, finished,
-                             (a for batch in _spilled(spill) for a in batch), chunk,
-                             rest=rest)
-            async with ingest_session(store, name, started, finished) as session:
-                while await session.chunk(writer.chunk):
-                    await asyncio.sleep(CHUNK_PAUSE)
-                await session.publish(lambda writes: writer.publish(
-                    writes, parsed=parsed_count, problems=problems))
+        if process is not None:
+            spill.flush()
+            tally = await _write_elsewhere(
+                process, store, name, spill.name, problems, parsed_count=parsed_count,
+                threshold=threshold, started=started, finished=finished, chunk=chunk)
+        else:
+            tally = await _write_here(
+                store, name, spill, problems, parsed_count=parsed_count,
+                threshold=threshold, started=started, finished=finished, chunk=chunk,
+                rest=rest)
+    except WriterDied as exc:
+        raise StoreError(f"{Path(name).name}: {exc}") from None
     except sqlite3.Error as exc:
         raise StoreError(f"{Path(name).name}: {describe(exc, store.path, writing=True)}") from None
     except OSError as exc:  # the file of held-back replacements: no room in the temp folder
@@ -307,7 +333,6 @@ async def _write(
             f"{name}: cannot write a temporary file in {tempfile.gettempdir()} "
             f"({exc.strerror or exc}); nothing was stored"
         ) from None
-    tally = writer.tally
     return IngestReport(
         file=name,
         parsed=parsed_count,
@@ -322,6 +347,49 @@ async def _write(
         stories_new=tally.new_stories,
         versions_linked=tally.linked,
     )
+
+
+async def _write_here(
+    store: Store, name: str, spill: IO[bytes], problems: list[Problem], *,
+    parsed_count: int, threshold: float, started: datetime, finished: datetime, chunk: int,
+    rest: bool,
+) -> _Tally:
+    """The write phase in threads of this process."""
+    with tempfile.TemporaryFile(prefix="newsbot-held-") as held_file:
+        writer = _Writer(_HeldBack(held_file), threshold, finished,
+                         (a for batch in _spilled(spill) for a in batch), chunk, rest=rest)
+        async with ingest_session(store, name, started, finished) as session:
+            while await session.chunk(writer.chunk):
+                await asyncio.sleep(CHUNK_PAUSE)
+            await session.publish(lambda writes: writer.publish(
+                writes, parsed=parsed_count, problems=problems))
+    return writer.tally
+
+
+async def _write_elsewhere(
+    process: WriterProcess, store: Store, name: str, spill: str, problems: list[Problem], *,
+    parsed_count: int, threshold: float, started: datetime, finished: datetime, chunk: int,
+) -> _Tally:
+    """The write phase in the writer process, chunk by chunk under this process's write
+    lock; the ingest's row, and its clean-up if anything fails, stay here."""
+    async with ingest_session(store, name, started, finished) as session:
+        await process.setup(store.path, spill, session.ingest_id, threshold, finished, chunk)
+        while await session.chunk_elsewhere(process.chunk, process.wanted):
+            await asyncio.sleep(CHUNK_PAUSE)
+        try:
+            tally = await session.chunk_elsewhere(
+                lambda: process.publish(parsed_count, problems), process.wanted)
+        except WriterDied:
+            # Died after its last commit, before it answered: the ingest is stored.
+            if not await session.pending():
+                session.mark_published()
+                raise StoreError(
+                    f"{Path(name).name}: the ingest was stored, but its writer process "
+                    "died before it sent the report"
+                ) from None
+            raise
+        session.mark_published()
+    return cast(_Tally, tally)
 
 
 @dataclass(slots=True)

@@ -140,6 +140,24 @@ def prepare_in_worker(
 
 
 def _start_worker(niceness: int = 0, kazakh_stop_words: Path | None = None) -> None:
+    tie_to_parent(niceness)
+    # One thread per worker: the pool is the parallelism. A BLAS thread pool in each worker
+    # (numpy's OpenBLAS starts one per core) would only make the workers' products compete
+    # with the other workers for the same cores. Set before numpy is imported, which reads it.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    if kazakh_stop_words is not None:
+        from digest.stemming import use_kazakh_stop_words
+
+        use_kazakh_stop_words(kazakh_stop_words)
+    # Load the heavy modules now, while the parent is still reading the dump.
+    import digest.prepare  # noqa: F401
+
+
+def tie_to_parent(niceness: int = 0) -> None:
+    """In a helper process (an ingest worker, the ingest's writer): run `niceness` lower in
+    priority, and die with the parent (a death signal, and a watchdog thread where there is
+    none), so no helper outlives a killed bot."""
     parent = os.getppid()
     if niceness:
         os.nice(niceness)
@@ -153,17 +171,6 @@ def _start_worker(niceness: int = 0, kazakh_stop_words: Path | None = None) -> N
     if parent == 1:
         os._exit(1)
     threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
-    # One thread per worker: the pool is the parallelism. A BLAS thread pool in each worker
-    # (numpy's OpenBLAS starts one per core) would only make the workers' products compete
-    # with the other workers for the same cores. Set before numpy is imported, which reads it.
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
-    if kazakh_stop_words is not None:
-        from digest.stemming import use_kazakh_stop_words
-
-        use_kazakh_stop_words(kazakh_stop_words)
-    # Load the heavy modules now, while the parent is still reading the dump.
-    import digest.prepare  # noqa: F401
 
 
 def _watch(parent: int) -> None:

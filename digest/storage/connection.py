@@ -78,11 +78,16 @@ class Writer:
         # Writes queued for `lock` through `turn`: an ingest's chunk ends early when there
         # are any (digest.storage.ingest_writes), so they wait for one article, not a chunk.
         self.waiting = 0
+        # Called when a write queues for `lock`: an ingest chunk running in another process
+        # (digest.write_process) cannot read `waiting`, so it is told.
+        self.on_queue: Callable[[], None] | None = None
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """Hold `lock`, counted in `waiting` while queued for it."""
         self.waiting += 1
+        if self.on_queue is not None:
+            self.on_queue()
         try:
             await self.lock.acquire()
         finally:

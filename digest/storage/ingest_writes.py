@@ -62,7 +62,7 @@ from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Mapp
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from digest import linking
 from digest.models import PreparedArticle, Problem
@@ -234,6 +234,40 @@ class IngestSession:
             await self._checkpoint()
         return result
 
+    async def chunk_elsewhere(
+        self, job: Callable[[], Coroutine[Any, Any, T]], wanted: Callable[[], None]
+    ) -> T:
+        """Like `chunk`, for a chunk that `job` runs in another process on a connection of
+        its own (digest.write_process): held under the bot store's write lock, `wanted`
+        called when a bot write of this process queues for it, the WAL checkpointed as
+        often. A database file only."""
+        writer = self._store._writes
+        async with writer.lock:
+            began = time.monotonic()
+            writer.on_queue = wanted
+            if writer.waiting:
+                wanted()
+            try:
+                result = await job()
+            finally:
+                writer.on_queue = None
+                self.last_hold = time.monotonic() - began
+                self.chunks += 1
+                self.longest_hold = max(self.longest_hold, self.last_hold)
+        if time.monotonic() - self._checkpointed >= CHECKPOINT_SECONDS:
+            await self._checkpoint()
+        return result
+
+    async def pending(self) -> bool:
+        """Whether this ingest is still unpublished (its writer may have died after
+        committing the last transaction, before saying so)."""
+        return bool(await self.chunk(
+            lambda writes: self.ingest_id in writes.unfinished()))
+
+    def mark_published(self) -> None:
+        """Another process published this ingest: its rows must stay."""
+        self.published = True
+
     def _reads_held(self) -> contextlib.AbstractAsyncContextManager[None]:
         if self._store.path == ":memory:":
             return self._store._reads.borrowed()
@@ -307,6 +341,20 @@ def _connect(path: str) -> sqlite3.Connection:
     return db
 
 
+def connect_for_ingest(path: str) -> sqlite3.Connection:
+    """A connection like an ingest session's, for its chunks run by another process
+    (digest.write_process)."""
+    return _connect(path)
+
+
+def in_transaction(
+    db: sqlite3.Connection, work: Callable[[IngestWrites], T], writes: IngestWrites
+) -> T:
+    """`work` in one ``BEGIN IMMEDIATE`` ... ``COMMIT`` on `db`, rolled back on any error:
+    a chunk run by another process (digest.write_process)."""
+    return _transaction(db, work, writes)
+
+
 async def _until_done(job: Coroutine[Any, Any, T], stop: threading.Event) -> T:
     running = asyncio.ensure_future(job)
     try:
@@ -334,11 +382,17 @@ def _transaction(
     return result
 
 
+class Flag(Protocol):
+    """A stop signal: a threading.Event, or a flag shared with the bot's process."""
+
+    def is_set(self) -> bool: ...
+
+
 class IngestWrites:
     """Reads and writes inside one chunk of an ingest (they see its earlier chunks)."""
 
     def __init__(
-        self, db: sqlite3.Connection, ingest_id: int = 0, stop: threading.Event | None = None,
+        self, db: sqlite3.Connection, ingest_id: int = 0, stop: Flag | None = None,
         wanted: Callable[[], bool] = lambda: False,
     ) -> None:
         self._db = db

@@ -1,0 +1,229 @@
+"""An ingest's write phase in a process of its own, for the bot's uploads.
+
+The write phase is Python per article between SQLite calls (lookups, linking, the rows);
+in a thread of the bot's process it holds the GIL most of the time, and the event loop
+and the read connections' threads, which need the GIL at every step of a reply, wait
+behind it. In a process of its own, with its own GIL and at a lower CPU priority (like
+the ingest workers), it only competes for a core, which the kernel hands to the bot
+first.
+
+The process is driven chunk by chunk: the bot's process holds the store's write lock for
+each chunk (``IngestSession.chunk_elsewhere``), sends "chunk", and the writer runs one
+short transaction on its own connection and answers. A bot write that queues for the lock
+meanwhile raises a flag in shared memory, and the chunk ends after the article it is
+writing, as in-process. Everything else stays where it was: the ingest's row, its pending
+mark and the clean-up of a failed ingest are the bot process's (``ingest_session``); the
+held-back replacements, the tally and the articles (read from the spill file) are the
+writer's, which sends the tally back with its last transaction. If the writer dies, the
+bot's process sees the pipe close, and deletes what its chunks wrote (its open
+transaction, if any, SQLite rolls back): the ingest stays all or nothing.
+
+An in-memory database has no file another process could open: its ingests write in a
+thread (``digest.ingest``), as does the command line, which serves nobody meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import sqlite3
+import tempfile
+from datetime import datetime
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
+from multiprocessing.sharedctypes import Synchronized
+from typing import Any, cast
+
+from digest.models import Problem
+from digest.storage import StoreError
+from digest.storage.errors import NOTHING_STORED
+
+WRITER_NICENESS = 10  # as the ingest workers (bot/app.py)
+CLOSE_TIMEOUT = 5.0  # seconds a finished writer gets to exit before it is killed
+
+
+class WriterDied(StoreError):
+    """The writer process ended without answering (killed, out of memory)."""
+
+
+class _SharedFlag:
+    """A flag in shared memory, set in one process and read in the other (a plain int:
+    reading it takes no lock, and the writer reads it after every article)."""
+
+    def __init__(self, value: Synchronized[int]) -> None:
+        self._value = value
+
+    def is_set(self) -> bool:
+        return bool(self._value.value)
+
+    def set(self) -> None:
+        self._value.value = 1
+
+    def clear(self) -> None:
+        self._value.value = 0
+
+
+class WriterProcess:
+    """The bot process's handle on one ingest's writer process.
+
+    Started at the beginning of an ingest (`start`), so that it has imported what it needs
+    by the time the dump is prepared; `setup` tells it where the prepared articles are,
+    then `chunk` and `publish` run its transactions; `close` ends it.
+    """
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._wanted = _SharedFlag(cast("Synchronized[int]", context.RawValue("b", 0)))
+        self._stop = _SharedFlag(cast("Synchronized[int]", context.RawValue("b", 0)))
+        self._pipe, child = context.Pipe()
+        self._process: SpawnProcess = context.Process(
+            target=_serve, args=(child, self._wanted._value, self._stop._value),
+            name="newsbot-ingest-writer", daemon=True,
+        )
+        self._child = child
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._process.start)
+        self._child.close()  # the writer's end: when the writer dies, our reads see EOF
+
+    def wanted(self) -> None:
+        """A bot write queued for the lock: end the running chunk."""
+        self._wanted.set()
+
+    async def setup(self, database: str, spill: str, ingest_id: int, threshold: float,
+                    when: datetime, size: int) -> None:
+        await self._call(("setup", database, spill, ingest_id, threshold, when, size))
+
+    async def chunk(self) -> bool:
+        """One chunk: True when there may be more."""
+        self._wanted.clear()
+        return bool(await self._call(("chunk",)))
+
+    async def publish(self, parsed: int, problems: list[Problem]) -> Any:
+        """The last transaction: the held-back changes and the figures; the tally."""
+        self._wanted.clear()
+        return await self._call(("publish", parsed, problems))
+
+    async def close(self) -> None:
+        """End the writer: asked, then after CLOSE_TIMEOUT killed."""
+        if self._process.is_alive():
+            with contextlib.suppress(OSError):  # it died meanwhile
+                self._pipe.send(("close",))
+        await asyncio.to_thread(self._process.join, CLOSE_TIMEOUT)
+        if self._process.is_alive():
+            self._process.kill()
+            await asyncio.to_thread(self._process.join)
+        self._pipe.close()
+
+    async def _call(self, command: tuple[Any, ...]) -> Any:
+        """Send a command, wait for its answer; a cancel stops the writer's transaction
+        (it rolls back) and waits for it before it goes on."""
+        try:
+            self._pipe.send(command)
+        except OSError:
+            raise WriterDied(self._died()) from None
+        answer = asyncio.ensure_future(asyncio.to_thread(self._receive))
+        try:
+            kind, value = await asyncio.shield(answer)
+        except asyncio.CancelledError:
+            self._stop.set()
+            await asyncio.wait([answer])
+            raise
+        if kind == "error":
+            raise value
+        return value
+
+    def _receive(self) -> tuple[str, Any]:
+        try:
+            return cast(tuple[str, Any], self._pipe.recv())
+        except (EOFError, OSError):
+            raise WriterDied(self._died()) from None
+
+    def _died(self) -> str:
+        self._process.join(1.0)
+        return ("the ingest's writer process died "
+                f"(exit code {self._process.exitcode}){NOTHING_STORED}")
+
+
+def _serve(pipe: Connection, wanted: Synchronized[int], stop: Synchronized[int]) -> None:
+    """The writer process: answer the bot process's commands until "close"."""
+    from digest.workers import tie_to_parent
+
+    tie_to_parent(WRITER_NICENESS)
+    session: _Session | None = None
+    try:
+        while True:
+            try:
+                command = pipe.recv()
+            except EOFError:  # the bot's process is gone
+                return
+            if command[0] == "close":
+                return
+            try:
+                if command[0] == "setup":
+                    session = _Session(*command[1:], wanted=_SharedFlag(wanted),
+                                       stop=_SharedFlag(stop))
+                    result: Any = None
+                elif session is None:
+                    raise RuntimeError(f"{command[0]} before setup")
+                elif command[0] == "chunk":
+                    result = session.chunk()
+                else:
+                    result = session.publish(*command[1:])
+            except BaseException as exc:  # the bot's process raises it
+                pipe.send(("error", _picklable(exc)))
+            else:
+                pipe.send(("ok", result))
+    finally:
+        if session is not None:
+            session.close()
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # it cannot travel: its text does
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+class _Session:
+    """The writer's side: its connection, the articles and the ingest's state."""
+
+    def __init__(self, database: str, spill: str, ingest_id: int, threshold: float,
+                 when: datetime, size: int, *, wanted: _SharedFlag, stop: _SharedFlag) -> None:
+        from digest import ingest
+        from digest.storage.ingest_writes import IngestWrites, connect_for_ingest
+
+        self._db = connect_for_ingest(database)
+        self._spill = open(spill, "rb")  # noqa: SIM115 - closed in close()
+        self._held = tempfile.TemporaryFile(prefix="newsbot-held-")  # noqa: SIM115
+        self._writes = IngestWrites(self._db, ingest_id, stop, wanted.is_set)
+        self.writer = ingest._Writer(
+            ingest._HeldBack(self._held), threshold, when,
+            (a for batch in ingest._spilled(self._spill) for a in batch), size,
+        )
+
+    def chunk(self) -> bool:
+        from digest.storage.ingest_writes import in_transaction
+
+        return in_transaction(self._db, self.writer.chunk, self._writes)
+
+    def publish(self, parsed: int, problems: list[Problem]) -> Any:
+        from digest.storage.ingest_writes import IngestWrites, in_transaction
+
+        def last(writes: IngestWrites) -> None:
+            writes.publish()
+            self.writer.publish(writes, parsed=parsed, problems=problems)
+
+        in_transaction(self._db, last, self._writes)
+        return self.writer.tally
+
+    def close(self) -> None:
+        for closing in (self._spill.close, self._held.close, self._db.close):
+            with contextlib.suppress(OSError, sqlite3.Error):
+                closing()
+
