@@ -378,7 +378,7 @@ async def _write_elsewhere(
             await asyncio.sleep(CHUNK_PAUSE)
         try:
             tally = await session.chunk_elsewhere(
-                lambda: process.publish(parsed_count, problems), process.wanted)
+                lambda queued: process.publish(queued, parsed_count, problems), process.wanted)
         except WriterDied:
             # Died after its last commit, before it answered: the ingest is stored.
             if not await session.pending():

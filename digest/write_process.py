@@ -95,15 +95,26 @@ class WriterProcess:
                     when: datetime, size: int) -> None:
         await self._call(("setup", database, spill, ingest_id, threshold, when, size))
 
-    async def chunk(self) -> bool:
-        """One chunk: True when there may be more."""
-        self._wanted.clear()
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    async def chunk(self, queued: bool) -> bool:
+        """One chunk (`queued`: a bot write waits already, write one article); True when
+        there may be more."""
+        self._ask(queued)
         return bool(await self._call(("chunk",)))
 
-    async def publish(self, parsed: int, problems: list[Problem]) -> Any:
+    async def publish(self, queued: bool, parsed: int, problems: list[Problem]) -> Any:
         """The last transaction: the held-back changes and the figures; the tally."""
-        self._wanted.clear()
+        self._ask(queued)
         return await self._call(("publish", parsed, problems))
+
+    def _ask(self, queued: bool) -> None:
+        if queued:
+            self._wanted.set()
+        else:
+            self._wanted.clear()
 
     async def close(self) -> None:
         """End the writer: asked, then after CLOSE_TIMEOUT killed."""

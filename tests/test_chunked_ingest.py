@@ -333,17 +333,19 @@ async def test_copies_across_chunks_are_found_and_the_report_is_the_one_of_one_t
         economy_article(1, url="https://gov.kz/better/1"),  # the replacement again
     ]
     results = []
-    for size in (1, 10_000):
+    # In threads of this process, then (the bot's uploads into a file: `share_cpu`) in a
+    # writer process, which keeps the held-back replacements and the tally instead.
+    for size, elsewhere in ((1, False), (10_000, False), (1, True)):
         settings = settings.model_copy(update={"ingest_chunk_articles": size})
-        async with await Store.open(tmp_path / f"chunks-{size}.db") as store:
+        async with await Store.open(tmp_path / f"chunks-{size}-{elsewhere}.db") as store:
             await ingest_bytes(store, jsonl(worse), "worse.jsonl", settings, catalog,
-                               executor=pool, now=NOW)
+                               executor=pool, now=NOW, share_cpu=elsewhere)
             report = await ingest_bytes(store, jsonl(second), "second.jsonl", settings,
-                                        catalog, executor=pool, now=NOW)
+                                        catalog, executor=pool, now=NOW, share_cpu=elsewhere)
             rows = [(a.id, a.title, a.body, a.duplicates, a.source_url)
                     for a in await store.latest(limit=100)]
             results.append((dataclasses.asdict(replace(report, file="")), rows))
-    assert results[0] == results[1]
+    assert results[0] == results[1] == results[2]
     report, rows = results[0]
     # What one transaction gave for these dumps (main before chunking, same code path):
     # the three better copies and the URL copy of a new article replace, the rest count.
@@ -405,10 +407,11 @@ async def test_a_bot_write_queued_during_a_long_chunk_ends_it_after_the_article_
 async def test_the_writing_thread_sleeps_between_work_slices_so_the_bot_can_run(
     store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """In the bot (`share_cpu`) the write phase runs in a thread of the process that answers
-    users and holds the GIL between SQLite calls: after each WORK_SLICE of work it sleeps
-    REST seconds (GIL released), even inside one long chunk. Slices of zero here: a rest
-    after every article."""
+    """In the bot (`share_cpu`) with an in-memory database (the demo), the write phase runs
+    in a thread of the process that answers users and holds the GIL between SQLite calls:
+    after each WORK_SLICE of work it sleeps REST seconds (GIL released), even inside one
+    long chunk. Slices of zero here: a rest after every article. (Into a database file, it
+    runs in a writer process: tests/test_write_process.py.)"""
     settings = settings.model_copy(update={"ingest_chunk_articles": 10_000})
     monkeypatch.setattr(ingest_module, "CHUNK_SECONDS", 3600.0)
     monkeypatch.setattr(ingest_module, "WORK_SLICE", 0.0)
@@ -430,9 +433,10 @@ async def test_the_writing_thread_sleeps_between_work_slices_so_the_bot_can_run(
     monkeypatch.setattr(IngestWrites, "insert", hooked)
     monkeypatch.setattr(time, "sleep", recorded)
     catalog = load_catalog(settings.topics_file)
-    report = await ingest_bytes(store, dump(0, 12), "slices.jsonl", settings, catalog,
-                                executor=pool, share_cpu=True)
-    assert report.stored == 12 and await store.count_articles() == 12
+    async with await Store.open(":memory:") as memory:
+        report = await ingest_bytes(memory, dump(0, 12), "slices.jsonl", settings, catalog,
+                                    executor=pool, share_cpu=True)
+        assert report.stored == 12 and await memory.count_articles() == 12
     assert len(set(writer)) == 1  # one chunk, one thread
     assert events == ["insert", "rest"] * 11 + ["insert"]  # not after the last one
     # Where nobody else needs the process (the command line), it writes at full speed.

@@ -235,20 +235,18 @@ class IngestSession:
         return result
 
     async def chunk_elsewhere(
-        self, job: Callable[[], Coroutine[Any, Any, T]], wanted: Callable[[], None]
+        self, job: Callable[[bool], Coroutine[Any, Any, T]], wanted: Callable[[], None]
     ) -> T:
         """Like `chunk`, for a chunk that `job` runs in another process on a connection of
-        its own (digest.write_process): held under the bot store's write lock, `wanted`
-        called when a bot write of this process queues for it, the WAL checkpointed as
-        often. A database file only."""
+        its own (digest.write_process): held under the bot store's write lock, told whether
+        a bot write of this process is queued for it already, and `wanted` called when one
+        queues meanwhile; the WAL checkpointed as often. A database file only."""
         writer = self._store._writes
         async with writer.lock:
             began = time.monotonic()
             writer.on_queue = wanted
-            if writer.waiting:
-                wanted()
             try:
-                result = await job()
+                result = await job(writer.waiting > 0)
             finally:
                 writer.on_queue = None
                 self.last_hold = time.monotonic() - began

@@ -1,0 +1,174 @@
+"""The bot's uploads into a database file write in a process of their own.
+
+`ingest_bytes(..., share_cpu=True)` is the bot's call (bot/handlers/admin.py). Its write
+phase runs in a writer process, chunk by chunk under the bot store's write lock: a bot
+write that queues meanwhile still ends the chunk after the article being written, and
+the ingest stays all or nothing if the writer dies or the upload is cancelled. (That it
+writes the same rows and report as the in-process writer: the copies test in
+tests/test_chunked_ingest.py.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import sqlite3
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest.ingest import ingest_bytes
+from digest.settings import Settings
+from digest.storage import Store, StoreError, Subscribers
+from digest.topics import load_catalog
+from digest.write_process import WriterProcess
+from tests.support.db import waiting_writes
+from tests.test_chunked_ingest import NOW, dump, pending_ids
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="stops and kills the writer process by its pid")
+
+
+def table_counts(db: Path) -> tuple[int, ...]:
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        return tuple(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in (
+            "articles", "ingests", "ingests_pending", "stories", "article_sources",
+            "lsh_bands"))
+    finally:
+        con.close()
+
+
+async def test_a_bot_write_queued_during_a_writer_process_chunk_ends_it_after_one_article(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks as long as the dump; the writer is stopped as its first chunk is sent, and a
+    /subscribe queues meanwhile: the writer, let go, writes one article and commits, the
+    subscription goes in, then the rest."""
+    settings = settings.model_copy(update={"ingest_chunk_articles": 10_000})
+    subscribers = Subscribers(store, "Asia/Almaty", "09:00")
+    await subscribers.ensure(501, 501, "en", NOW)
+    original = WriterProcess.chunk
+    writes: list[asyncio.Future[object]] = []
+    seen: list[tuple[int, int]] = []
+    pids: list[int] = []
+
+    async def hooked(self: WriterProcess, queued: bool) -> bool:
+        assert self.pid is not None and self.pid != os.getpid()
+        pids.append(self.pid)
+        if len(pids) == 2:  # the next chunk: what was committed before it
+            con = sqlite3.connect(settings.db_path, timeout=10)
+            try:
+                seen.append((len(pending_ids(settings.db_path)),
+                             con.execute("SELECT count(*) FROM subscriptions").fetchone()[0]))
+            finally:
+                con.close()
+        if len(pids) > 1:
+            return await original(self, queued)
+        os.kill(self.pid, signal.SIGSTOP)
+        try:
+            running = asyncio.ensure_future(original(self, queued))
+            await asyncio.sleep(0)  # the chunk is asked for; the writer cannot start it
+            writes.append(asyncio.ensure_future(subscribers.subscribe(501, ["economy"], NOW)))
+            while waiting_writes(store) == 0:
+                await asyncio.sleep(0.001)
+        finally:
+            os.kill(self.pid, signal.SIGCONT)
+        return await running
+
+    monkeypatch.setattr(WriterProcess, "chunk", hooked)
+    report = await ingest_bytes(store, dump(0, 40), "big.jsonl", settings,
+                                load_catalog(settings.topics_file), executor=pool,
+                                share_cpu=True)
+    await writes[0]
+    assert seen == [(1, 1)]  # one article committed (hidden), then the subscription
+    assert len(set(pids)) == 1 and len(pids) == 2  # one writer; the rest in one chunk
+    assert report.stored == 40 and await store.count_articles() == 40
+    assert await subscribers.topics(501) == ["economy"]
+    assert pending_ids(settings.db_path) == []
+    assert multiprocessing.active_children() == []  # the writer ended with the ingest
+
+
+async def test_a_killed_writer_process_leaves_nothing_and_the_next_upload_goes_in(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of one article; the writer is killed after two are committed."""
+    settings = settings.model_copy(update={"ingest_chunk_articles": 1})
+    catalog = load_catalog(settings.topics_file)
+    await ingest_bytes(store, dump(0, 3), "first.jsonl", settings, catalog, executor=pool,
+                       share_cpu=True)
+    before = table_counts(settings.db_path)
+    original = WriterProcess.chunk
+    calls = 0
+    committed: list[int] = []
+
+    async def killing(self: WriterProcess, queued: bool) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            committed.append(len(pending_ids(settings.db_path)))
+            assert self.pid is not None
+            os.kill(self.pid, signal.SIGKILL)
+        return await original(self, queued)
+
+    monkeypatch.setattr(WriterProcess, "chunk", killing)
+    with pytest.raises(StoreError, match=r"^big\.jsonl: the ingest's writer process died "
+                                         r"\(exit code -9\); nothing was stored$"):
+        await ingest_bytes(store, dump(100, 40), "big.jsonl", settings, catalog,
+                           executor=pool, share_cpu=True)
+    monkeypatch.undo()
+    assert committed == [2]  # it had written something, and that is gone
+    assert table_counts(settings.db_path) == before
+    assert await store.count_articles() == 3
+    assert multiprocessing.active_children() == []
+    report = await ingest_bytes(store, dump(100, 40), "again.jsonl", settings, catalog,
+                                executor=pool, share_cpu=True)
+    assert report.stored == 40 and await store.count_articles() == 43
+
+
+async def test_a_cancelled_upload_leaves_nothing_and_ends_its_writer(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings.model_copy(update={"ingest_chunk_articles": 1})
+    original = WriterProcess.chunk
+    calls = 0
+    task: asyncio.Task[Any] | None = None
+
+    async def cancelling(self: WriterProcess, queued: bool) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 5:
+            assert task is not None
+            task.cancel()  # while the chunk runs in the writer: it rolls back, then we go
+        return await original(self, queued)
+
+    monkeypatch.setattr(WriterProcess, "chunk", cancelling)
+    task = asyncio.create_task(ingest_bytes(
+        store, dump(0, 40), "big.jsonl", settings, load_catalog(settings.topics_file),
+        executor=pool, share_cpu=True))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert calls == 5
+    assert table_counts(settings.db_path) == (0, 0, 0, 0, 0, 0)
+    assert multiprocessing.active_children() == []
+
+
+async def test_an_in_memory_database_writes_in_this_process(
+    settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No file for another process to open (the demo, tests): the write phase runs here."""
+
+    def refused(self: WriterProcess) -> None:
+        raise AssertionError("a writer process for an in-memory database")
+
+    monkeypatch.setattr(WriterProcess, "__init__", refused)
+    async with await Store.open(":memory:") as memory:
+        report = await ingest_bytes(memory, dump(0, 5), "demo.jsonl", settings,
+                                    load_catalog(settings.topics_file), executor=pool,
+                                    share_cpu=True)
+        assert report.stored == 5 and await memory.count_articles() == 5
