@@ -299,3 +299,51 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+async def test_an_upload_whose_writer_process_dies_is_answered_and_stores_nothing(
+    start_bot: StartBot, fake_api: FakeBotApi, bot_settings: Any, monkeypatch: Any
+) -> None:
+    """An upload into a database file writes in a process of its own; killed after its
+    first chunk, the upload's reply says so and readers never see any of it."""
+    import os
+    import signal
+    import sys
+
+    import pytest
+
+    from digest.write_process import WriterProcess
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("kills the writer by its pid")
+    original = WriterProcess.chunk
+    calls = 0
+
+    async def killing(self: WriterProcess, queued: bool) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            assert self.pid is not None
+            os.kill(self.pid, signal.SIGKILL)
+        return await original(self, queued)
+
+    monkeypatch.setattr(WriterProcess, "chunk", killing)
+    async with start_bot(bot_settings.model_copy(update={"ingest_chunk_articles": 1})) as app:
+        store = services_of(app).store
+        admin = Reader(fake_api, ADMIN)
+        status = await admin.upload("news.jsonl",
+                                    jsonl([economy_article(n) for n in range(5)]))
+        report = await fake_api.wait_for(
+            lambda: (m := fake_api.current(status)).text.startswith(("✅", "❌")) and m,
+            timeout=120, what="the upload's reply")
+        assert report.text == (
+            "❌ news.jsonl: the ingest's writer process died (exit code -9)\n"
+            "Nothing was stored.")
+        assert calls == 2
+        assert await store.count_articles() == 0
+        assert await store.recent_ingests() == []
+        monkeypatch.undo()
+        # The next upload gets a writer of its own.
+        again = await admin.ingest("again.jsonl", jsonl([economy_article(1)]))
+        assert again.text.startswith("✅")
+        assert await store.count_articles() == 1
