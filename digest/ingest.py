@@ -5,9 +5,11 @@ they are read, at most a few batches ahead of the workers, and the prepared arti
 in a temporary file (not in memory) until all are ready. Memory therefore tracks the
 largest article, never the size of the dump, and the event loop stays free.
 
-The database part commits in short chunks, each in a thread (``CHUNK_ARTICLES``; the
-statements are in ``digest.storage.ingest_writes``), so a bot write waits for one chunk at
-most, never for the whole dump. Readers see nothing of the ingest until its last short
+The database part commits in short chunks (``CHUNK_ARTICLES``; the statements are in
+``digest.storage.ingest_writes``), so a bot write waits for one chunk at most, never for
+the whole dump. The chunks run in a thread, or, for the bot's uploads into a database
+file, in a writer process of their own (``digest.write_process``), whose Python does not
+hold the GIL of the process that answers users. Readers see nothing of the ingest until its last short
 transaction: a failure or a cancel halfway deletes what its chunks wrote, and a kill leaves
 it invisible until the next ingest deletes it. Whatever would change an article readers
 already see waits for that last transaction (``_HeldBack``); the lookups of later chunks
@@ -59,8 +61,9 @@ CHUNK_PAUSE = 0.005
 # event loop and read threads, in the same process, need it at every step of a reply (on a
 # busy machine the writer may also be preempted while it holds it). So it works in slices of
 # WORK_SLICE seconds and sleeps REST seconds after each (the GIL and a core free): the write
-# phase takes at most REST / WORK_SLICE longer. Only where the process serves users too (the
-# bot's uploads, `share_cpu`): a command-line ingest writes at full speed.
+# phase takes at most REST / WORK_SLICE longer. Only where the process serves users too and
+# the database is in memory (`share_cpu`; into a file the bot writes in a writer process): a
+# command-line ingest writes at full speed.
 WORK_SLICE = 0.02
 REST = 0.01
 
@@ -144,8 +147,10 @@ async def ingest_dump(
 ) -> IngestReport:
     """Ingest one dump (its bytes or its path).
 
-    With `share_cpu` (the bot: this process answers users meanwhile) the write phase's
-    thread rests a third of the time (WORK_SLICE, REST) so the event loop gets the GIL.
+    With `share_cpu` (the bot: this process answers users meanwhile) the write phase runs
+    in a writer process at a lower CPU priority (digest.write_process), or, for an
+    in-memory database, which no other process can open, in a thread that rests a third
+    of the time (WORK_SLICE, REST) so the event loop gets the GIL.
 
     Raise DumpError (and store nothing) when the file is rejected, StoreError (and store
     nothing) when the database cannot take it: locked, full, read-only.
