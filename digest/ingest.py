@@ -11,9 +11,10 @@ the whole dump. The chunks run in a thread, or, for the bot's uploads into a dat
 file, in a writer process of their own (``digest.write_process``), whose Python does not
 hold the GIL of the process that answers users. Readers see nothing of the ingest until
 its last short transaction: a failure or a cancel halfway deletes what its chunks wrote,
-and a kill leaves it invisible until the next ingest deletes it. Whatever would change an article readers
-already see waits for that last transaction (``_HeldBack``); the lookups of later chunks
-see it as if it were done, so the report is the one a single transaction would give.
+and a kill leaves it invisible until the next ingest deletes it. Whatever would change an
+article readers already see waits for that last transaction (``_HeldBack``); the lookups
+of later chunks see it as if it were done, so the report is the one a single transaction
+would give.
 """
 
 from __future__ import annotations
