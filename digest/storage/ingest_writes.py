@@ -262,10 +262,6 @@ class IngestSession:
         return bool(await self.chunk(
             lambda writes: self.ingest_id in writes.unfinished()))
 
-    def mark_published(self) -> None:
-        """Another process published this ingest: its rows must stay."""
-        self.published = True
-
     def _reads_held(self) -> contextlib.AbstractAsyncContextManager[None]:
         if self._store.path == ":memory:":
             return self._store._reads.borrowed()
@@ -283,12 +279,16 @@ class IngestSession:
             return work(writes)
 
         result = await self.chunk(last)
+        self.mark_published()
+        return result
+
+    def mark_published(self) -> None:
+        """The ingest is published (by `publish`, or by another process): its rows stay."""
         self.published = True
         log.info("ingest %d: committed in %d transactions, the longest held the write lock "
                  "%.0f ms, the last (publishing) %.0f ms; checkpoints so far %.0f ms",
                  self.ingest_id, self.chunks, self.longest_hold * 1000, self.last_hold * 1000,
                  self.checkpoint_seconds * 1000)
-        return result
 
     async def merge_bands(self, force: bool = False) -> int:
         """Move the recent LSH bands into the big table when they are due (see the module's
