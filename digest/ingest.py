@@ -380,11 +380,12 @@ async def _write_elsewhere(
     lock; the ingest's row, and its clean-up if anything fails, stay here."""
     async with ingest_session(store, name, started, finished) as session:
         await process.setup(store.path, spill, session.ingest_id, threshold, finished, chunk)
-        while await session.chunk_elsewhere(process.chunk, process.wanted):
+        while await session.chunk_elsewhere(process.chunk, process.wanted, process.checkpoint):
             await asyncio.sleep(CHUNK_PAUSE)
         try:
             tally = await session.chunk_elsewhere(
-                lambda queued: process.publish(queued, parsed_count, problems), process.wanted)
+                lambda queued: process.publish(queued, parsed_count, problems), process.wanted,
+                process.checkpoint)
         except WriterDied:
             # Died after its last commit, before it answered: the ingest is stored.
             if not await session.pending():

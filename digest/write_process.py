@@ -110,6 +110,10 @@ class WriterProcess:
         self._ask(queued)
         return await self._call(("publish", parsed, problems))
 
+    async def checkpoint(self) -> None:
+        """A PASSIVE WAL checkpoint on the writer's connection, between chunks."""
+        await self._call(("checkpoint",))
+
     def _ask(self, queued: bool) -> None:
         if queued:
             self._wanted.set()
@@ -180,6 +184,9 @@ def _serve(pipe: Connection, wanted: Synchronized[int], stop: Synchronized[int])
                     raise RuntimeError(f"{command[0]} before setup")
                 elif command[0] == "chunk":
                     result = session.chunk()
+                elif command[0] == "checkpoint":
+                    session.checkpoint()
+                    result = None
                 else:
                     result = session.publish(*command[1:])
             except BaseException as exc:  # the bot's process raises it
@@ -222,6 +229,9 @@ class _Session:
         from digest.storage.ingest_writes import in_transaction
 
         return in_transaction(self._db, self.writer.chunk, self._writes)
+
+    def checkpoint(self) -> None:
+        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def publish(self, parsed: int, problems: list[Problem]) -> Any:
         from digest.storage.ingest_writes import IngestWrites, in_transaction

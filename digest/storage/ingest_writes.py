@@ -194,15 +194,22 @@ class IngestSession:
                 await self._store._writes.autocheckpoint(True)
         self._db = None
 
-    async def _checkpoint(self) -> None:
+    async def _checkpoint(
+        self, elsewhere: Callable[[], Coroutine[Any, Any, None]] | None = None
+    ) -> None:
         """Write the WAL back to the database file, without the write lock: a bot write
         may commit meanwhile (SQLite lets a checkpoint and a writer run together). PASSIVE:
-        what a reader still needs stays in the WAL for the next one."""
+        what a reader still needs stays in the WAL for the next one. `elsewhere` runs it
+        in the ingest's writer process (at its lower CPU priority)."""
         assert self._db is not None
         db = self._db
         began = time.monotonic()
         try:
-            await asyncio.to_thread(lambda: db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
+            if elsewhere is not None:
+                await elsewhere()
+            else:
+                await asyncio.to_thread(
+                    lambda: db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
         except sqlite3.Error as exc:  # the data is safe in the WAL; the next one tries again
             log.warning("ingest %d: checkpoint failed: %s", self.ingest_id, exc)
         self._checkpointed = time.monotonic()
@@ -235,12 +242,14 @@ class IngestSession:
         return result
 
     async def chunk_elsewhere(
-        self, job: Callable[[bool], Coroutine[Any, Any, T]], wanted: Callable[[], None]
+        self, job: Callable[[bool], Coroutine[Any, Any, T]], wanted: Callable[[], None],
+        checkpoint: Callable[[], Coroutine[Any, Any, None]],
     ) -> T:
         """Like `chunk`, for a chunk that `job` runs in another process on a connection of
         its own (digest.write_process): held under the bot store's write lock, told whether
         a bot write of this process is queued for it already, and `wanted` called when one
-        queues meanwhile; the WAL checkpointed as often. A database file only."""
+        queues meanwhile; the WAL checkpointed as often, by `checkpoint`. A database file
+        only."""
         writer = self._store._writes
         async with writer.lock:
             began = time.monotonic()
@@ -253,7 +262,7 @@ class IngestSession:
                 self.chunks += 1
                 self.longest_hold = max(self.longest_hold, self.last_hold)
         if time.monotonic() - self._checkpointed >= CHECKPOINT_SECONDS:
-            await self._checkpoint()
+            await self._checkpoint(checkpoint)
         return result
 
     async def pending(self) -> bool:
