@@ -144,6 +144,8 @@ class WriterProcess:
         except asyncio.CancelledError:
             self._stop.set()
             await asyncio.wait([answer])
+            if not answer.cancelled():
+                answer.exception()  # retrieved: the cancel is what the caller gets
             raise
         if kind == "error":
             raise value
