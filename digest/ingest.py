@@ -218,12 +218,21 @@ async def _writer_process(store: Store, share_cpu: bool) -> AsyncIterator[Writer
     if not share_cpu or store.path == ":memory:":
         yield None
         return
-    process = WriterProcess()
+    process = WriterProcess(_writer_for_process)
     await process.start()
     try:
         yield process
     finally:
         await process.close()
+
+
+def _writer_for_process(
+    held: IO[bytes], spill: IO[bytes], threshold: float, when: datetime, size: int
+) -> _Writer:
+    """The writer of a dump in the writer process (digest.write_process): the prepared
+    articles come from the spill file."""
+    return _Writer(_HeldBack(held), threshold, when,
+                   (a for batch in _spilled(spill) for a in batch), size)
 
 
 async def _prepare_all(

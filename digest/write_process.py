@@ -29,15 +29,34 @@ import contextlib
 import multiprocessing
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import Synchronized
-from typing import Any, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from digest.models import Problem
 from digest.storage import StoreError
 from digest.storage.errors import NOTHING_STORED
+
+if TYPE_CHECKING:
+    from digest.storage.ingest_writes import IngestWrites
+
+class ChunkWriter(Protocol):
+    """What the writer process drives: digest.ingest's writer of one dump."""
+
+    tally: Any
+
+    def chunk(self, writes: IngestWrites) -> bool: ...
+
+    def publish(self, writes: IngestWrites, *, parsed: int, problems: list[Problem]) -> None: ...
+
+
+# Makes the ChunkWriter in the writer process, from the held-back file, the spill file (the
+# prepared articles), the threshold, the ingest's time and the chunk size: a module-level
+# function of digest.ingest (passed by name: this module does not import that one).
+MakeWriter = Callable[[IO[bytes], IO[bytes], float, datetime, int], ChunkWriter]
 
 WRITER_NICENESS = 10  # as the ingest workers (bot/app.py)
 CLOSE_TIMEOUT = 5.0  # seconds a finished writer gets to exit before it is killed
@@ -72,13 +91,14 @@ class WriterProcess:
     then `chunk` and `publish` run its transactions; `close` ends it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, make_writer: MakeWriter) -> None:
         context = multiprocessing.get_context("spawn")
         self._wanted = _SharedFlag(cast("Synchronized[int]", context.RawValue("b", 0)))
         self._stop = _SharedFlag(cast("Synchronized[int]", context.RawValue("b", 0)))
         self._pipe, child = context.Pipe()
         self._process: SpawnProcess = context.Process(
-            target=_serve, args=(child, self._wanted._value, self._stop._value),
+            target=_serve,
+            args=(child, self._wanted._value, self._stop._value, make_writer),
             name="newsbot-ingest-writer", daemon=True,
         )
         self._child = child
@@ -163,7 +183,8 @@ class WriterProcess:
                 f"(exit code {self._process.exitcode}){NOTHING_STORED}")
 
 
-def _serve(pipe: Connection, wanted: Synchronized[int], stop: Synchronized[int]) -> None:
+def _serve(pipe: Connection, wanted: Synchronized[int], stop: Synchronized[int],
+           make_writer: MakeWriter) -> None:
     """The writer process: answer the bot process's commands until "close"."""
     from digest.workers import tie_to_parent
 
@@ -179,7 +200,7 @@ def _serve(pipe: Connection, wanted: Synchronized[int], stop: Synchronized[int])
                 return
             try:
                 if command[0] == "setup":
-                    session = _Session(*command[1:], wanted=_SharedFlag(wanted),
+                    session = _Session(make_writer, *command[1:], wanted=_SharedFlag(wanted),
                                        stop=_SharedFlag(stop))
                     result: Any = None
                 elif session is None:
@@ -213,19 +234,16 @@ def _picklable(exc: BaseException) -> BaseException:
 class _Session:
     """The writer's side: its connection, the articles and the ingest's state."""
 
-    def __init__(self, database: str, spill: str, ingest_id: int, threshold: float,
-                 when: datetime, size: int, *, wanted: _SharedFlag, stop: _SharedFlag) -> None:
-        from digest import ingest
+    def __init__(self, make_writer: MakeWriter, database: str, spill: str, ingest_id: int,
+                 threshold: float, when: datetime, size: int, *, wanted: _SharedFlag,
+                 stop: _SharedFlag) -> None:
         from digest.storage.ingest_writes import IngestWrites, connect_for_ingest
 
         self._db = connect_for_ingest(database)
         self._spill = open(spill, "rb")  # noqa: SIM115 - closed in close()
         self._held = tempfile.TemporaryFile(prefix="newsbot-held-")  # noqa: SIM115
         self._writes = IngestWrites(self._db, ingest_id, stop, wanted.is_set)
-        self.writer = ingest._Writer(
-            ingest._HeldBack(self._held), threshold, when,
-            (a for batch in ingest._spilled(self._spill) for a in batch), size,
-        )
+        self.writer = make_writer(self._held, self._spill, threshold, when, size)
 
     def chunk(self) -> bool:
         from digest.storage.ingest_writes import in_transaction
@@ -236,7 +254,7 @@ class _Session:
         self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def publish(self, parsed: int, problems: list[Problem]) -> Any:
-        from digest.storage.ingest_writes import IngestWrites, in_transaction
+        from digest.storage.ingest_writes import in_transaction
 
         def last(writes: IngestWrites) -> None:
             writes.publish()

@@ -163,7 +163,7 @@ async def test_an_in_memory_database_writes_in_this_process(
 ) -> None:
     """No file for another process to open (the demo, tests): the write phase runs here."""
 
-    def refused(self: WriterProcess) -> None:
+    def refused(self: WriterProcess, *args: Any) -> None:
         raise AssertionError("a writer process for an in-memory database")
 
     monkeypatch.setattr(WriterProcess, "__init__", refused)
