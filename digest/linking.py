@@ -810,17 +810,24 @@ def _norm(f: LinkFeatures) -> float:
             + NUMBER_VALUE ** 2 * len(f.numbers) + NAME_VALUE ** 2 * len(f.names))
 
 
-def _by_words(
+def _ranked_stories(
     own: LinkFeatures, pool: Sequence[Candidate]
-) -> tuple[Candidate, LinkScore] | None:
-    if len(own.concepts) < MIN_SHARED_CONCEPTS:
-        return None
+) -> list[tuple[float, Candidate]]:
+    """Each story of `pool` once, at its candidate most similar to `own`, best first."""
     best: dict[Hashable, tuple[float, Candidate]] = {}
     for c in pool:
         value = similarity(own, c.features)
         if c.story not in best or value > best[c.story][0]:
             best[c.story] = (value, c)
-    ranked = sorted(best.values(), key=lambda vc: -vc[0])
+    return sorted(best.values(), key=lambda vc: -vc[0])
+
+
+def _by_words(
+    own: LinkFeatures, pool: Sequence[Candidate]
+) -> tuple[Candidate, LinkScore] | None:
+    if len(own.concepts) < MIN_SHARED_CONCEPTS:
+        return None
+    ranked = _ranked_stories(own, pool)
     if not ranked or ranked[0][0] < MIN_SIMILARITY:
         return None
     top, candidate = ranked[0]
@@ -856,20 +863,14 @@ def best_rewrite(
     if len(own.concepts) < MIN_SHARED_CONCEPTS:
         return None
     keys = own.index_keys()
-    best: dict[Hashable, tuple[float, Candidate]] = {}
-    for c in candidates:
-        if c.lang != lang or days_apart(c.date, day) > MAX_DAYS_APART:
-            continue
-        # Fewer shared concepts can neither link nor come close (and the set intersection
-        # is much cheaper than the similarity, which the ingest computes for every row).
-        if len(own.concepts & c.features.concepts) < MIN_SHARED_CONCEPTS:
-            continue
-        if not is_candidate(keys, c.features):
-            continue
-        value = similarity(own, c.features)
-        if c.story not in best or value > best[c.story][0]:
-            best[c.story] = (value, c)
-    ranked = sorted(best.values(), key=lambda vc: -vc[0])
+    # Fewer shared concepts can neither link nor come close (and the set intersection is
+    # much cheaper than the similarity, which the ingest computes for every row).
+    ranked = _ranked_stories(own, [
+        c for c in candidates
+        if c.lang == lang and days_apart(c.date, day) <= MAX_DAYS_APART
+        and len(own.concepts & c.features.concepts) >= MIN_SHARED_CONCEPTS
+        and is_candidate(keys, c.features)
+    ])
     if not ranked or ranked[0][0] < REWRITE_LINK_SIMILARITY:
         return None
     top, candidate = ranked[0]

@@ -588,34 +588,12 @@ class IngestWrites:
         enough concepts (``linking.is_candidate``), in another language, whose story has no
         version in `lang` yet; with `other_news`, not in a story that is a gov.kz item
         (another gov.kz item is another story)."""
-        not_news = (
-            "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s "
-            "ON s.article_id = c.id WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)"
-            if other_news else ""
+        # A story that has a version in `lang` already takes no translation into `lang`.
+        return self._keyed_candidates(
+            keys, low, high, "lang != ?", lang, other_news=other_news,
+            story_filter="AND NOT EXISTS (SELECT 1 FROM articles b "
+                         "WHERE b.story_id = a.story_id AND b.lang = ?)",
         )
-        marks = ",".join("?" * len(keys))
-        days = [(low + timedelta(days=n)).isoformat() for n in range((high - low).days + 1)]
-        # An indexed lookup of the window's articles in other languages sharing a key, not
-        # the whole day: the keys are filed by date, key and language (schema.py), and each
-        # day of the window and key is one equality on the first two.
-        # A concept key alone finds most of the day, so concepts count only when enough of
-        # them are shared (linking.is_candidate, which best_link applies too).
-        cursor = self._db.execute(
-            "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
-            "WHERE a.id IN (SELECT article_id FROM article_numbers "
-            f"WHERE date IN ({','.join('?' * len(days))}) AND number IN ({marks}) "
-            "AND lang != ? "
-            "GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ?) "
-            "AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id "
-            f"AND b.lang = ?) {not_news}",
-            (*days, *keys, lang, linking.CONCEPT_KEY, linking.MIN_INDEXED_CONCEPTS, lang),
-        )
-        rows = cursor.fetchall()
-        return [
-            linking.Candidate(r[0], r[1], r[2], date.fromisoformat(r[3]),
-                              linking.LinkFeatures.loads(r[4]))
-            for r in rows
-        ]
 
     def rewrite_candidates(
         self, keys: Sequence[str], low: date, high: date, lang: str, *, other_news: bool
@@ -624,6 +602,23 @@ class IngestWrites:
         the new one, or enough concepts (``linking.is_candidate``): the other outlets'
         rewrites of one item (``linking.best_rewrite``); with `other_news`, not in a story
         that is a gov.kz item."""
+        # A day holds many more articles in the new one's language than in the others, and
+        # a rewrite shares most of its keys: only the REWRITE_CANDIDATES sharing the most.
+        return self._keyed_candidates(
+            keys, low, high, "lang = ?", lang, other_news=other_news,
+            best=linking.REWRITE_CANDIDATES,
+        )
+
+    def _keyed_candidates(
+        self, keys: Sequence[str], low: date, high: date, lang_test: str, lang: str, *,
+        other_news: bool, story_filter: str = "", best: int | None = None,
+    ) -> list[linking.Candidate]:
+        """Articles dated `low` to `high` whose language passes `lang_test` (an SQL test of
+        the key's `lang` against `lang`) sharing a number or a name key, or enough concept
+        keys (``linking.is_candidate``); `story_filter` (with `lang` as its one parameter)
+        narrows their stories; with `other_news`, none in a story that is a gov.kz item
+        (another gov.kz item is another story); with `best`, only the `best` sharing the
+        most keys."""
         not_news = (
             "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s "
             "ON s.article_id = c.id WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)"
@@ -631,19 +626,21 @@ class IngestWrites:
         )
         marks = ",".join("?" * len(keys))
         days = [(low + timedelta(days=n)).isoformat() for n in range((high - low).days + 1)]
-        # The same indexed lookup as link_candidates, for the one language, keeping the
-        # REWRITE_CANDIDATES sharing the most keys: a day holds many more articles in the
-        # new one's language than in the others, and a rewrite shares most of its keys.
+        top = "ORDER BY count(*) DESC, article_id DESC LIMIT ?" if best is not None else ""
+        # An indexed lookup of the window's articles sharing a key, not the whole day: the
+        # keys are filed by date, key and language (schema.py), and each day of the window
+        # and key is one equality on the first two. A concept key alone finds most of the
+        # day, so concepts count only when enough of them are shared (linking.is_candidate,
+        # which the rules apply too).
         cursor = self._db.execute(
             "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
             "WHERE a.id IN (SELECT article_id FROM article_numbers "
             f"WHERE date IN ({','.join('?' * len(days))}) AND number IN ({marks}) "
-            "AND lang = ? "
-            "GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ? "
-            "ORDER BY count(*) DESC, article_id DESC LIMIT ?) "
-            f"{not_news}",
+            f"AND {lang_test} "
+            f"GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ? {top}) "
+            f"{story_filter} {not_news}",
             (*days, *keys, lang, linking.CONCEPT_KEY, linking.MIN_INDEXED_CONCEPTS,
-             linking.REWRITE_CANDIDATES),
+             *(() if best is None else (best,)), *((lang,) if story_filter else ())),
         )
         return [
             linking.Candidate(r[0], r[1], r[2], date.fromisoformat(r[3]),
