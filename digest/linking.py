@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -194,10 +194,7 @@ class LinkFeatures:
     def loads(cls, text: str | None) -> LinkFeatures:
         if not text:
             return cls(frozenset(), frozenset())
-        data = json.loads(text)
-        return cls(frozenset(data.get("n", ())), frozenset(data.get("p", ())),
-                   frozenset(data.get("t", ())), frozenset(data.get("h", ())),
-                   frozenset(data.get("c", ())))
+        return _decoded(text)
 
     def index_keys(self) -> frozenset[str]:
         """Keys under which the ingest finds candidates sharing anything with this article:
@@ -205,8 +202,28 @@ class LinkFeatures:
         share them; the pure functions below decide what a match is), and each concept
         that says what an item is about after "@" (the concepts most items share, such as
         the president or the government, would find every article of the day)."""
-        return (self.numbers | {NAME_KEY + n[:MIN_SKELETON] for n in self.names}
-                | {CONCEPT_KEY + c for c in self.concepts if concept_weight(c) >= 1})
+        return _index_keys(self)
+
+
+# The ingest reads the same stored articles' features again for each new article of their
+# days (a day's candidates for one article are mostly those of the next): decoding them,
+# and what the rules derive from them alone, once per process. The features are immutable,
+# so a shared copy is safe, and an entry is a few kilobytes.
+FEATURES_CACHE = 4096
+
+
+@lru_cache(maxsize=FEATURES_CACHE)
+def _decoded(text: str) -> LinkFeatures:
+    data = json.loads(text)
+    return LinkFeatures(frozenset(data.get("n", ())), frozenset(data.get("p", ())),
+                        frozenset(data.get("t", ())), frozenset(data.get("h", ())),
+                        frozenset(data.get("c", ())))
+
+
+@lru_cache(maxsize=FEATURES_CACHE)
+def _index_keys(f: LinkFeatures) -> frozenset[str]:
+    return (f.numbers | {NAME_KEY + n[:MIN_SKELETON] for n in f.names}
+            | {CONCEPT_KEY + c for c in f.concepts if concept_weight(c) >= 1})
 
 
 NAME_KEY = "~"
@@ -790,10 +807,7 @@ def similarity(a: LinkFeatures, b: LinkFeatures) -> float:
     dot = sum(weights.get(c, 0.0) ** 2 for c in a.concepts & b.concepts)
     dot += NUMBER_VALUE ** 2 * len(a.numbers & b.numbers)
     if a.names and b.names:
-        # Names that match share their first MIN_SKELETON letters: compare only those.
-        heads: dict[str, list[str]] = {}
-        for y in b.names:
-            heads.setdefault(y[:MIN_SKELETON], []).append(y)
+        heads = _name_heads(b)
         dot += NAME_VALUE ** 2 * sum(
             1 for x in a.names
             if any(names_match(x, y) for y in heads.get(x[:MIN_SKELETON], ())))
@@ -803,6 +817,17 @@ def similarity(a: LinkFeatures, b: LinkFeatures) -> float:
     return min(1.0, dot / float(short ** SHORT_SHARE * long ** (1 - SHORT_SHARE)))
 
 
+@lru_cache(maxsize=FEATURES_CACHE)
+def _name_heads(f: LinkFeatures) -> Mapping[str, tuple[str, ...]]:
+    """The article's names by their first MIN_SKELETON letters (names that match share
+    them, so only those are compared). Not to be changed: it is shared (FEATURES_CACHE)."""
+    heads: dict[str, list[str]] = {}
+    for y in f.names:
+        heads.setdefault(y[:MIN_SKELETON], []).append(y)
+    return {head: tuple(names) for head, names in heads.items()}
+
+
+@lru_cache(maxsize=FEATURES_CACHE)
 def _norm(f: LinkFeatures) -> float:
     """The squared length of an article's vector."""
     weights = lexicon().weights
