@@ -369,6 +369,10 @@ def _link_reason(reason: dict[str, Any]) -> str:
         return (f"joined the story of #{reason.get('with')} ({reason.get('with_lang')}) as "
                 "another outlet's rewrite in the same language: published within a day"
                 + (f"; {reason['rule']}" if reason.get("rule") else ""))
+    if how == "story":
+        return (f"started a story of its own, which joined the story of #{reason.get('with')} "
+                f"({reason.get('with_lang')}) at the end of its ingest"
+                + (f"; {reason['rule']}" if reason.get("rule") else ""))
     if how == "migrated":
         return "its own story (stored before stories were introduced)"
     return "a new story: no stored article is a version of it"

@@ -84,10 +84,22 @@ class _Match:
 
 @dataclass(frozen=True, slots=True)
 class _Placed:
-    """Where a new article row went: a new story, or one it was linked to."""
+    """Where a new article row went: a new story, or one it was linked to; for a new story,
+    the stories its article came near (``linking.near_stories``)."""
 
     id: int
     linked: bool
+    story: int = 0
+    near: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class _StoryFound:
+    """`_story_for`'s answer: the story and why, or no story and the stories it came near."""
+
+    story: int | None
+    reason: dict[str, object]
+    near: frozenset[int] = frozenset()
 
 
 async def read_dump(path: Path) -> bytes:
@@ -509,6 +521,10 @@ class _Writer:
         self.when = when
         self.articles = articles
         self.tally = _Tally()
+        # The stories this ingest started whose first article came near other stories, and
+        # those stories: compared as wholes once every article is placed (_merge_stories).
+        self.near: dict[int, frozenset[int]] = {}
+        self.merged = False
 
     def chunk(self, writes: IngestWrites) -> bool:
         """Write up to `size` articles, for at most about CHUNK_SECONDS, or until a bot
@@ -519,6 +535,9 @@ class _Writer:
             writes.go_on()
             article = next(self.articles, None)
             if article is None:
+                if not self.merged:
+                    self.merged = True
+                    self._merge_stories(writes)
                 return False
             if self.rest and taken and time.monotonic() > rest_at:
                 time.sleep(REST)
@@ -535,6 +554,8 @@ class _Writer:
         match = _find_match(writes, article, self.threshold, held)
         if match is None:
             placed = _insert(writes, article, writes.ingest_id, self.when)
+            if placed.near:
+                self.near[placed.story] = placed.near
             tally.stored_ids.append(placed.id)
             tally.linked += placed.linked
             tally.new_stories += not placed.linked
@@ -561,6 +582,31 @@ class _Writer:
             tally.replaced += 1
         else:
             held.duplicates[match.id] += 1
+
+    def _merge_stories(self, writes: IngestWrites) -> None:
+        """Stories this ingest started that are, as wholes, versions of another story join
+        it (``linking.story_merges``): the order of a dump put a partial retelling before
+        the versions that bridge it to its item. The younger story's rows move (they are
+        this ingest's, nobody has seen them), and its first article says why."""
+        if not self.near:
+            return
+        wanted = sorted(set(self.near).union(*self.near.values()))
+        versions, news = writes.story_versions(wanted)
+        merges = linking.story_merges(
+            self.near, {s: [f for _, _, f in rows] for s, rows in versions.items()},
+            apart=news)
+        for merge in merges:
+            source, target = merge.source, merge.target
+            first = min(versions[source])
+            with_id, with_lang, _ = min(versions[target])
+            writes.merge_story(source, target, first[0], {
+                "how": "story", "with": with_id, "with_lang": with_lang,
+                "numbers": list(merge.score.numbers), "names": list(merge.score.names),
+                "rule": merge.score.rule_text(),
+            })
+            versions[target] = versions[target] + versions.pop(source)
+            self.tally.linked += 1
+            self.tally.new_stories -= 1
 
     def publish(
         self, writes: IngestWrites, *, parsed: int, problems: list[Problem]
@@ -615,21 +661,20 @@ def _insert(
     """A new article row, in the story it is a version of (found by `_story_for`) or in a
     story of its own."""
     found = _story_for(writes, article)
-    if found is None:
-        story_id = writes.new_story(when)
-        reason: dict[str, object] = {"how": "new"}
-    else:
-        story_id, reason = found
-    article_id = writes.insert(article, ingest_id, when, story_id, reason)
+    story_id = found.story if found.story is not None else writes.new_story(when)
+    article_id = writes.insert(article, ingest_id, when, story_id, found.reason)
     _add_source(writes, _Match(article_id, article.quality, near=False), article, when,
                       first=True)
-    return _Placed(article_id, linked=found is not None)
+    return _Placed(article_id, linked=found.story is not None, story=story_id,
+                   near=found.near)
 
 
-def _story_for(
-    writes: IngestWrites, article: PreparedArticle
-) -> tuple[int, dict[str, object]] | None:
-    """The existing story a new article row belongs to, and why; None for a new story.
+_NEW: dict[str, object] = {"how": "new"}
+
+
+def _story_for(writes: IngestWrites, article: PreparedArticle) -> _StoryFound:
+    """The existing story a new article row belongs to, and why; for a new story, the
+    stories it came near (the story rule compares them at the end of the ingest).
 
     First the gov.kz news id (the same item under another ?lang=), then another outlet's
     rewrite in the same language (digest.linking.best_rewrite), then a measured
@@ -640,28 +685,27 @@ def _story_for(
     if key is not None:
         row = writes.story_of_news(key)
         if row is not None:
-            return row[0], {"how": "news_id", "news_id": linking.news_id(key),
-                            "with": row[1], "with_lang": row[2]}
+            return _StoryFound(row[0], {"how": "news_id", "news_id": linking.news_id(key),
+                                        "with": row[1], "with_lang": row[2]})
     own = linking.LinkFeatures.loads(article.link_features)
     keys = sorted(own.index_keys())
     if not keys:
-        return None
+        return _StoryFound(None, _NEW)
     low = article.date - timedelta(days=linking.MAX_DAYS_APART)
     high = article.date + timedelta(days=linking.MAX_DAYS_APART)
     # Another outlet's rewrite of a stored item in this language joins its story first, so
     # a translation then finds the one story the item has, not one per outlet.
     # (An article with too few concepts to be linked as one is not looked up.)
-    rewrite = linking.best_rewrite(
-        article.lang, article.date, own,
-        writes.rewrite_candidates(keys, low, high, article.lang, other_news=key is not None)
-        if len(own.concepts) >= linking.MIN_SHARED_CONCEPTS else ())
+    same = (writes.rewrite_candidates(keys, low, high, article.lang, other_news=key is not None)
+            if len(own.concepts) >= linking.MIN_SHARED_CONCEPTS else [])
+    rewrite = linking.best_rewrite(article.lang, article.date, own, same)
     if rewrite is not None:
         candidate, score = rewrite
-        return cast(int, candidate.story), {
+        return _StoryFound(cast(int, candidate.story), {
             "how": "rewrite", "with": candidate.key, "with_lang": candidate.lang,
             "numbers": list(score.numbers), "names": list(score.names),
             "rule": score.rule_text(),
-        }
+        })
     candidates = writes.link_candidates(
         keys, low, high, article.lang,
         # A gov.kz item's translations share its id: another gov.kz item is another story.
@@ -670,12 +714,15 @@ def _story_for(
     # Cheap (set intersections over a few candidates), so it stays inside the transaction.
     found = linking.best_link(article.lang, article.date, own, candidates)
     if found is None:
-        return None
+        # A gov.kz item is never merged by content: its translations come by its id.
+        near = (frozenset() if key is not None else
+                linking.near_stories(article.lang, article.date, own, [*same, *candidates]))
+        return _StoryFound(None, _NEW, cast(frozenset[int], near))
     candidate, score = found
-    return cast(int, candidate.story), {
+    return _StoryFound(cast(int, candidate.story), {
         "how": "content", "with": candidate.key, "with_lang": candidate.lang,
         "numbers": list(score.numbers), "names": list(score.names), "rule": score.rule_text(),
-    }
+    })
 
 
 def _add_source(

@@ -172,10 +172,15 @@ def ingested_stories(items: dict[str, Item],
     yet; else it is a new story. Near-duplicate copies, which the ingest folds into one row
     before any of this, are not folded here, so this is what content linking alone does.
 
+    Once every article is placed, the stories started by an article that came near other
+    stories are compared with those as wholes, and joined (``linking.story_merges``), as
+    at the end of an ingest.
+
     A pair counted as linked by :func:`evaluate` (either article picks the other) may still
     end in two stories: of four Russian retellings of one item, a translation joins one.
     """
     story: dict[str, int] = {}
+    near: dict[int, frozenset[int]] = {}
     for url in sorted(items, key=lambda u: items[u].date):
         item, own = items[url], feats[url]
         window = [u for u in story
@@ -183,6 +188,7 @@ def ingested_stories(items: dict[str, Item],
         same = [linking.Candidate(u, story[u], items[u].lang, items[u].date, feats[u])
                 for u in window if items[u].lang == item.lang]
         found = linking.best_rewrite(item.lang, item.date, own, same)
+        others: list[linking.Candidate] = []
         if found is None:
             has_lang = {story[u] for u in window if items[u].lang == item.lang}
             others = [linking.Candidate(u, story[u], items[u].lang, items[u].date, feats[u])
@@ -190,7 +196,25 @@ def ingested_stories(items: dict[str, Item],
                       if items[u].lang != item.lang and story[u] not in has_lang
                       and linking.is_candidate(own.index_keys(), feats[u])]
             found = linking.best_link(item.lang, item.date, own, others)
-        story[url] = cast(int, found[0].story) if found is not None else len(story)
+        if found is not None:
+            story[url] = cast(int, found[0].story)
+            continue
+        story[url] = len(story)
+        close = linking.near_stories(
+            item.lang, item.date, own,
+            [c for c in same if linking.is_candidate(own.index_keys(), c.features)] + others)
+        if close:
+            near[story[url]] = cast(frozenset[int], close)
+    wanted = set(near).union(*near.values())
+    versions: dict[int, list[linking.LinkFeatures]] = {}
+    for url, s in story.items():
+        if s in wanted:
+            versions.setdefault(s, []).append(feats[url])
+    into = {m.source: m.target for m in linking.story_merges(near, versions)}
+    for url, s in story.items():
+        while s in into:
+            s = into[s]
+        story[url] = s
     return story
 
 

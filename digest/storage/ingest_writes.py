@@ -82,6 +82,7 @@ MERGE_MIN_ARTICLES = 2000
 MERGE_SHARE = 16
 MERGE_CHUNK_ROWS = 2000
 DELETE_CHUNK = 500  # article rows of a failed or dead ingest deleted per transaction
+_IDS_AT_ONCE = 500  # ids in one `IN (...)` (SQLite's limit on parameters is 32,766 or 999)
 # The ingest's connection keeps this much of the database in its page cache (KiB): the
 # pages an ingest reads and dirties at random places in the big indexes (LSH bands,
 # linking keys) stay there across its chunks. SQLite's default, 2 MB, spilled dirty pages
@@ -647,6 +648,43 @@ class IngestWrites:
                               linking.LinkFeatures.loads(r[4]))
             for r in cursor.fetchall()
         ]
+
+    def story_versions(
+        self, story_ids: Sequence[int]
+    ) -> tuple[dict[int, list[tuple[int, str, linking.LinkFeatures]]], set[int]]:
+        """Each story's versions as (article id, language, linking features), by id; and
+        which of the stories hold a gov.kz item (``linking.story_merges`` keeps two of those
+        apart). For the story rule at the end of an ingest: a few stories, by the
+        ``articles_story`` index."""
+        versions: dict[int, list[tuple[int, str, linking.LinkFeatures]]] = {}
+        news: set[int] = set()
+        for start in range(0, len(story_ids), _IDS_AT_ONCE):
+            part = story_ids[start : start + _IDS_AT_ONCE]
+            cursor = self._db.execute(
+                "SELECT a.id, a.story_id, a.lang, a.link_features, EXISTS (SELECT 1 FROM "
+                "article_sources s WHERE s.article_id = a.id AND s.news_key IS NOT NULL) "
+                f"FROM articles a WHERE a.story_id IN ({','.join('?' * len(part))}) "
+                "ORDER BY a.id",
+                part,
+            )
+            for article_id, story_id, lang, features, is_news in cursor.fetchall():
+                versions.setdefault(story_id, []).append(
+                    (article_id, lang, linking.LinkFeatures.loads(features)))
+                if is_news:
+                    news.add(story_id)
+        return versions, news
+
+    def merge_story(
+        self, source: int, target: int, first_id: int, reason: dict[str, object]
+    ) -> None:
+        """Move the versions of `source`, a story this ingest started, into `target`; its
+        first article `first_id` (which started it) gets `reason` as why it joined."""
+        self._db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?",
+                         (target, source))
+        self._db.execute("UPDATE articles SET link_reason = ? WHERE id = ?",
+                         (json.dumps(reason, ensure_ascii=False), first_id))
+        self._db.execute("DELETE FROM stories WHERE id = ? AND ingest_id = ?",
+                         (source, self.ingest_id))
 
     def new_story(self, when: datetime) -> int:
         cursor = self._db.execute(
