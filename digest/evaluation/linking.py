@@ -30,7 +30,8 @@ picks the other but a story holds what the ingest's order and rules put in it.
 Precision on labelled pairs says nothing of the links made between articles no pair names,
 so the report also lists every link the matcher makes among all the folder's articles
 whose pair is not labelled (``unlabelled_links``): candidates for labelling, and false
-links the labelled pairs would miss.
+links the labelled pairs would miss. The stories the story rule joins at the end of the
+folder's ingest are listed too (``story_merges``), labelled pairs or not.
 """
 
 from __future__ import annotations
@@ -162,8 +163,8 @@ def _pick(items: dict[str, Item], feats: dict[str, linking.LinkFeatures], x: Ite
     return (str(found[0].key), found[1]) if found is not None else None
 
 
-def ingested_stories(items: dict[str, Item],
-                     feats: dict[str, linking.LinkFeatures]) -> dict[str, int]:
+def ingested_stories(items: dict[str, Item], feats: dict[str, linking.LinkFeatures],
+                     merges: list[dict[str, Any]] | None = None) -> dict[str, int]:
     """The story each article ends in when the folder is ingested as one dump in date order
     (the file's order within a day), by the ingest's content rules (digest/ingest.py,
     _story_for): another outlet's rewrite in the same language joins that story
@@ -178,6 +179,8 @@ def ingested_stories(items: dict[str, Item],
 
     A pair counted as linked by :func:`evaluate` (either article picks the other) may still
     end in two stories: of four Russian retellings of one item, a translation joins one.
+    Each story-rule merge is appended to `merges`, when given: the first article of the
+    story that went and of the one it joined, their versions and the similarity.
     """
     story: dict[str, int] = {}
     near: dict[int, frozenset[int]] = {}
@@ -210,7 +213,18 @@ def ingested_stories(items: dict[str, Item],
     for url, s in story.items():
         if s in wanted:
             versions.setdefault(s, []).append(feats[url])
-    into = {m.source: m.target for m in linking.story_merges(near, versions)}
+    joined = linking.story_merges(near, versions)
+    into = {m.source: m.target for m in joined}
+    if merges is not None:
+        members: dict[int, list[str]] = {}
+        for url, s in story.items():
+            members.setdefault(s, []).append(url)
+        for m in joined:
+            merges.append({"a": members[m.source][0], "b": members[m.target][0],
+                           "versions_a": len(members[m.source]),
+                           "versions_b": len(members[m.target]),
+                           "similarity": m.score.similarity})
+            members[m.target] += members.pop(m.source)
     for url, s in story.items():
         while s in into:
             s = into[s]
@@ -298,6 +312,9 @@ def run(args: argparse.Namespace) -> int:
     outcomes = evaluate(items, pairs)
     result = _report(items, outcomes)
     result["unlabelled_links"] = unlabelled_links(items, pairs)
+    merges: list[dict[str, Any]] = []
+    ingested_stories(items, _features(items), merges)
+    result["story_merges"] = merges
     splits = sorted({o.pair.split for o in outcomes if o.pair.split})
     if splits:
         result["by_split"] = {
@@ -318,6 +335,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nlinks made between articles of no labelled pair: {len(unlabelled)}")
     for link in unlabelled:
         print(f"unlabelled link ({link['rule']} rule): {link['a']} / {link['b']}")
+    print(f"\nstories joined by the story rule as ingested: {len(merges)}")
+    for m in merges:
+        print(f"story rule ({m['similarity']:.2f}): {m['a']} ({m['versions_a']} versions) "
+              f"joined {m['b']} ({m['versions_b']} versions)")
     if args.verbose:
         for o in outcomes:
             if o.predicted != o.pair.label:
