@@ -524,6 +524,7 @@ class _Writer:
         # The stories this ingest started whose first article came near other stories, and
         # those stories: compared as wholes once every article is placed (_merge_stories).
         self.near: dict[int, frozenset[int]] = {}
+        self.headlines: dict[int, frozenset[str]] = {}  # their first article's
         self.merged = False
 
     def chunk(self, writes: IngestWrites) -> bool:
@@ -556,6 +557,8 @@ class _Writer:
             placed = _insert(writes, article, writes.ingest_id, self.when)
             if placed.near:
                 self.near[placed.story] = placed.near
+                self.headlines[placed.story] = linking.headline_concepts(
+                    article.title, article.lang)
             tally.stored_ids.append(placed.id)
             tally.linked += placed.linked
             tally.new_stories += not placed.linked
@@ -594,7 +597,7 @@ class _Writer:
         versions, news = writes.story_versions(wanted)
         merges = linking.story_merges(
             self.near, {s: [f for _, _, f in rows] for s, rows in versions.items()},
-            apart=news)
+            self.headlines, apart=news)
         for merge in merges:
             source, target = merge.source, merge.target
             first = min(versions[source])

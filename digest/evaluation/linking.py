@@ -184,6 +184,7 @@ def ingested_stories(items: dict[str, Item], feats: dict[str, linking.LinkFeatur
     """
     story: dict[str, int] = {}
     near: dict[int, frozenset[int]] = {}
+    headlines: dict[int, frozenset[str]] = {}
     for url in sorted(items, key=lambda u: items[u].date):
         item, own = items[url], feats[url]
         window = [u for u in story
@@ -208,12 +209,13 @@ def ingested_stories(items: dict[str, Item], feats: dict[str, linking.LinkFeatur
             [c for c in same if linking.is_candidate(own.index_keys(), c.features)] + others)
         if close:
             near[story[url]] = cast(frozenset[int], close)
+            headlines[story[url]] = linking.headline_concepts(item.title, item.lang)
     wanted = set(near).union(*near.values())
     versions: dict[int, list[linking.LinkFeatures]] = {}
     for url, s in story.items():
         if s in wanted:
             versions.setdefault(s, []).append(feats[url])
-    joined = linking.story_merges(near, versions)
+    joined = linking.story_merges(near, versions, headlines)
     into = {m.source: m.target for m in joined}
     if merges is not None:
         members: dict[int, list[str]] = {}
