@@ -837,6 +837,10 @@ def _by_names(
     return candidate, replace(score, rule="names")
 
 
+# The ingest compares a new article with the same candidates more than once (the rewrite and
+# words rules rank them, the story rule's nearness looks at them again), and LinkFeatures are
+# immutable: the last few thousand answers are kept.
+@lru_cache(maxsize=4096)
 def similarity(a: LinkFeatures, b: LinkFeatures) -> float:
     """The words rule's similarity of two articles (see SHORT_SHARE), 0 to 1."""
     weights = lexicon().weights
@@ -1020,6 +1024,7 @@ def story_merges(
         return story
 
     members: dict[int, list[LinkFeatures]] = {s: list(v) for s, v in versions.items()}
+    wholes: dict[int, LinkFeatures] = {}  # story_features of members, until they change
     close: dict[int, set[int]] = {s: set(n) for s, n in near.items()}
     for s, others in near.items():  # nearness goes both ways between two new stories
         for other in others:
@@ -1035,7 +1040,8 @@ def story_merges(
             others = {final(o) for o in close[story]} - {story}
             if story in held:
                 others -= held
-            found = _best_story(story, others, members, headlines.get(story, frozenset()))
+            found = _best_story(story, others, members, wholes,
+                                headlines.get(story, frozenset()))
             if found is None:
                 continue
             other, score = found
@@ -1044,6 +1050,8 @@ def story_merges(
             if source in held:
                 held.add(target)
             members[target] = members[target] + members.pop(source)
+            wholes.pop(source, None)
+            wholes.pop(target, None)
             # A story the ingest did not start is never compared as the one that goes: of
             # it and another old story, an old one would have to move.
             gone = close.pop(source, set())
@@ -1056,28 +1064,35 @@ def story_merges(
 
 def _best_story(
     story: int, others: Collection[int],
-    members: Mapping[int, Sequence[LinkFeatures]], headline: frozenset[str],
+    members: Mapping[int, Sequence[LinkFeatures]], wholes: dict[int, LinkFeatures],
+    headline: frozenset[str],
 ) -> tuple[int, LinkScore] | None:
     """The story of `others` that `story` joins as a whole by the story rule, or None."""
-    own = story_features(members[story])
+
+    def whole(s: int) -> LinkFeatures:
+        if s not in wholes:
+            wholes[s] = story_features(members[s])
+        return wholes[s]
+
+    own = whole(story)
     if len(own.concepts) < MIN_SHARED_CONCEPTS:
         return None
     ranked = sorted(
-        ((similarity(own, whole), other, whole) for other in others if members.get(other)
-         for whole in (story_features(members[other]),)),
+        ((similarity(own, whole(other)), other) for other in others if members.get(other)),
         key=lambda r: -r[0],
     )
     if not ranked:
         return None
-    top, other, whole = ranked[0]
+    top, other = ranked[0]
+    theirs = whole(other)
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
     if (top < STORY_MERGE_SIMILARITY
-            or len(own.concepts & whole.concepts) < MIN_STORY_CONCEPTS
+            or len(own.concepts & theirs.concepts) < MIN_STORY_CONCEPTS
             or len(members[story]) + len(members[other]) < MIN_STORY_VERSIONS
-            or not headline <= whole.concepts
+            or not headline <= theirs.concepts
             or runner_up > RUNNER_UP_SHARE * top):
         return None
-    return other, replace(compare(own, whole), similarity=round(top, 4),
+    return other, replace(compare(own, theirs), similarity=round(top, 4),
                           runner_up=round(runner_up, 4), rule="story")
 
 
