@@ -149,3 +149,25 @@ def test_story_merges_keep_the_older_story_and_two_govkz_items_apart() -> None:
     # Two gov.kz items are two items, however close; two versions alone are not enough.
     assert story_merges({7: {3}}, versions, {7: headline}, apart={3, 7}) == []
     assert story_merges({7: {3}}, {3: [en], 7: [excerpt]}, {7: headline}) == []
+
+
+def test_eval_linking_lists_the_stories_the_story_rule_joins(tmp_path: Path) -> None:
+    folder = tmp_path / "meeting"
+    folder.mkdir()
+    (folder / "articles.jsonl").write_text("".join(
+        json.dumps(a, ensure_ascii=False) + "\n"
+        for a in (CANALS_EN, CANALS_EXCERPT_EN, PASTURE_EN, CANALS_RU)), encoding="utf-8")
+    (folder / "pairs.tsv").write_text("".join(f"{a}\t{b}\t{label}\t{kind}\n" for a, b, label, kind in (
+        (CANALS_EN["url"], CANALS_RU["url"], 1, "positive"),
+        (CANALS_EXCERPT_EN["url"], CANALS_RU["url"], 1, "positive"),
+        (PASTURE_EN["url"], CANALS_RU["url"], 0, "hard_negative"),
+        (PASTURE_EN["url"], CANALS_EXCERPT_EN["url"], 0, "hard_negative"),
+    )), encoding="utf-8")
+    result = newsbot(tmp_path, "eval", "linking", str(folder), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    ingested = report["as_ingested"]
+    assert (ingested["tp"], ingested["fp"], ingested["fn"]) == (2, 0, 0)
+    assert [(m["a"], m["b"], m["versions_a"], m["versions_b"])
+            for m in report["story_merges"]] == [
+        (CANALS_EXCERPT_EN["url"], CANALS_EN["url"], 1, 2)]
