@@ -840,8 +840,9 @@ def _by_names(
 
 # The ingest compares a new article with the same candidates more than once (the rewrite and
 # words rules rank them, the story rule's nearness looks at them again), and LinkFeatures are
-# immutable: the last few thousand answers are kept.
-@lru_cache(maxsize=4096)
+# immutable: the last answers are kept. One article meets a few dozen candidates; the cache
+# holds its keys alive, so it stays small.
+@lru_cache(maxsize=512)
 def similarity(a: LinkFeatures, b: LinkFeatures) -> float:
     """The words rule's similarity of two articles (see SHORT_SHARE), 0 to 1."""
     weights = lexicon().weights
