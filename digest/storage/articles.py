@@ -13,14 +13,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from pathlib import Path
+from typing import Any, Self
 
 import aiosqlite
 
 from digest import stories
 from digest.models import Article, Version
-from digest.storage.connection import iso
+from digest.storage.connection import READERS, iso
 from digest.storage.database import Database
+from digest.storage.search_cache import Kept, SearchCache
 from digest.storage.visibility import PENDING, visible, visible_id
 
 _FTS_WORD = re.compile(r"\w+")
@@ -34,10 +36,42 @@ _STORY_COLUMNS = (
     "(SELECT json_group_array(json_array(s.id, s.url)) FROM article_sources s "
     f"WHERE s.article_id = a.id AND {visible('s')}) AS sources_json"
 )
+# The search generation (schema.py) in the snapshot of the statement that reads it.
+_GENERATION = "(SELECT generation FROM search_generation)"
+# A word no article says: searched once on each read connection at open (Store.warm_up).
+_NO_MATCH = "zq0newsbotwarmup0qz"
 
 
 class Store(Database):
     """An open database and the reads of its articles; see ``Database`` for opening."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._search_cache = SearchCache()
+
+    @classmethod
+    async def open(
+        cls, path: str | Path, *, readers: int = READERS, create: bool = True
+    ) -> Self:
+        store = await super().open(path, readers=readers, create=create)
+        try:
+            await store.warm_up()
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    async def warm_up(self) -> None:
+        """Run a search's statements once on every read connection, for a word that matches
+        nothing. The first full-text query of a connection loads the index's configuration
+        and structure, and each statement is prepared on first use: at 100,000 articles
+        that made a fresh process's first searches ~1 ms slower each (bench/README.md)."""
+        words = [_NO_MATCH, _NO_MATCH]
+        exact, prefixed = _fts_match(words, prefixes=False), _fts_match(words)
+        await self._reads.on_each(*_ranked_statement(exact=exact))
+        await self._reads.on_each(*_ranked_statement(exact=exact, prefixed=prefixed))
+        await self._reads.on_each(*_stories_statement([0], generation=True))
+        await self._reads.on_each(*_stories_statement([0]))
 
     # -- reading articles -------------------------------------------------------------
 
@@ -83,15 +117,7 @@ class Store(Database):
         """One article per story id, in the given order, chosen for a reader of `lang`."""
         if not story_ids:
             return []
-        marks = ",".join("?" * len(story_ids))
-        # One statement, each row with its topics and source URLs as JSON: every read is a
-        # trip to a read connection's thread, and `latest` and `search` end here.
-        async with self._reads.execute(
-            f"SELECT {_STORY_COLUMNS} FROM articles a "
-            f"WHERE story_id IN ({marks}) AND {visible('a')} ORDER BY id",
-            list(story_ids),
-        ) as cursor:
-            rows = list(await cursor.fetchall())
+        rows = await self._reads.fetchall(*_stories_statement(story_ids))
         return _assemble(rows, story_ids, lang)
 
     async def _story_ids(self, sql: str, params: Sequence[Any]) -> list[int]:
@@ -127,13 +153,28 @@ class Store(Database):
         if not words:
             return []
         # Versions of one story rank close together: fetch enough rows for `limit`.
-        hits = await self._hits(words, limit * 4)
-        ranked = [story_id for story_id, _ in hits]
-        return await self._stories(list(dict.fromkeys(ranked))[:limit], lang)
+        key = (tuple(words), limit * 4, RANKED_MATCHES)
+        kept = self._search_cache.get(key)
+        if kept is not None:
+            # The page's stories and the generation in one snapshot: equal to the kept
+            # one, the kept matches are what ranking them again would give.
+            story_ids = _page(kept.hits, limit)
+            rows = await self._reads.fetchall(*_stories_statement(story_ids, generation=True))
+            if rows and rows[0]["generation"] == kept.generation:
+                return _assemble(rows, story_ids, lang)
+            if rows:
+                self._search_cache.seen(rows[0]["generation"])
+        hits, generation = await self._hits(words, limit * 4)
+        if generation is not None:
+            self._search_cache.seen(generation)
+            self._search_cache.put(key, Kept(generation, tuple(hits)))
+        return await self._stories(_page(hits, limit), lang)
 
-    async def _hits(self, words: Sequence[str], limit: int) -> list[tuple[int, str]]:
+    async def _hits(
+        self, words: Sequence[str], limit: int
+    ) -> tuple[list[tuple[int, str]], int | None]:
         """(story id, language) of the best `limit` article rows matching `words`, best
-        first.
+        first, and the search generation they were read at (None: no match).
 
         Ranking (bm25) costs per match, and a common word matches most of the archive
         (55 ms for "government" at 100,000 articles): only the newest RANKED_MATCHES
@@ -157,45 +198,26 @@ class Store(Database):
         window without ranking them (0.2 ms) and ranks only the query that count chooses."""
         exact, prefixed = _fts_match(words, prefixes=False), _fts_match(words)
         if exact == prefixed:  # no word long enough to match as a prefix
-            hits, _ = await self._ranked(exact, limit)
-            return hits
+            hits, _, generation = await self._ranked(exact=exact, limit=limit)
+            return hits, generation
         if len(words) == 1:
-            hits, full = await self._ranked(exact, limit)
+            hits, full, generation = await self._ranked(exact=exact, limit=limit)
             if full:
-                return hits
-            hits, _ = await self._ranked(prefixed, limit)
-            return hits
-        probe = (
-            "probe AS MATERIALIZED (SELECT rowid FROM articles_fts "
-            f"WHERE articles_fts MATCH :exact AND {visible_id('rowid')} "
-            "ORDER BY rowid DESC LIMIT :window)"
-        )
-        chosen = "iif((SELECT count(*) FROM probe) >= :window, :exact, :prefixed)"
-        hits, _ = await self._ranked(chosen, limit, probe=probe, exact=exact, prefixed=prefixed)
-        return hits
+                return hits, generation
+            hits, _, generation = await self._ranked(exact=prefixed, limit=limit)
+            return hits, generation
+        hits, _, generation = await self._ranked(exact=exact, prefixed=prefixed, limit=limit)
+        return hits, generation
 
     async def _ranked(
-        self, match: str, limit: int, *, probe: str = "", **words: str
-    ) -> tuple[list[tuple[int, str]], bool]:
-        """`_hits` for one FTS5 query, and whether its matches filled the ranked window.
-
-        `match` is the FTS5 query, or with `probe` (a CTE) an SQL expression that chooses
-        one of the named `words` queries."""
-        if not probe:
-            match, words = ":match", {"match": match}
-        async with self._reads.execute(
-            f"WITH {probe + ', ' if probe else ''}newest AS MATERIALIZED (SELECT rowid AS id, "
-            "bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
-            f"WHERE articles_fts MATCH {match} AND {visible_id('rowid')} "
-            "ORDER BY rowid DESC LIMIT :window) "
-            "SELECT a.story_id, a.lang, (SELECT count(*) FROM newest) FROM newest n "
-            # Required, not hinted: the planner would read the rows by id (see schema.py).
-            "JOIN articles a INDEXED BY articles_hit ON a.id = n.id "
-            "ORDER BY n.rank, a.date DESC, a.id DESC LIMIT :limit",
-            {**words, "window": RANKED_MATCHES, "limit": limit},
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [(r[0], r[1]) for r in rows], bool(rows) and rows[0][2] >= RANKED_MATCHES
+        self, *, exact: str, limit: int, prefixed: str | None = None
+    ) -> tuple[list[tuple[int, str]], bool, int | None]:
+        """`_hits` for one FTS5 query (`_ranked_statement`), whether its matches filled the
+        ranked window, and the search generation (None: no match)."""
+        rows = await self._reads.fetchall(*_ranked_statement(exact, prefixed, limit))
+        if not rows:
+            return [], False, None
+        return [(r[0], r[1]) for r in rows], rows[0][2] >= RANKED_MATCHES, rows[0][3]
 
     async def articles_for_topics(
         self,
@@ -365,7 +387,7 @@ class Store(Database):
             )
             return await self._stories(ids[offset : offset + limit], lang)
         # Hits by relevance (each version its own row); a story ranks at its best hit.
-        hits = await self._hits(words, (offset + limit) * 5 + 50)
+        hits, _ = await self._hits(words, (offset + limit) * 5 + 50)
         # A story counts as "in lang" when it has a version in lang, whichever version hit.
         ranked = dict.fromkeys(story_id for story_id, _ in hits)
         async with self._reads.execute(
@@ -384,6 +406,61 @@ class Store(Database):
         ) as cursor:
             rows = await cursor.fetchall()
         return [{**dict(r), "problems": json.loads(r["problems"])} for r in rows]
+
+
+def _page(hits: Iterable[tuple[int, str]], limit: int) -> list[int]:
+    """The first `limit` stories of ranked hits, each at its best hit."""
+    return list(dict.fromkeys(story_id for story_id, _ in hits))[:limit]
+
+
+def _stories_statement(
+    story_ids: Sequence[int], *, generation: bool = False
+) -> tuple[str, list[str]]:
+    """The rows (`_STORY_COLUMNS`) of the stories' visible articles, by id, with the search
+    generation in each (`generation`). One statement, each row with its topics and source
+    URLs as JSON: every read is a trip to a read connection's thread, and `latest` and
+    `search` end here. The ids are one JSON parameter, so the statement is the same for
+    any number of them, prepared once per connection (Store.warm_up)."""
+    extra = f", {_GENERATION} AS generation" if generation else ""
+    return (
+        f"SELECT {_STORY_COLUMNS}{extra} FROM articles a "
+        f"WHERE story_id IN (SELECT value FROM json_each(?)) AND {visible('a')} ORDER BY id",
+        [json.dumps(list(story_ids))],
+    )
+
+
+def _ranked_statement(
+    exact: str, prefixed: str | None = None, limit: int = 0
+) -> tuple[str, dict[str, Any]]:
+    """The statement that ranks the newest RANKED_MATCHES matches of the FTS5 query `exact`
+    and returns the best `limit` rows: story id, language, how many were ranked, the search
+    generation. With `prefixed`, it first counts the newest matches of `exact` up to the
+    window without ranking them, and ranks `prefixed` instead when they do not fill it
+    (`Store._hits`)."""
+    if prefixed is None:
+        probe, match = "", ":exact"
+    else:
+        probe = (
+            "probe AS MATERIALIZED (SELECT rowid FROM articles_fts "
+            f"WHERE articles_fts MATCH :exact AND {visible_id('rowid')} "
+            "ORDER BY rowid DESC LIMIT :window), "
+        )
+        match = "iif((SELECT count(*) FROM probe) >= :window, :exact, :prefixed)"
+    sql = (
+        f"WITH {probe}newest AS MATERIALIZED (SELECT rowid AS id, "
+        "bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
+        f"WHERE articles_fts MATCH {match} AND {visible_id('rowid')} "
+        "ORDER BY rowid DESC LIMIT :window) "
+        f"SELECT a.story_id, a.lang, (SELECT count(*) FROM newest), {_GENERATION} "
+        "FROM newest n "
+        # Required, not hinted: the planner would read the rows by id (see schema.py).
+        "JOIN articles a INDEXED BY articles_hit ON a.id = n.id "
+        "ORDER BY n.rank, a.date DESC, a.id DESC LIMIT :limit"
+    )
+    params: dict[str, Any] = {"exact": exact, "window": RANKED_MATCHES, "limit": limit}
+    if prefixed is not None:
+        params["prefixed"] = prefixed
+    return sql, params
 
 
 def _assemble(

@@ -193,6 +193,13 @@ class Reads:
             for connection in held:
                 self._idle.put_nowait(connection)
 
+    async def on_each(self, sql: str, params: Params = ()) -> None:
+        """Run `sql` once on every read connection, its rows dropped: the statement is then
+        prepared in each one's cache, and what a first use of a table loads is loaded."""
+        async with self.borrowed():
+            for connection in self._all:
+                await connection.execute_fetchall(sql, params)
+
     async def of_ids(self, sql: str, ids: Sequence[int]) -> list[Any]:
         """The rows of `sql` for many ids at once: its one parameter is the ids as a JSON
         list, read as ``IN (SELECT value FROM json_each(?))``, so a page of any size is one

@@ -545,4 +545,34 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX lsh_bands_recent_article ON lsh_bands_recent(article_id);
     """,
+    # (issue 9) A counter that moves whenever what a search finds may have changed: an ingest
+    # publishing (or the clean-up of one that died), or a visible article added, changed or
+    # deleted outside an ingest's pending rows (a rewrite replacing a stored text, stories
+    # linked). Store.search keeps the ranked matches of recent queries with the counter they
+    # were read at, and reads it again with each page's stories: a repeated query costs one
+    # read, not a ranking of 500 matches, and is never stale (digest.storage.search_cache).
+    """
+    CREATE TABLE search_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        generation INTEGER NOT NULL
+    );
+    INSERT INTO search_generation (id, generation) VALUES (1, 0);
+    CREATE TRIGGER search_generation_published AFTER DELETE ON ingests_pending BEGIN
+        UPDATE search_generation SET generation = generation + 1;
+    END;
+    CREATE TRIGGER search_generation_inserted AFTER INSERT ON articles
+    WHEN coalesce(new.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending) BEGIN
+        UPDATE search_generation SET generation = generation + 1;
+    END;
+    CREATE TRIGGER search_generation_updated
+    AFTER UPDATE OF title, body, story_id, lang, date, ingest_id ON articles
+    WHEN coalesce(old.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending)
+        OR coalesce(new.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending) BEGIN
+        UPDATE search_generation SET generation = generation + 1;
+    END;
+    CREATE TRIGGER search_generation_deleted AFTER DELETE ON articles
+    WHEN coalesce(old.ingest_id, 0) NOT IN (SELECT ingest_id FROM ingests_pending) BEGIN
+        UPDATE search_generation SET generation = generation + 1;
+    END;
+    """,
 ]
