@@ -161,3 +161,18 @@ async def test_topic_names_from_the_topics_file_arrive_escaped_everywhere(
         assert f"Subscriptions per topic: {name} 1" in stats
         assert f"{name}: 1 (en 1)" in stats
 
+
+
+async def test_a_repeated_search_shows_a_story_uploaded_in_between(
+    bot: Application, fake_api: FakeBotApi
+) -> None:
+    admin, user = Reader(fake_api, ADMIN), Reader(fake_api, 507)
+    first = economy_article(1, extra="tamarisk")
+    assert (await admin.ingest("one.jsonl", jsonl([first]))).text.startswith("✅")
+    once = await user.ask("/search tamarisk")
+    assert "Economy report 1:" in once.text and "Economy report 2:" not in once.text
+    assert (await user.ask("/search tamarisk")).text == once.text
+    second = economy_article(2, date="2026-02-12", extra="tamarisk")
+    assert (await admin.ingest("two.jsonl", jsonl([second]))).text.startswith("✅")
+    again = await user.ask("/search tamarisk")
+    assert "Economy report 1:" in again.text and "Economy report 2:" in again.text
