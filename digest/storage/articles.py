@@ -387,17 +387,38 @@ class Store(Database):
             )
             return await self._stories(ids[offset : offset + limit], lang)
         # Hits by relevance (each version its own row); a story ranks at its best hit.
-        hits, _ = await self._hits(words, (offset + limit) * 5 + 50)
-        # A story counts as "in lang" when it has a version in lang, whichever version hit.
+        # Kept matches (as in `search`) are checked by the next read, in_lang's.
+        key = (tuple(words), (offset + limit) * 5 + 50, RANKED_MATCHES)
+        kept = self._search_cache.get(key)
+        if kept is not None:
+            hits: Sequence[tuple[int, str]] = kept.hits
+            in_lang, generation = await self._stories_in(hits, lang)
+            if generation != kept.generation:
+                self._search_cache.seen(generation)
+                kept = None
+        if kept is None:
+            hits, ranked_at = await self._hits(words, key[1])
+            if ranked_at is not None:
+                self._search_cache.seen(ranked_at)
+                self._search_cache.put(key, Kept(ranked_at, tuple(hits)))
+            in_lang, _ = await self._stories_in(hits, lang)
         ranked = dict.fromkeys(story_id for story_id, _ in hits)
-        async with self._reads.execute(
-            "SELECT DISTINCT story_id FROM articles a WHERE lang = ? "
-            f"AND story_id IN (SELECT value FROM json_each(?)) AND {visible('a')}",
-            (lang, json.dumps(list(ranked))),
-        ) as cursor:
-            in_lang = {r[0] for r in await cursor.fetchall()}
         ordered = sorted(ranked, key=lambda sid: sid not in in_lang)  # stable: relevance kept
         return await self._stories(ordered[offset : offset + limit], lang)
+
+    async def _stories_in(
+        self, hits: Sequence[tuple[int, str]], lang: str
+    ) -> tuple[set[int], int]:
+        """Which of the hits' stories have a visible version in `lang` (whichever version
+        hit), and the search generation in the same snapshot."""
+        rows = await self._reads.fetchall(
+            "SELECT DISTINCT story_id, NULL FROM articles a WHERE lang = ? "
+            f"AND story_id IN (SELECT value FROM json_each(?)) AND {visible('a')} "
+            "UNION ALL SELECT NULL, generation FROM search_generation",
+            (lang, json.dumps(list(dict.fromkeys(story_id for story_id, _ in hits)))),
+        )
+        return {r[0] for r in rows if r[0] is not None}, next(
+            r[1] for r in rows if r[0] is None)
 
     async def recent_ingests(self, limit: int = 5) -> list[dict[str, Any]]:
         async with self._reads.execute(
