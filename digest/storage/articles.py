@@ -158,7 +158,7 @@ class Store(Database):
         if kept is not None:
             # The page's stories and the generation in one snapshot: equal to the kept
             # one, the kept matches are what ranking them again would give.
-            story_ids = _page(kept.hits, limit)
+            story_ids = list(kept.stories[:limit])
             rows = await self._reads.fetchall(*_stories_statement(story_ids, generation=True))
             if rows and rows[0]["generation"] == kept.generation:
                 return _assemble(rows, story_ids, lang)
@@ -167,8 +167,8 @@ class Store(Database):
         hits, generation = await self._hits(words, limit * 4)
         if generation is not None:
             self._search_cache.seen(generation)
-            self._search_cache.put(key, Kept(generation, tuple(hits)))
-        return await self._stories(_page(hits, limit), lang)
+            self._search_cache.put(key, Kept(generation, _story_order(hits)))
+        return await self._stories(list(_story_order(hits)[:limit]), lang)
 
     async def _hits(
         self, words: Sequence[str], limit: int
@@ -391,31 +391,31 @@ class Store(Database):
         key = (tuple(words), (offset + limit) * 5 + 50, RANKED_MATCHES)
         kept = self._search_cache.get(key)
         if kept is not None:
-            hits: Sequence[tuple[int, str]] = kept.hits
-            in_lang, generation = await self._stories_in(hits, lang)
+            ranked = kept.stories
+            in_lang, generation = await self._stories_in(ranked, lang)
             if generation != kept.generation:
                 self._search_cache.seen(generation)
                 kept = None
         if kept is None:
             hits, ranked_at = await self._hits(words, key[1])
+            ranked = _story_order(hits)
             if ranked_at is not None:
                 self._search_cache.seen(ranked_at)
-                self._search_cache.put(key, Kept(ranked_at, tuple(hits)))
-            in_lang, _ = await self._stories_in(hits, lang)
-        ranked = dict.fromkeys(story_id for story_id, _ in hits)
+                self._search_cache.put(key, Kept(ranked_at, ranked))
+            in_lang, _ = await self._stories_in(ranked, lang)
         ordered = sorted(ranked, key=lambda sid: sid not in in_lang)  # stable: relevance kept
         return await self._stories(ordered[offset : offset + limit], lang)
 
     async def _stories_in(
-        self, hits: Sequence[tuple[int, str]], lang: str
+        self, story_ids: Sequence[int], lang: str
     ) -> tuple[set[int], int]:
-        """Which of the hits' stories have a visible version in `lang` (whichever version
-        hit), and the search generation in the same snapshot."""
+        """Which of the stories have a visible version in `lang` (whichever version hit),
+        and the search generation in the same snapshot."""
         rows = await self._reads.fetchall(
             "SELECT DISTINCT story_id, NULL FROM articles a WHERE lang = ? "
             f"AND story_id IN (SELECT value FROM json_each(?)) AND {visible('a')} "
             "UNION ALL SELECT NULL, generation FROM search_generation",
-            (lang, json.dumps(list(dict.fromkeys(story_id for story_id, _ in hits)))),
+            (lang, json.dumps(list(story_ids))),
         )
         return {r[0] for r in rows if r[0] is not None}, next(
             r[1] for r in rows if r[0] is None)
@@ -429,9 +429,9 @@ class Store(Database):
         return [{**dict(r), "problems": json.loads(r["problems"])} for r in rows]
 
 
-def _page(hits: Iterable[tuple[int, str]], limit: int) -> list[int]:
-    """The first `limit` stories of ranked hits, each at its best hit."""
-    return list(dict.fromkeys(story_id for story_id, _ in hits))[:limit]
+def _story_order(hits: Iterable[tuple[int, str]]) -> tuple[int, ...]:
+    """The stories of ranked hits, each once, at its best hit."""
+    return tuple(dict.fromkeys(story_id for story_id, _ in hits))
 
 
 def _stories_statement(

@@ -1,4 +1,4 @@
-"""The ranked matches of recent searches, kept while the database's search generation
+"""The ranked stories of recent searches, kept while the database's search generation
 (``search_generation``, schema.py) stays where it was when they were read.
 
 Ranking a search at 100,000 articles costs 1-3 ms of CPU (bm25 counts every match of each
@@ -16,14 +16,15 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-# Entries kept: each is up to 40 (story id, language) pairs, a few kilobytes at most.
+# Entries kept: each is the story ids of one search's ranked matches, in order (up to 40
+# for /search, up to 550 for a deep inline page): ~1.5 and ~20 KB, so 1-10 MB when full.
 CAPACITY = 512
 
 
 @dataclass(frozen=True, slots=True)
 class Kept:
     generation: int
-    hits: tuple[tuple[int, str], ...]
+    stories: tuple[int, ...]  # each once, best first
 
 
 class SearchCache:
