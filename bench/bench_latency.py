@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,35 @@ class Timeline:
                 self.mark("written")
 
         digest.ingest._write = timed  # type: ignore[assignment]
+
+    def watch_ingest_steps(self) -> None:
+        """Mark the publishing transaction and the band merge, and time every hold of the
+        store's write lock by the ingest (the chunks, the publishing, the merge's steps),
+        where this checkout has them (an older one measured with PYTHONPATH may not)."""
+        from digest.storage import ingest_writes
+
+        session = ingest_writes.IngestSession
+        for method, start, end in (("merge_bands", "merge", "merged"),):
+            self._wrap(session, method, start, end)
+        try:
+            from digest.write_process import WriterProcess
+        except ImportError:
+            return
+        self._wrap(WriterProcess, "publish", "publish", "published")
+
+    def _wrap(self, owner: Any, method: str, start: str, end: str) -> None:
+        original = getattr(owner, method, None)
+        if original is None:
+            return
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            self.mark(start)
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                self.mark(end)
+
+        setattr(owner, method, timed)
 
     async def probe(self) -> None:
         while True:
@@ -154,6 +184,7 @@ async def main() -> None:
             await app.updater.start_polling(poll_interval=0, timeout=1,
                                             allowed_updates=ALLOWED_UPDATES)
             timeline.watch_write_phase()
+            timeline.watch_ingest_steps()
             timeline.mark("start")
             probe = asyncio.create_task(timeline.probe())
             try:
@@ -173,7 +204,8 @@ async def main() -> None:
     print(f"latency under load: {args.users} users, upload of {len(dump) / 2**20:.1f} MB "
           f"({articles} articles), ingested in {result['ingest_seconds']:.0f} s")
     print(f"  report: {result['report'].splitlines()[0] if result['report'] else '(none)'}")
-    print(f"  write phase: {chunks[-1] if chunks else 'one transaction (not reported)'}")
+    for line in chunks or ["one transaction (not reported)"]:
+        print(f"  write phase: {line}")
     p99 = {}
     for phase in ("before", "during"):
         for kind in ("all", "read", "write"):
@@ -195,28 +227,37 @@ def breakdown(result: dict[str, Any], timeline: Timeline) -> None:
     upload = result["upload_at"]
     marks = timeline.marks
     write, written = marks.get("write", (float("nan"), 0.0)), marks.get("written", (0.0, 0.0))
-    spans = {
-        "before": (marks["start"][0], upload),
-        "prepare": (upload, write[0]),
-        "write": (write[0], written[0]),
-        "after": (written[0], marks["end"][0]),
-    }
+    # The write phase in its steps, where the checkout marks them: the chunks, the
+    # publishing transaction, the merge of the recent LSH bands, the closing checkpoint.
+    steps = [("chunks", write)] + [
+        (name, marks[mark]) for name, mark in (
+            ("publish", "publish"), ("merge", "merge"), ("close", "merged"))
+        if mark in marks]
+    spans = {"before": (marks["start"][0], upload), "prepare": (upload, write[0])}
+    cpu: dict[str, tuple[float, float]] = {}
+    for (name, (at, cpu_at)), (_, (until, cpu_until)) in zip(
+            steps, [*steps[1:], ("", written)], strict=True):
+        spans[name] = (at, until)
+        cpu[name] = (cpu_at, cpu_until)
+    spans["after"] = (written[0], marks["end"][0])
     print(f"  upload at {upload - marks['start'][0]:.1f} s; prepare {write[0] - upload:.1f} s, "
-          f"write phase {written[0] - write[0]:.1f} s")
-    cpu = {"before": None, "prepare": None, "write": (write[1], written[1])}
+          f"write phase {written[0] - write[0]:.1f} s (" + ", ".join(
+              f"{name} {spans[name][1] - spans[name][0]:.1f} s" for name, _ in steps) + ")")
     for name, (lo, hi) in spans.items():
         if name == "after":
             continue
         replies = [s for s in result["samples"] if s[0] != "after" and lo <= s[3] < hi]
         reads = [s[2] for s in replies if s[1] == "read"]
+        writes = [s[2] for s in replies if s[1] == "write"]
         lags = [lag for when, lag in timeline.lags if lo <= when < hi]
         line = (f"  {name:7} reads n={len(reads):4} p50 {pct(reads, .5) * 1000:5.0f} "
                 f"p99 {pct(reads, .99) * 1000:5.0f} max {max(reads, default=0) * 1000:5.0f} ms;"
+                f" writes n={len(writes):3} p50 {pct(writes, .5) * 1000:5.0f}"
+                f" max {max(writes, default=0) * 1000:5.0f} ms;"
                 f" loop lag p50 {pct(lags, .5) * 1000:4.1f} p99 {pct(lags, .99) * 1000:5.1f}"
                 f" max {max(lags, default=0) * 1000:5.0f} ms")
-        if cpu.get(name):
+        if name in cpu:
             used = cpu[name]
-            assert used is not None
             line += f"; bot CPU {(used[1] - used[0]) / max(hi - lo, 1e-9) * 100:3.0f}%"
         print(line)
     # The event loop's thread: how much of the time it ran, waited for a core, and how often
@@ -229,7 +270,14 @@ def breakdown(result: dict[str, Any], timeline: Timeline) -> None:
             print(f"  loop thread, {name:7}: CPU {d[0] / wall * 100:3.0f}%, waiting for a core "
                   f"{d[1] / wall * 100:3.0f}%, sleeps {d[2] / wall:4.0f}/s, "
                   f"preempted {d[3] / wall:4.0f}/s")
-    slow = sorted((s for s in result["samples"] if s[0] == "during"), key=lambda s: -s[2])[:8]
+    during = [s for s in result["samples"] if s[0] == "during"]
+    # The replies that make the p99 during the upload: by kind and step they were sent in.
+    cut = pct([s[2] for s in during], .99)
+    tail = Counter((next((n for n, (lo, hi) in spans.items() if lo <= s[3] < hi), "?"), s[1])
+                   for s in during if s[2] >= cut)
+    print(f"  replies at or above the p99 during ({cut * 1000:.0f} ms): " + ", ".join(
+        f"{count} {kind}s in {part}" for (part, kind), count in tail.most_common()))
+    slow = sorted(during, key=lambda s: -s[2])[:8]
     for _, kind, seconds, sent, what in slow:
         part = next((n for n, (lo, hi) in spans.items() if lo <= sent < hi), "?")
         print(f"    slow: {seconds * 1000:5.0f} ms {kind:5} {what!r:26} at +{sent - upload:5.1f} s"
