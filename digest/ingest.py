@@ -242,9 +242,10 @@ def _writer_for_process(
     held: IO[bytes], spill: IO[bytes], threshold: float, when: datetime, size: int
 ) -> _Writer:
     """The writer of a dump in the writer process (digest.write_process): the prepared
-    articles come from the spill file."""
+    articles come from the spill file. It rests between work slices like the bot's
+    in-process writer, for the core rather than the GIL (see digest.write_process)."""
     return _Writer(_HeldBack(held), threshold, when,
-                   (a for batch in _spilled(spill) for a in batch), size)
+                   (a for batch in _spilled(spill) for a in batch), size, rest=True)
 
 
 async def _prepare_all(
@@ -401,6 +402,7 @@ async def _write_elsewhere(
     lock; the ingest's row, and its clean-up if anything fails, stay here."""
     async with ingest_session(store, name, started, finished) as session:
         await process.setup(store.path, spill, session.ingest_id, threshold, finished, chunk)
+        session.elsewhere = process  # the band merge, after publishing, runs there too
         while await session.chunk_elsewhere(process.chunk, process.wanted, process.checkpoint):
             await asyncio.sleep(CHUNK_PAUSE)
         try:

@@ -58,7 +58,13 @@ class ChunkWriter(Protocol):
 # function of digest.ingest (passed by name: this module does not import that one).
 MakeWriter = Callable[[IO[bytes], IO[bytes], float, datetime, int], ChunkWriter]
 
-WRITER_NICENESS = 10  # as the ingest workers (bot/app.py)
+# The writer runs at the bot's CPU priority, and leaves a core free a third of the time by
+# resting between work slices (digest.ingest.WORK_SLICE, REST). At nice 10, like the ingest
+# workers, it got little CPU on a busy machine while holding the write lock, and the bot's
+# writes queued behind it: a /subscribe waits for the article being written and a commit,
+# and at nice 10 among nice-0 neighbours that took 0.5 s at the median and up to 7.5 s
+# (bench_latency.py at load 10); the workers' CPU, unlike the writer's, holds up no reply.
+WRITER_NICENESS = 0
 CLOSE_TIMEOUT = 5.0  # seconds a finished writer gets to exit before it is killed
 
 
@@ -133,6 +139,13 @@ class WriterProcess:
     async def checkpoint(self) -> None:
         """A PASSIVE WAL checkpoint on the writer's connection, between chunks."""
         await self._call(("checkpoint",))
+
+    async def merge(self, queued: bool) -> tuple[int, bool]:
+        """One transaction of the published ingest's LSH band merge
+        (``IngestSession.merge_bands``): entries moved, and whether it is done."""
+        self._ask(queued)
+        moved, done = await self._call(("merge",))
+        return int(moved), bool(done)
 
     def _ask(self, queued: bool) -> None:
         if queued:
@@ -210,6 +223,8 @@ def _serve(pipe: Connection, wanted: Synchronized[int], stop: Synchronized[int],
                 elif command[0] == "checkpoint":
                     session.checkpoint()
                     result = None
+                elif command[0] == "merge":
+                    result = session.merge()
                 else:
                     result = session.publish(*command[1:])
             except BaseException as exc:  # the bot's process raises it
@@ -252,6 +267,12 @@ class _Session:
 
     def checkpoint(self) -> None:
         self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def merge(self) -> tuple[int, bool]:
+        from digest.storage.ingest_writes import MERGE_CHUNK_ROWS, MERGE_SECONDS, in_transaction
+
+        return in_transaction(self._db, lambda writes: writes.merge_some_bands(
+            MERGE_CHUNK_ROWS, MERGE_SECONDS), self._writes)
 
     def publish(self, parsed: int, problems: list[Problem]) -> Any:
         from digest.storage.ingest_writes import in_transaction
