@@ -4,13 +4,18 @@ found wherever the earlier copy's bands are, and nothing fails half-way."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
+from datetime import UTC, datetime
+
 import pytest
 
 from digest.ingest import ingest_bytes
 from digest.settings import Settings
-from digest.storage import Store, ingest_writes
+from digest.storage import Store, Subscribers, ingest_writes
 from digest.topics import load_catalog
-from tests.support.db import raw
+from tests.support.db import raw, waiting_writes
 
 BODY = ("The akimat of Karaganda region presented the plan for the heating season: twelve "
         "boiler houses were repaired, forty kilometres of heating networks were replaced and "
@@ -134,3 +139,53 @@ async def test_failed_merge_keeps_every_band_in_one_table_and_the_ingest(
                                                      *[(t, b + " Updated.") for t, b in OTHERS]),
                          "3.txt")
     assert (again.stored, again.duplicates_near) == (0, 4)
+
+
+async def test_a_bot_write_queued_during_a_merge_transaction_waits_for_one_step(
+    store: Store, settings: Settings, pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Transactions as long as the merge (rows and time): still, a /subscribe that comes
+    while the first step of 7 entries is moved goes in right after that step."""
+    await ingest(store, settings, pool, dump(*OTHERS[:2]))
+    merge_after_every_ingest(monkeypatch)
+    monkeypatch.setattr(ingest_writes, "MERGE_STEP_ROWS", 7)
+    monkeypatch.setattr(ingest_writes, "MERGE_SECONDS", 3600.0)
+    subscribers = Subscribers(store, "Asia/Almaty", "09:00")
+    await subscribers.ensure(501, 501, "en", datetime(2026, 10, 1, tzinfo=UTC))
+    loop = asyncio.get_running_loop()
+    writes: list[asyncio.Future[object]] = []
+    seen: list[tuple[int, int]] = []
+    step = ingest_writes.IngestWrites._merge_step
+    calls = 0
+
+    def subscribe() -> None:
+        writes.append(asyncio.ensure_future(
+            subscribers.subscribe(501, ["economy"], datetime(2026, 10, 1, tzinfo=UTC))))
+
+    def hooked(self: ingest_writes.IngestWrites, limit: int) -> tuple[int, bool]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # a user taps a topic now; wait until the write queues for the lock
+            loop.call_soon_threadsafe(subscribe)
+            deadline = time.monotonic() + 60
+            while waiting_writes(store) == 0:
+                assert time.monotonic() < deadline, "the write never queued"
+                time.sleep(0.001)
+        if calls == 2:  # the next step: what was committed before it
+            con = sqlite3.connect(settings.db_path, timeout=10)
+            try:
+                seen.append(tuple(con.execute(  # type: ignore[arg-type]
+                    "SELECT (SELECT count(*) FROM lsh_bands), "
+                    "(SELECT count(*) FROM subscriptions)").fetchone()))
+            finally:
+                con.close()
+        return step(self, limit)
+
+    monkeypatch.setattr(ingest_writes.IngestWrites, "_merge_step", hooked)
+    await ingest(store, settings, pool, dump(OTHERS[2]), "2.txt")
+    await writes[0]
+    big, recent = await bands(store)
+    assert not recent and len(big) > 100 and calls > 10
+    # The first step's entries (a key range of 7 or so) were committed, then the write.
+    assert len(seen) == 1 and 7 <= seen[0][0] < 14 and seen[0][1] == 1
+    assert await subscribers.topics(501) == ["economy"]

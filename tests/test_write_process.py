@@ -24,7 +24,7 @@ import pytest
 
 from digest.ingest import ingest_bytes
 from digest.settings import Settings
-from digest.storage import Store, StoreError, Subscribers
+from digest.storage import Store, StoreError, Subscribers, ingest_writes
 from digest.topics import load_catalog
 from digest.write_process import WriterProcess
 from tests.support.db import waiting_writes
@@ -172,3 +172,67 @@ async def test_an_in_memory_database_writes_in_this_process(
                                     load_catalog(settings.topics_file), executor=pool,
                                     share_cpu=True)
         assert report.stored == 5 and await memory.count_articles() == 5
+
+
+async def test_the_band_merge_runs_in_the_writer_and_a_queued_bot_write_waits_one_step(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge of the recent LSH bands after publishing runs in the writer process too;
+    the writer is stopped as its first merge transaction is sent, and a /subscribe queues
+    meanwhile: let go, the writer moves one step of entries, not a transaction's worth,
+    and commits; the subscription goes in; then the rest of the merge."""
+    monkeypatch.setattr(ingest_writes, "MERGE_MIN_ARTICLES", 1)  # due after every ingest
+    monkeypatch.setattr(ingest_writes, "MERGE_SHARE", 1)
+    subscribers = Subscribers(store, "Asia/Almaty", "09:00")
+    await subscribers.ensure(501, 501, "en", NOW)
+    original = WriterProcess.merge
+    writes: list[asyncio.Future[object]] = []
+    steps: list[tuple[int, bool]] = []
+    seen: list[int] = []
+    niceness: list[int] = []
+
+    async def hooked(self: WriterProcess, queued: bool) -> tuple[int, bool]:
+        assert self.pid is not None and self.pid != os.getpid()
+        if steps:
+            if len(steps) == 1:  # the next transaction: the subscription went in before it
+                seen.append(raw_count(settings.db_path, "subscriptions"))
+            step = await original(self, queued)
+            steps.append(step)
+            return step
+        niceness.append(os.getpriority(os.PRIO_PROCESS, self.pid))
+        os.kill(self.pid, signal.SIGSTOP)
+        try:
+            running = asyncio.ensure_future(original(self, queued))
+            await asyncio.sleep(0)  # the transaction is asked for; the writer cannot start it
+            writes.append(asyncio.ensure_future(subscribers.subscribe(501, ["economy"], NOW)))
+            while waiting_writes(store) == 0:
+                await asyncio.sleep(0.001)
+        finally:
+            os.kill(self.pid, signal.SIGCONT)
+        steps.append(await running)
+        return steps[-1]
+
+    monkeypatch.setattr(WriterProcess, "merge", hooked)
+    report = await ingest_bytes(store, dump(0, 40), "big.jsonl", settings,
+                                load_catalog(settings.topics_file), executor=pool,
+                                share_cpu=True)
+    await writes[0]
+    assert report.stored == 40
+    entries = raw_count(settings.db_path, "lsh_bands")
+    assert raw_count(settings.db_path, "lsh_bands_recent") == 0 and entries > 1000
+    first, _ = steps[0]
+    # One step (a band key range of about MERGE_STEP_ROWS), then the bot write's turn.
+    assert 0 < first < ingest_writes.MERGE_STEP_ROWS + 50 and not steps[0][1]
+    assert seen == [1] and steps[-1][1] and sum(moved for moved, _ in steps) == entries
+    assert await subscribers.topics(501) == ["economy"]
+    # The writer runs at the bot's priority (it holds the write lock the bot's writes need).
+    assert niceness == [os.getpriority(os.PRIO_PROCESS, 0)]
+    assert multiprocessing.active_children() == []
+
+
+def raw_count(db: Path, table: str) -> int:
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    finally:
+        con.close()
