@@ -3,20 +3,24 @@
 The write phase is Python per article between SQLite calls (lookups, linking, the rows);
 in a thread of the bot's process it holds the GIL most of the time, and the event loop
 and the read connections' threads, which need the GIL at every step of a reply, wait
-behind it. In a process of its own, with its own GIL and at a lower CPU priority (like
-the ingest workers), it only competes for a core, which the kernel hands to the bot
-first.
+behind it. In a process of its own, with its own GIL, it only competes for a core, and
+it leaves one free a third of the time by resting between work slices. It runs at the
+bot's CPU priority, not lower like the ingest workers: it holds the write lock that the
+bot's writes queue for, and a starved holder keeps them waiting (priority inversion).
 
 The process is driven chunk by chunk: the bot's process holds the store's write lock for
 each chunk (``IngestSession.chunk_elsewhere``), sends "chunk", and the writer runs one
 short transaction on its own connection and answers. A bot write that queues for the lock
 meanwhile raises a flag in shared memory, and the chunk ends after the article it is
-writing, as in-process. Everything else stays where it was: the ingest's row, its pending
-mark and the clean-up of a failed ingest are the bot process's (``ingest_session``); the
-held-back replacements, the tally and the articles (read from the spill file) are the
-writer's, which sends the tally back with its last transaction. If the writer dies, the
-bot's process sees the pipe close, and deletes what its chunks wrote (its open
-transaction, if any, SQLite rolls back): the ingest stays all or nothing.
+writing, as in-process. The merge of the LSH bands after publishing runs here too, in
+transactions that end after a step for a queued bot write. Everything else stays where
+it was: the ingest's row, its pending mark and the clean-up of a failed ingest are the
+bot process's (``ingest_session``); the held-back replacements, the tally and the
+articles (read from the spill file) are the writer's, which sends the tally back with its
+last transaction. If the writer dies, the bot's process sees the pipe close, and deletes
+what its chunks wrote (its open transaction, if any, SQLite rolls back): the ingest stays
+all or nothing. (Dying during the merge loses nothing: the ingest is published, and each
+merge transaction moves a key range whole; the next ingest's merge finishes it.)
 
 An in-memory database has no file another process could open: its ingests write in a
 thread (``digest.ingest``), as does the command line, which serves nobody meanwhile.

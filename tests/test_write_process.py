@@ -236,3 +236,45 @@ def raw_count(db: Path, table: str) -> int:
         return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     finally:
         con.close()
+
+
+async def test_a_writer_killed_during_the_band_merge_leaves_the_ingest_and_a_whole_index(
+    store: Store, settings: Settings, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ingest is published before the merge: a writer killed between two merge
+    transactions leaves it stored, every band entry in exactly one of the two tables, and
+    the next ingest's merge finishes the job."""
+    monkeypatch.setattr(ingest_writes, "MERGE_MIN_ARTICLES", 1)
+    monkeypatch.setattr(ingest_writes, "MERGE_SHARE", 1)
+    original = WriterProcess.merge
+    calls = 0
+
+    async def killing(self: WriterProcess, queued: bool) -> tuple[int, bool]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # one transaction (MERGE_CHUNK_ROWS) committed
+            assert self.pid is not None
+            os.kill(self.pid, signal.SIGKILL)
+        return await original(self, queued)
+
+    monkeypatch.setattr(WriterProcess, "merge", killing)
+    catalog = load_catalog(settings.topics_file)
+    report = await ingest_bytes(store, dump(0, 60), "big.jsonl", settings, catalog,
+                                executor=pool, share_cpu=True)
+    assert report.stored == 60 and await store.count_articles() == 60
+    assert calls == 2 and pending_ids(settings.db_path) == []
+    big, recent = (raw_count(settings.db_path, t) for t in ("lsh_bands", "lsh_bands_recent"))
+    assert big > 0 and recent > 0  # stopped halfway, between two transactions
+    con = sqlite3.connect(settings.db_path, timeout=10)
+    try:
+        both = con.execute("SELECT count(*) FROM lsh_bands b JOIN lsh_bands_recent r "
+                           "USING (band, article_id)").fetchone()[0]
+    finally:
+        con.close()
+    assert both == 0 and multiprocessing.active_children() == []
+    monkeypatch.setattr(WriterProcess, "merge", original)
+    again = await ingest_bytes(store, dump(0, 3), "again.jsonl", settings, catalog,
+                               executor=pool, share_cpu=True)
+    assert (again.stored, again.duplicates_exact) == (0, 3)
+    assert raw_count(settings.db_path, "lsh_bands_recent") == 0
+    assert raw_count(settings.db_path, "lsh_bands") == big + recent
