@@ -242,10 +242,9 @@ def _writer_for_process(
     held: IO[bytes], spill: IO[bytes], threshold: float, when: datetime, size: int
 ) -> _Writer:
     """The writer of a dump in the writer process (digest.write_process): the prepared
-    articles come from the spill file. It rests between work slices like the bot's
-    in-process writer, for the core rather than the GIL (see digest.write_process)."""
+    articles come from the spill file."""
     return _Writer(_HeldBack(held), threshold, when,
-                   (a for batch in _spilled(spill) for a in batch), size, rest=True)
+                   (a for batch in _spilled(spill) for a in batch), size)
 
 
 async def _prepare_all(

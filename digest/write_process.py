@@ -3,10 +3,11 @@
 The write phase is Python per article between SQLite calls (lookups, linking, the rows);
 in a thread of the bot's process it holds the GIL most of the time, and the event loop
 and the read connections' threads, which need the GIL at every step of a reply, wait
-behind it. In a process of its own, with its own GIL, it only competes for a core, and
-it leaves one free a third of the time by resting between work slices. It runs at the
-bot's CPU priority, not lower like the ingest workers: it holds the write lock that the
-bot's writes queue for, and a starved holder keeps them waiting (priority inversion).
+behind it. In a process of its own, with its own GIL and its work at a lower CPU
+priority (like the ingest workers), it only competes for a core, which the kernel hands
+to the bot first. Only the part that the bot's writes wait for once they queue, BEGIN
+and COMMIT, runs at the bot's priority (WRITER_NICENESS): a starved lock holder would
+keep them waiting.
 
 The process is driven chunk by chunk: the bot's process holds the store's write lock for
 each chunk (``IngestSession.chunk_elsewhere``), sends "chunk", and the writer runs one
@@ -31,14 +32,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from multiprocessing.sharedctypes import Synchronized
-from typing import IO, TYPE_CHECKING, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from digest.models import Problem
 from digest.storage import StoreError
@@ -60,15 +64,17 @@ class ChunkWriter(Protocol):
 # Makes the ChunkWriter in the writer process, from the held-back file, the spill file (the
 # prepared articles), the threshold, the ingest's time and the chunk size: a module-level
 # function of digest.ingest (passed by name: this module does not import that one).
+T = TypeVar("T")
 MakeWriter = Callable[[IO[bytes], IO[bytes], float, datetime, int], ChunkWriter]
 
-# The writer runs at the bot's CPU priority, and leaves a core free a third of the time by
-# resting between work slices (digest.ingest.WORK_SLICE, REST). At nice 10, like the ingest
-# workers, it got little CPU on a busy machine while holding the write lock, and the bot's
-# writes queued behind it: a /subscribe waits for the article being written and a commit,
-# and at nice 10 among nice-0 neighbours that took 0.5 s at the median and up to 7.5 s
-# (bench_latency.py at load 10); the workers' CPU, unlike the writer's, holds up no reply.
-WRITER_NICENESS = 0
+# The writer's work (the articles, the merge's steps, checkpoints) runs in a thread
+# WRITER_NICENESS lower in priority, like the ingest workers, so that it takes no core from
+# the bot; what the bot's writes wait for once they queue, BEGIN and COMMIT (writing the
+# chunk's pages), runs in the process's main thread at the bot's priority (Linux sets the
+# niceness per thread). With the whole writer at nice 10 on a busy machine, a /subscribe
+# queued behind a starved commit: 0.5 s at the median, up to 7.5 s (bench_latency.py at
+# load 10; reads 0.19 s); a priority inversion.
+WRITER_NICENESS = 10
 CLOSE_TIMEOUT = 5.0  # seconds a finished writer gets to exit before it is killed
 
 
@@ -205,7 +211,7 @@ def _serve(pipe: Connection, wanted: Synchronized[int], stop: Synchronized[int],
     """The writer process: answer the bot process's commands until "close"."""
     from digest.workers import tie_to_parent
 
-    tie_to_parent(WRITER_NICENESS)
+    tie_to_parent()
     session: _Session | None = None
     try:
         while True:
@@ -240,6 +246,13 @@ def _serve(pipe: Connection, wanted: Synchronized[int], stop: Synchronized[int],
             session.close()
 
 
+def _lower_priority() -> None:
+    """In the work's thread: WRITER_NICENESS lower (on Linux, for this thread only)."""
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                       os.getpriority(os.PRIO_PROCESS, 0) + WRITER_NICENESS)
+
+
 def _picklable(exc: BaseException) -> BaseException:
     import pickle
 
@@ -263,20 +276,32 @@ class _Session:
         self._held = tempfile.TemporaryFile(prefix="newsbot-held-")  # noqa: SIM115
         self._writes = IngestWrites(self._db, ingest_id, stop, wanted.is_set)
         self.writer = make_writer(self._held, self._spill, threshold, when, size)
+        # The work's thread (see WRITER_NICENESS); the connection is used by one thread at
+        # a time, this one for BEGIN and COMMIT, that one for what is between.
+        self._background = ThreadPoolExecutor(
+            1, thread_name_prefix="newsbot-ingest-work", initializer=_lower_priority)
 
-    def chunk(self) -> bool:
+    def _transaction(self, work: Callable[[IngestWrites], T]) -> T:
+        """BEGIN IMMEDIATE and COMMIT (or ROLLBACK) here, at the bot's priority; `work`
+        in between, in the background thread, at the workers'."""
         from digest.storage.ingest_writes import in_transaction
 
-        return in_transaction(self._db, self.writer.chunk, self._writes)
+        return in_transaction(
+            self._db, lambda writes: self._background.submit(work, writes).result(),
+            self._writes)
+
+    def chunk(self) -> bool:
+        return self._transaction(self.writer.chunk)
 
     def checkpoint(self) -> None:
-        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        self._background.submit(
+            lambda: self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()).result()
 
     def merge(self) -> tuple[int, bool]:
-        from digest.storage.ingest_writes import MERGE_CHUNK_ROWS, MERGE_SECONDS, in_transaction
+        from digest.storage.ingest_writes import MERGE_CHUNK_ROWS, MERGE_SECONDS
 
-        return in_transaction(self._db, lambda writes: writes.merge_some_bands(
-            MERGE_CHUNK_ROWS, MERGE_SECONDS), self._writes)
+        return self._transaction(
+            lambda writes: writes.merge_some_bands(MERGE_CHUNK_ROWS, MERGE_SECONDS))
 
     def publish(self, parsed: int, problems: list[Problem]) -> Any:
         from digest.storage.ingest_writes import in_transaction
@@ -285,10 +310,13 @@ class _Session:
             writes.publish()
             self.writer.publish(writes, parsed=parsed, problems=problems)
 
+        # All of it at the bot's priority: short, and every bot write queued meanwhile
+        # waits for the whole of it.
         in_transaction(self._db, last, self._writes)
         return self.writer.tally
 
     def close(self) -> None:
+        self._background.shutdown()
         for closing in (self._spill.close, self._held.close, self._db.close):
             with contextlib.suppress(OSError, sqlite3.Error):
                 closing()

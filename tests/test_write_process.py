@@ -189,7 +189,8 @@ async def test_the_band_merge_runs_in_the_writer_and_a_queued_bot_write_waits_on
     writes: list[asyncio.Future[object]] = []
     steps: list[tuple[int, bool]] = []
     seen: list[int] = []
-    niceness: list[int] = []
+    niceness: list[dict[int, int]] = []
+    pids: list[int] = []
 
     async def hooked(self: WriterProcess, queued: bool) -> tuple[int, bool]:
         assert self.pid is not None and self.pid != os.getpid()
@@ -199,7 +200,8 @@ async def test_the_band_merge_runs_in_the_writer_and_a_queued_bot_write_waits_on
             step = await original(self, queued)
             steps.append(step)
             return step
-        niceness.append(os.getpriority(os.PRIO_PROCESS, self.pid))
+        niceness.append(thread_niceness(self.pid))
+        pids.append(self.pid)
         os.kill(self.pid, signal.SIGSTOP)
         try:
             running = asyncio.ensure_future(original(self, queued))
@@ -225,9 +227,22 @@ async def test_the_band_merge_runs_in_the_writer_and_a_queued_bot_write_waits_on
     assert 0 < first < ingest_writes.MERGE_STEP_ROWS + 50 and not steps[0][1]
     assert seen == [1] and steps[-1][1] and sum(moved for moved, _ in steps) == entries
     assert await subscribers.topics(501) == ["economy"]
-    # The writer runs at the bot's priority (it holds the write lock the bot's writes need).
-    assert niceness == [os.getpriority(os.PRIO_PROCESS, 0)]
+    # The writer's work runs 10 lower in priority than the bot, its BEGIN and COMMIT (what
+    # a queued bot write waits for) at the bot's.
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    ((pid, threads),) = zip(pids, niceness, strict=True)
+    assert threads[pid] == ours  # the main thread
+    assert sorted(threads.values()).count(ours + 10) == 1
     assert multiprocessing.active_children() == []
+
+
+def thread_niceness(pid: int) -> dict[int, int]:
+    """The niceness of each thread of a process, by thread id (Linux /proc)."""
+    threads = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        stat = (task / "stat").read_text()
+        threads[int(task.name)] = int(stat[stat.rindex(")") + 2:].split()[16])
+    return threads
 
 
 def raw_count(db: Path, table: str) -> int:

@@ -87,9 +87,6 @@ MERGE_SHARE = 16
 MERGE_CHUNK_ROWS = 2000
 MERGE_STEP_ROWS = 250
 MERGE_SECONDS = 0.1
-# In a writer process (the bot's uploads) the merge rests this long between transactions,
-# outside the write lock: a core free a third of the time, as the chunks' rests.
-MERGE_REST = 0.05
 DELETE_CHUNK = 500  # article rows of a failed or dead ingest deleted per transaction
 _IDS_AT_ONCE = 500  # ids in one `IN (...)` (SQLite's limit on parameters is 32,766 or 999)
 # The ingest's connection keeps this much of the database in its page cache (KiB): the
@@ -344,9 +341,7 @@ class IngestSession:
                 moved += step
                 if done:
                     break
-                # A bot write queued meanwhile goes first (the lock is first come, first
-                # served), and the writer process leaves a core to the others a while.
-                await asyncio.sleep(MERGE_REST if elsewhere is not None else 0)
+                await asyncio.sleep(0)  # a bot write queued meanwhile goes first
             log.info("ingest %d: merged %d recent LSH band entries into the band index in "
                      "%.1f s", self.ingest_id, moved, time.monotonic() - began)
         except (sqlite3.Error, StoreError) as exc:  # StoreError: the writer process died
