@@ -80,8 +80,9 @@ CANDIDATES_PER_BAND = 8  # near-duplicate candidates looked at per LSH band, new
 # transactions of at most MERGE_CHUNK_ROWS entries or MERGE_SECONDS each (key ranges of
 # both tables), moved MERGE_STEP_ROWS at a time: a bot write that queues for the write lock
 # meanwhile ends the transaction after the step running (as an ingest's chunk ends after
-# the article being written), so it waits for one step, not for a whole transaction (under
-# the latency bench's load, 89 ms on average and 1-5 s for bot writes at load 3-10).
+# the article being written), so it waits for one step, not for a whole transaction (2,000
+# entries took 89 ms on average at load 3-6; bot writes sent during a merge of whole
+# transactions waited a p50 of 0.35-2.1 s in bench_latency.py at load 6-13).
 MERGE_MIN_ARTICLES = 2000
 MERGE_SHARE = 16
 MERGE_CHUNK_ROWS = 2000
