@@ -38,11 +38,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import itemgetter
 from pathlib import Path
 
 from digest import translit
@@ -493,21 +496,51 @@ def concepts(text: str, lang: str) -> frozenset[str]:
     if lang == "kk" and _HAS_LATIN.search(text):
         text = translit.to_cyrillic(text)
     words = _CONCEPT_WORD.findall(_without_urls(text).casefold())
+    # Read left to right, a word either starts a two-word pattern that matches (its concept
+    # counts, and the words it covers count for nothing else) or counts its own concepts.
+    # Only the few words that can start a pattern need that reading in order: they are
+    # looked up by position; every other word counts once whatever its position, so its
+    # lookup is made once per distinct word, by map() at C speed (a Python step per word
+    # was a fifth of the link features' time).
+    distinct = list(dict.fromkeys(words))
+    entries = list(map(_word_concepts, distinct, repeat(lang, len(distinct))))
     found: set[str] = set()
-    i = 0
-    while i < len(words):
-        single, phrases = _word_concepts(words[i], lang)
-        step = 1
-        for parts, concept in phrases:
-            if all(i + j < len(words) and _fits(words[i + j], parts[j])
-                   for j in range(1, len(parts))):
-                found.add(concept)
-                step = len(parts)
-                break
-        else:
-            found.update(single)
-        i += step
+    covered: list[int] = []  # positions inside a matched pattern
+    starts = list(compress(distinct, map(itemgetter(1), entries)))
+    if starts:
+        phrases_of = dict(zip(distinct, map(itemgetter(1), entries), strict=True))
+        end = 0  # the first position not covered by the last matched pattern
+        for i in sorted(_positions(words, starts)):
+            if i < end:
+                continue
+            for parts, concept in phrases_of[words[i]]:
+                if all(i + j < len(words) and _fits(words[i + j], parts[j])
+                       for j in range(1, len(parts))):
+                    found.add(concept)
+                    end = i + len(parts)
+                    covered.extend(range(i, end))
+                    break
+    if covered:
+        # A word counts its concepts if it stands anywhere outside a matched pattern.
+        left = Counter(words)
+        left.subtract(words[i] for i in covered)
+        entries = [e for w, e in zip(distinct, entries, strict=True) if left[w] > 0]
+    found.update(*map(itemgetter(0), entries))
     return frozenset(found)
+
+
+def _positions(words: list[str], wanted: list[str]) -> list[int]:
+    """Every position of the wanted words in `words` (list.index scans in C)."""
+    found: list[int] = []
+    for word in wanted:
+        i = -1
+        try:
+            while True:
+                i = words.index(word, i + 1)
+                found.append(i)
+        except ValueError:
+            pass
+    return found
 
 
 _HAS_LATIN = re.compile(r"[A-Za-z]")
