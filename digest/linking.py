@@ -367,7 +367,17 @@ NOT_NAMES = frozenset((
 
 
 def _common(key: str) -> bool:
-    return any(names_match(key, common) for common in COMMON_NAMES)
+    return any(names_match(key, common)
+               for common in _COMMON_BY_HEAD.get(key[:MIN_SKELETON], ()))
+
+
+# Two names that match share their first MIN_SKELETON letters (one starts the other, and
+# the shorter has at least that many: see index_keys), so a key is compared only with the
+# common names that start as it does (a fresh worker checks some 13 new names an article).
+_COMMON_BY_HEAD: dict[str, tuple[str, ...]] = {
+    head: tuple(sorted(c for c in COMMON_NAMES if c[:MIN_SKELETON] == head))
+    for head in {c[:MIN_SKELETON] for c in COMMON_NAMES}
+}
 
 
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
@@ -550,6 +560,15 @@ def _fits(word: str, pattern: str) -> bool:
     return word == pattern[1:] if pattern.startswith("=") else word.startswith(pattern)
 
 
+@lru_cache(maxsize=len(LEXICON_LANGS))
+def _lengths(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The lengths of the lexicon's word beginnings and of its phrases' first words in
+    `lang`, longest first."""
+    lex = lexicon()
+    return (tuple(sorted({len(p) for p in lex.prefix[lang]}, reverse=True)),
+            tuple(sorted({len(p) for p in lex.phrases[lang]}, reverse=True)))
+
+
 # News repeats its words, and a word's lookups (one per pattern length) are the cost.
 @lru_cache(maxsize=NAME_CACHE)
 def _word_concepts(
@@ -560,15 +579,17 @@ def _word_concepts(
     phrases: list[tuple[tuple[str, ...], str]] = []
     single: str | None = lex.exact[lang].get(word)
     table, first = lex.prefix[lang], lex.phrases[lang]
-    for length in lex.lengths[lang]:
-        if length > len(word):
-            continue
-        head = word[:length]
-        starting = first.get(head)
-        if starting:  # few beginnings start a phrase: no generator for the others
+    prefix_lengths, phrase_lengths = _lengths(lang)
+    size = len(word)
+    # The longest beginning of the word that the lexicon lists, and every phrase that may
+    # start with the word, longest beginning first: each table tried at its own lengths.
+    if single is None:
+        for length in prefix_lengths:
+            if length <= size and (single := table.get(word[:length])) is not None:
+                break
+    for length in phrase_lengths:
+        if length <= size and (starting := first.get(word[:length])):
             phrases.extend(p for p in starting if _fits(word, p[0][0]))
-        if single is None:
-            single = table.get(head)
     if single is not None:
         return (single,), tuple(phrases)
     if "-" in word:  # visa-free, көші-қон: whole first, then its parts
