@@ -285,6 +285,10 @@ class KeywordIndex:
         self._seen: dict[str, tuple[_Entry, ...]] = {}
         self.shortest = min((len(k) for k in self.prefix), default=1)
         self.longest = max((len(k) for k in self.prefix), default=0)
+        # Every beginning of a stem, from the shortest stem's length on: a word's prefixes
+        # are tried in growing length until one begins no stem (mostly the first).
+        self.heads = frozenset(
+            k[:end] for k in self.prefix for end in range(self.shortest, len(k) + 1))
 
     def __getstate__(self) -> dict[str, Any]:
         # The catalog travels to worker processes: the remembered lookups stay behind.
@@ -297,8 +301,12 @@ class KeywordIndex:
         found = self._seen.get(token)
         if found is None:
             entries = list(self.exact.get(token, ()))
+            heads = self.heads
             for end in range(self.shortest, min(len(token), self.longest) + 1):
-                entries.extend(self.prefix.get(token[:end], ()))
+                head = token[:end]
+                if head not in heads:
+                    break  # no stem begins with it, so none with a longer prefix either
+                entries.extend(self.prefix.get(head, ()))
             found = tuple(entries)
             # Words repeat across articles: remember them, within a bound on memory.
             if len(self._seen) >= _SEEN_LIMIT:
