@@ -24,7 +24,7 @@ from digest.models import PreparedArticle, Problem, RawArticle
 from digest.summarize import summarize
 from digest.text import detect_language, repair, split_sentences
 from digest.topics import classify
-from digest.workers import PrepareConfig
+from digest.workers import PrepareConfig, freeze_start_up
 
 __all__ = ["MAX_SUMMARY_SENTENCES", "PrepareConfig", "prepare", "prepare_batch"]
 
@@ -114,13 +114,15 @@ def prepare_batch(
 def warm_up() -> bool:
     """Run in each new worker process at start: load what `prepare` needs (the summariser's
     model and stop words, the stemmers, the language detector, the linking lexicon) so the
-    first upload does not pay for it (English stop words alone take 40 ms to load)."""
+    first upload does not pay for it (English stop words alone take 40 ms to load); in a
+    worker, what it loaded is then kept beyond the garbage collector's walks."""
     for lang, title, body in _WARM_UP:
         summarize(title, body, lang, algorithm="default", sentences=1)
         detect_language(body)
         linking.features(title, repair(body), lang)
         dedup.minhash(f"{title}\n{body}")
         dedup.text_key(title, body)
+    freeze_start_up()
     return True
 
 

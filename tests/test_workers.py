@@ -24,3 +24,27 @@ def test_each_worker_runs_numpy_single_threaded(monkeypatch: pytest.MonkeyPatch)
     with worker_pool(1, multiprocessing.get_context("spawn")) as pool:
         assert pool.submit(_blas_threads).result(timeout=120) == dict.fromkeys(BLAS_THREADS, "1")
     assert _blas_threads() == dict.fromkeys(BLAS_THREADS)  # this process is left alone
+
+
+def _frozen_after_warm_up() -> tuple[int, int]:
+    import gc
+
+    from digest.prepare import warm_up
+
+    started = gc.get_freeze_count()
+    warm_up()
+    return started, gc.get_freeze_count()
+
+
+def test_a_worker_keeps_its_start_up_objects_out_of_the_collectors_walks() -> None:
+    # A fresh worker's full collections walked every module, model and lexicon again (about
+    # a tenth of its time over its first articles: bench/README.md, Pipeline, fifth round).
+    import gc
+
+    with worker_pool(1, multiprocessing.get_context("spawn")) as pool:
+        started, warmed = pool.submit(_frozen_after_warm_up).result(timeout=120)
+    assert started > 0  # frozen once the pipeline is imported
+    assert warmed > started  # and again with what the warm-up loaded
+    before = gc.get_freeze_count()
+    _frozen_after_warm_up()
+    assert gc.get_freeze_count() == before  # this process is left alone
