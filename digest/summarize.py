@@ -32,6 +32,7 @@ from digest.summary_model import (
     content_words,
     feature_matrix,
     load_model,
+    lower_words_of,
     profile,
     quote_balance,
     words_of,
@@ -70,7 +71,7 @@ _AGENCY_DATELINE = re.compile(
 )
 # Bullets and list markers at the start of a line: `•`, `-` before a list item, `1)`, emoji.
 _BULLET = re.compile(r"^(?:[•·▪►◦*]|\d{1,2}\)|[\U0001F300-\U0001FAFF\u2600-\u27BF])")
-_TERMINAL = re.compile(r"[.!?…»\"”)]$")
+_TERMINAL_STOPS = (".", "!", "?", "…", "»", '"', "”", ")")  # the ends of a whole sentence
 MIN_WORDS = 5  # shorter sentences are fragments, never fillers
 # A sentence without a full stop at the end must be this long to count as a sentence
 # rather than a heading or a list item.
@@ -154,7 +155,7 @@ def _is_whole_sentence(sentence: str) -> bool:
         return False
     if sentence.endswith((":", ";", ",")):
         return False  # a line-up's introduction or one of its items
-    return bool(_TERMINAL.search(sentence)) or words >= MIN_WORDS_UNTERMINATED
+    return _is_terminated(sentence) or words >= MIN_WORDS_UNTERMINATED
 
 
 def quote_units(candidates: Sequence[str]) -> list[tuple[int, int]]:
@@ -183,7 +184,19 @@ def quote_units(candidates: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _key(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))
+    folded = text.casefold()
+    if folded == text.lower():
+        # Nearly always: the words are then those the summariser reads again (and caches)
+        # for each candidate, split once for both.
+        return " ".join(lower_words_of(text))
+    return " ".join(_WORD.findall(folded))
+
+
+def _is_terminated(sentence: str) -> bool:
+    """Whether the sentence ends in a stop, a closing quote or bracket (or in one followed
+    by a final newline, where the regular expression this replaces matched too)."""
+    return sentence.endswith(_TERMINAL_STOPS) or (
+        sentence.endswith("\n") and sentence[:-1].endswith(_TERMINAL_STOPS))
 
 
 def _is_boilerplate(sentence: str) -> bool:

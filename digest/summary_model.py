@@ -355,7 +355,7 @@ def feature_matrix(
     ignored = stop_words(lang)
     surface = content_words(candidates, lang) if words is None else words
     terms = {t: j for j, t in enumerate(prof.terms)}
-    title_stems = {stem(w, lang) for w in _WORD.findall(title.lower()) if w not in ignored}
+    title_stems = {stem(w, lang) for w in lower_words_of(title) if w not in ignored}
     # The document's term counts; the terms are in first-seen order, which is the order
     # Counter.most_common breaks ties by, so a stable sort picks the same top terms.
     document = np.bincount(prof.cols, weights=prof.counts, minlength=len(terms))
