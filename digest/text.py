@@ -64,7 +64,9 @@ _GLUED_PARAGRAPH = re.compile(
 )
 # What every glued paragraph has: a lower-case letter right before a capital. Most texts
 # have none, and looking for it is cheaper than the pattern above.
-_LOWER_UPPER = re.compile(r"[a-zа-яёәғқңөұүһі][A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]")
+# (Matched from the capital, with the lower-case letter behind it: the engine then stops at
+# capitals only, not at nearly every letter of the text.)
+_LOWER_UPPER = re.compile(r"[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ](?<=[a-zа-яёәғқңөұүһі].)")
 # Initials glued to a surname keep no space: `Ә.Тойбаев`, `Ж.Қасымбек`, `А.Б.Иванов`,
 # `Sh.Ualiyev`. Latin sequences such as `H.E.` and `U.S.` are titles and abbreviations.
 _LONE_INITIAL = re.compile(
@@ -103,8 +105,12 @@ def repair(text: str) -> str:
 
 
 def _normal_spaces(line: str) -> str:
-    # Most lines have no space to fix, and looking for one is cheaper than rewriting them.
-    if "  " in line or _ODD_SPACE.search(line):
+    # Most lines have no space to fix, and looking for one is cheaper than rewriting them;
+    # in an ASCII line the odd spaces can only be these three (found without the pattern).
+    if "  " in line or (
+        ("\t" in line or "\f" in line or "\v" in line) if line.isascii()
+        else _ODD_SPACE.search(line)
+    ):
         line = _SPACES.sub(" ", line)
     return line.strip()
 
