@@ -49,6 +49,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from digest import translit
+from digest.ascii_twin import AsciiTwin
 
 # -- gov.kz news ids ----------------------------------------------------------------------
 
@@ -171,10 +172,10 @@ _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
 # start of the text (_FIRST_WORD).
 _SENTENCE_START = re.compile(r"[.!?…\n](?:(?<=\n)\n*|(?<=[.!?…])\s+)([\"'«“]?)(\w+)")
 _FIRST_WORD = re.compile(r"([\"'«“]?)(\w+)")
-_CAPITALISED = re.compile(r"([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜŞÇĞÑ](?<![\w-].)[\w'’-]{2,})")
+_CAPITALISED = AsciiTwin(r"([A-ZА-ЯЁӘҒҚҢӨҰҮҺІÄÖÜŞÇĞÑ](?<![\w-].)[\w'’-]{2,})")
 # Thousands grouped by spaces (Russian, Kazakh) or commas (English): 1 200 000, 1,200,000.
-_GROUPED_SPACE = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
-_GROUPED_COMMA = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,])")
+_GROUPED_SPACE = AsciiTwin(r"\d(?<![\d.,]\d)\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
+_GROUPED_COMMA = AsciiTwin(r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,7 +381,7 @@ _COMMON_BY_HEAD: dict[str, tuple[str, ...]] = {
 }
 
 
-_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
+_TITLE_WORD = AsciiTwin(r"[^\W\d_][\w'’-]{2,}")
 
 
 def title_names(title: str, names: frozenset[str]) -> frozenset[str]:
@@ -431,7 +432,7 @@ def features(title: str, body: str, lang: str) -> LinkFeatures:
 
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "concepts.tsv"
 LEXICON_LANGS = ("en", "ru", "kk")
-_CONCEPT_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_CONCEPT_WORD = AsciiTwin(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 @dataclass(frozen=True, slots=True)

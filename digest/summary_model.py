@@ -21,11 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from digest.ascii_twin import AsciiTwin
 from digest.stemming import stem, stop_words
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "summary_model.json"
 
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_WORD = AsciiTwin(r"\w+(?:['’-]\w+)*")
 _DIGIT = re.compile(r"\d")
 _CAPITALISED = re.compile(r"^[^\W\d_a-zа-яёәғқңөұүһі]")
 _SPEECH_START = re.compile(r"^[-–—]")

@@ -23,11 +23,13 @@ from typing import Any
 
 import yaml
 
+from digest.ascii_twin import AsciiTwin
 from digest.languages import LANGUAGES
 from digest.text import is_latin_kazakh
 from digest.translit import alphabet_of, to_cyrillic
 
 _WORD = re.compile(r"\w+")
+_WORDS = AsciiTwin(r"\w+")  # a text's words (AsciiTwin: the same, faster on ASCII)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -82,7 +84,7 @@ class _Text:
         self.tokens: list[str] = []
         self.paragraph: list[int] = []  # the paragraph (non-empty line) of each word
         for number, line in enumerate(ln for ln in text.splitlines() if ln.strip()):
-            words = _WORD.findall(_fold(line))
+            words = _WORDS.findall(_fold(line))
             self.tokens.extend(words)
             self.paragraph.extend([number] * len(words))
         self.paragraphs = (self.paragraph[-1] + 1) if self.paragraph else 0
