@@ -33,6 +33,9 @@ class AsciiTwin:
     def _for(self, text: str) -> re.Pattern[str]:
         return self.ascii if text.isascii() else self.unicode  # isascii is O(1) in CPython
 
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._for(text).search(text)
+
     def findall(self, text: str) -> list[Any]:
         return self._for(text).findall(text)
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import chain
+from itertools import chain, filterfalse, repeat
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ from digest.stemming import stem, stop_words
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "summary_model.json"
 
 _WORD = AsciiTwin(r"\w+(?:['’-]\w+)*")
-_DIGIT = re.compile(r"\d")
+_DIGIT = AsciiTwin(r"\d")
 _CAPITALISED = re.compile(r"^[^\W\d_a-zа-яёәғқңөұүһі]")
 _SPEECH_START = re.compile(r"^[-–—]")
 _QUOTES = re.compile(r"[\"«»“”„]")
@@ -236,8 +236,8 @@ def lower_words_of(sentence: str) -> tuple[str, ...]:
 
 def content_words(candidates: Sequence[str], lang: str) -> list[list[str]]:
     """Each sentence's lower-cased words less stop words (the surface of the profile)."""
-    ignored = stop_words(lang)
-    return [[w for w in lower_words_of(s) if w not in ignored] for s in candidates]
+    ignored = stop_words(lang).__contains__
+    return [list(filterfalse(ignored, lower_words_of(s))) for s in candidates]
 
 
 def profile(
@@ -245,7 +245,7 @@ def profile(
 ) -> Profile:
     """The sentences as content stems; `words` are their `content_words` if known."""
     surface = content_words(candidates, lang) if words is None else words
-    return term_profile([[stem(w, lang) for w in ws] for ws in surface])
+    return term_profile([list(map(stem, ws, repeat(lang, len(ws)))) for ws in surface])
 
 
 def similarity(prof: Profile, i: int, j: int) -> float:
@@ -285,11 +285,12 @@ def term_profile(sentences: Sequence[Sequence[str]], dense_limit: int = DENSE_PR
     the dot products by one bincount over, for each term, every two of its sentences. Both
     give the same profile: every dot product is a sum of small integers, exact in any order.
     """
-    index: dict[str, int] = {}
-    ids = [[index.setdefault(t, len(index)) for t in terms] for terms in sentences]
-    n, width = len(ids), max(1, len(index))
-    lengths = [len(row) for row in ids]
-    flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=sum(lengths))
+    # Each term's column in first-seen order; the columns of all words by map() (in C).
+    index = {t: j for j, t in enumerate(dict.fromkeys(chain.from_iterable(sentences)))}
+    n, width = len(sentences), max(1, len(index))
+    lengths = list(map(len, sentences))
+    flat = np.fromiter(map(index.__getitem__, chain.from_iterable(sentences)), dtype=np.int64,
+                       count=sum(lengths))
     cells = np.repeat(np.arange(n, dtype=np.int64), lengths) * width + flat
     if n * n * width <= dense_limit:
         matrix = np.bincount(cells, minlength=n * width).reshape(n, width).astype(float)

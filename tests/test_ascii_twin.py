@@ -23,6 +23,8 @@ def test_the_twin_finds_the_same_in_ascii_and_other_text(pattern: str) -> None:
     texts += ["Тоқаев 1 200 дана, naïve café ½", "x\u00a0y"]
     for text in texts:
         assert twin.findall(text) == plain.findall(text)
+        found, expected = twin.search(text), plain.search(text)
+        assert (found and found.span()) == (expected and expected.span())
         assert [m.span() for m in twin.finditer(text)] == [m.span() for m in plain.finditer(text)]
         assert twin.sub("#", text) == plain.sub("#", text)
 
