@@ -8,7 +8,8 @@ an English article is usually ASCII: its scans cost 25-60 instructions less per 
 On ASCII text the two modes agree on `\\w`, `\\W`, `\\d`, `\\D`, `\\b` and on every character
 written out; they differ on `\\s` (Unicode mode also matches \\x1c-\\x1f) and, with
 IGNORECASE, on non-ASCII letters that fold to ASCII ones (the Kelvin sign). A pattern with
-either is refused, so the twin always finds what the Unicode pattern finds.
+either is refused (`SPACE` stands for `\\s` in both modes), so the twin always finds what the
+Unicode pattern finds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+# \s as Unicode mode reads it, written out so that ASCII mode reads the same on ASCII text:
+# a twin's pattern uses this class where it means \s.
+SPACE = r"[\s\x1c-\x1f]"
+
 
 class AsciiTwin:
     """A compiled pattern and its ASCII-mode twin; each call picks by the text."""
@@ -24,7 +29,8 @@ class AsciiTwin:
     __slots__ = ("ascii", "pattern", "unicode")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        if "\\s" in pattern or "\\S" in pattern or flags & re.IGNORECASE:
+        bare = pattern.replace(SPACE, "")
+        if "\\s" in bare or "\\S" in bare or flags & re.IGNORECASE:
             raise ValueError(f"{pattern!r}: \\s and IGNORECASE differ in ASCII mode")
         self.pattern = pattern
         self.unicode = re.compile(pattern, flags)

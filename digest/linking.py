@@ -49,7 +49,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from digest import translit
-from digest.ascii_twin import AsciiTwin
+from digest.ascii_twin import SPACE, AsciiTwin
 
 # -- gov.kz news ids ----------------------------------------------------------------------
 
@@ -248,9 +248,9 @@ _MAGNITUDES = (
 )
 # A number standing on its own: not the tail of a word or code (region4521, COVID19), but
 # possibly after a currency code (KZT425bn) and with its magnitude glued on (425bn).
-_NUMBER_WORD = re.compile(
+_NUMBER_WORD = AsciiTwin(
     r"(\d(?:(?<!\w\d)|(?<=KZT\d)|(?<=USD\d)|(?<=EUR\d)|(?<=RUB\d))\d*(?:[.,]\d+)?)"
-    r"(?:\s*(\w+))?"
+    rf"(?:{SPACE}*(\w+))?"  # SPACE: \s, the same in the ASCII twin
 )
 
 

@@ -371,7 +371,7 @@ def _split_inside(line: str, start: int, end: int) -> list[tuple[int, int]]:
     begin = start
     # From the character before the piece: its stop may precede a space the piece starts with.
     for match in _NUMBER_START.finditer(line, max(start - 1, 0), end):
-        if not _CONTINUES_INTO_LOWER.search(line[begin : match.start(1)]):
+        if not _at_end(_CONTINUES_INTO_LOWER, line[begin : match.start(1)]):
             spans.append((begin, match.start(1)))
             begin = match.end(1)
     spans.append((begin, end))
@@ -431,13 +431,9 @@ def _merge(line: str, spans: list[tuple[int, int]], *, initials: bool) -> list[t
 
 def _continues(previous: str, fragment: str, *, initials: bool, first: bool = False) -> bool:
     head = fragment[0]
-    # The two patterns below match at most 7 characters at the end: searching only the last
-    # _TAIL (a `^` there cannot start a match that long) finds the same, without trying
-    # every position of a long sentence.
-    tail = previous[-_TAIL:]
-    if head.islower() or _ALWAYS_CONTINUES.search(tail):
+    if head.islower() or _at_end(_ALWAYS_CONTINUES, previous):
         return True
-    if _LATIN_INITIAL.search(tail):
+    if _at_end(_LATIN_INITIAL, previous):
         return True
     # `АСТАНА.` alone is the dateline of the sentence that follows it.
     if first and _DATELINE_HEAD.match(previous):
@@ -445,7 +441,15 @@ def _continues(previous: str, fragment: str, *, initials: bool, first: bool = Fa
     # sentencex keeps English initials together itself; `Plan B.` may end a sentence there.
     if initials and _INITIAL.search(previous):
         return True
-    return not head.isupper() and bool(_CONTINUES_INTO_LOWER.search(previous))
+    return not head.isupper() and bool(_at_end(_CONTINUES_INTO_LOWER, previous))
 
 
-_TAIL = 16
+def _at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)` for the three patterns above, which match at most 8 characters
+    at the end (a separator, an abbreviation of up to 5 letters, the stop, and a newline
+    `$` allows after it): tried only from there, instead of at every position of a
+    sentence. A search from `pos` keeps `^` at the text's real start."""
+    return pattern.search(text, max(0, len(text) - _END))
+
+
+_END = 8

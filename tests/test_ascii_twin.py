@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from digest.ascii_twin import AsciiTwin
+from digest.ascii_twin import SPACE, AsciiTwin
 
 PATTERNS = (r"\w+", r"[^\W\d_]+(?:-[^\W\d_]+)*", r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,])",
-            r"\w+(?:['’-]\w+)*", r"\b\D\W")
+            r"\w+(?:['’-]\w+)*", r"\b\D\W", rf"(\d+)(?:{SPACE}*(\w+))?")
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
@@ -36,3 +36,8 @@ def test_a_pattern_whose_ascii_mode_differs_is_refused(pattern: str, flags: int)
                                                                   flags | re.ASCII)
     with pytest.raises(ValueError):
         AsciiTwin(pattern, flags)
+
+
+def test_space_is_unicode_whitespace() -> None:
+    every = "".join(map(chr, range(0x3000 + 1)))
+    assert re.findall(SPACE, every) == re.findall(r"\s", every)
