@@ -17,6 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import chain, filterfalse, repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -265,7 +266,7 @@ def word_profile(candidates: Sequence[str], lang: str) -> Profile:
     """
     ignored = FUNCTION_WORDS.get(lang) or stop_words(lang)
     return term_profile([
-        [w for w in lower_words_of(s) if w not in ignored and not w.isdigit()]
+        list(filterfalse(str.isdigit, filterfalse(ignored.__contains__, lower_words_of(s))))
         for s in candidates
     ])
 
@@ -420,7 +421,7 @@ def feature_matrix(
             probability[i],
             frequency[i],
             1.0 if _DIGIT.search(sentence) else 0.0,
-            sum(1 for w in words[1:] if cap(w[0])) / k if k else 0.0,
+            sum(map(cap, map(_FIRST, words[1:]))) / k if k else 0.0,
             1.0 if _QUOTES.search(sentence) else 0.0,
             1.0 if quote_balance(sentence) != 0 else 0.0,
             1.0 if _SPEECH_START.match(sentence) else 0.0,
@@ -457,6 +458,9 @@ def _mask(width: int, columns: Sequence[int] | np.ndarray) -> np.ndarray:
     mask = np.zeros(width)
     mask[columns] = 1.0
     return mask
+
+
+_FIRST = itemgetter(0)  # a word's first letter
 
 
 @lru_cache(maxsize=4096)
