@@ -39,7 +39,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -952,20 +952,27 @@ def _by_words(
     ranked = _ranked_stories(own, pool)
     if not ranked or ranked[0][0] < MIN_SIMILARITY:
         return None
-    top, candidate = ranked[0]
+    candidate = ranked[0][1]
     if len(own.concepts & candidate.features.concepts) < MIN_SHARED_CONCEPTS:
         return None
     # The runner-up is the best other story that is not a rewrite of the best candidate.
-    runner_up = next(
-        (value for value, other in ranked[1:]
-         if not (other.lang == candidate.lang
-                 and similarity(candidate.features, other.features) >= REWRITE_SIMILARITY)),
-        0.0,
-    )
+    return _leading(own, ranked, "words", lambda other: not (
+        other.lang == candidate.lang
+        and similarity(candidate.features, other.features) >= REWRITE_SIMILARITY))
+
+
+def _leading(
+    own: LinkFeatures, ranked: list[tuple[float, Candidate]], rule: str,
+    rivals: Callable[[Candidate], bool],
+) -> tuple[Candidate, LinkScore] | None:
+    """The best of `ranked` with its score under `rule`, or None when the best other story
+    among the `rivals` comes within RUNNER_UP_SHARE of it."""
+    top, candidate = ranked[0]
+    runner_up = next((value for value, other in ranked[1:] if rivals(other)), 0.0)
     if runner_up > RUNNER_UP_SHARE * top:
         return None
     score = replace(compare(own, candidate.features), similarity=round(top, 4),
-                    runner_up=round(runner_up, 4), rule="words")
+                    runner_up=round(runner_up, 4), rule=rule)
     return candidate, score
 
 
@@ -995,17 +1002,9 @@ def best_rewrite(
     ])
     if not ranked or ranked[0][0] < REWRITE_LINK_SIMILARITY:
         return None
-    top, candidate = ranked[0]
-    runner_up = next(
-        (value for value, other in ranked[1:]
-         if similarity(candidate.features, other.features) < REWRITE_LINK_SIMILARITY),
-        0.0,
-    )
-    if runner_up > RUNNER_UP_SHARE * top:
-        return None
-    score = replace(compare(own, candidate.features), similarity=round(top, 4),
-                    runner_up=round(runner_up, 4), rule="rewrite")
-    return candidate, score
+    candidate = ranked[0][1]
+    return _leading(own, ranked, "rewrite", lambda other: similarity(
+        candidate.features, other.features) < REWRITE_LINK_SIMILARITY)
 
 
 def near_stories(

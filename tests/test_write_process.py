@@ -16,9 +16,10 @@ import os
 import signal
 import sqlite3
 import sys
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -29,6 +30,8 @@ from digest.topics import load_catalog
 from digest.write_process import WriterProcess
 from tests.support.db import waiting_writes
 from tests.test_chunked_ingest import NOW, dump, pending_ids
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="stops and kills the writer process by its pid")
@@ -42,6 +45,25 @@ def table_counts(db: Path) -> tuple[int, ...]:
             "lsh_bands"))
     finally:
         con.close()
+
+
+async def _with_a_write_queued(
+    pid: int, step: Callable[[], Awaitable[T]], store: Store, subscribers: Subscribers,
+    writes: list[asyncio.Future[object]],
+) -> T:
+    """Run `step` (a call into the writer process) with the writer stopped until a
+    /subscribe has queued for the write lock: the step is asked for, and the bot's write
+    waits, before the writer can start it."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        running = asyncio.ensure_future(step())
+        await asyncio.sleep(0)  # the step is asked for; the writer cannot start it
+        writes.append(asyncio.ensure_future(subscribers.subscribe(501, ["economy"], NOW)))
+        while waiting_writes(store) == 0:
+            await asyncio.sleep(0.001)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    return await running
 
 
 async def test_a_bot_write_queued_during_a_writer_process_chunk_ends_it_after_one_article(
@@ -70,16 +92,8 @@ async def test_a_bot_write_queued_during_a_writer_process_chunk_ends_it_after_on
                 con.close()
         if len(pids) > 1:
             return await original(self, queued)
-        os.kill(self.pid, signal.SIGSTOP)
-        try:
-            running = asyncio.ensure_future(original(self, queued))
-            await asyncio.sleep(0)  # the chunk is asked for; the writer cannot start it
-            writes.append(asyncio.ensure_future(subscribers.subscribe(501, ["economy"], NOW)))
-            while waiting_writes(store) == 0:
-                await asyncio.sleep(0.001)
-        finally:
-            os.kill(self.pid, signal.SIGCONT)
-        return await running
+        return await _with_a_write_queued(
+            self.pid, lambda: original(self, queued), store, subscribers, writes)
 
     monkeypatch.setattr(WriterProcess, "chunk", hooked)
     report = await ingest_bytes(store, dump(0, 40), "big.jsonl", settings,
@@ -202,16 +216,8 @@ async def test_the_band_merge_runs_in_the_writer_and_a_queued_bot_write_waits_on
             return step
         niceness.append(thread_niceness(self.pid))
         pids.append(self.pid)
-        os.kill(self.pid, signal.SIGSTOP)
-        try:
-            running = asyncio.ensure_future(original(self, queued))
-            await asyncio.sleep(0)  # the transaction is asked for; the writer cannot start it
-            writes.append(asyncio.ensure_future(subscribers.subscribe(501, ["economy"], NOW)))
-            while waiting_writes(store) == 0:
-                await asyncio.sleep(0.001)
-        finally:
-            os.kill(self.pid, signal.SIGCONT)
-        steps.append(await running)
+        steps.append(await _with_a_write_queued(
+            self.pid, lambda: original(self, queued), store, subscribers, writes))
         return steps[-1]
 
     monkeypatch.setattr(WriterProcess, "merge", hooked)
