@@ -9,11 +9,13 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
+from digest import dedup
 from digest.ingest import ingest_bytes
 from digest.settings import Settings
-from digest.storage import Store, Subscribers, ingest_writes
+from digest.storage import Store, Subscribers, connection, ingest_writes, schema
 from digest.topics import load_catalog
 from tests.support.db import raw, waiting_writes
 
@@ -75,6 +77,12 @@ async def test_near_duplicate_found_wherever_the_earlier_bands_are(
     big, recent = await bands(store)
     assert not big & recent and len(big | recent) == count
     assert {a for _, a in big | recent} == {first_id}
+    # They are the stored copy's bands; none of the replaced one's is left (the big table
+    # has no index by article: they are found again by their keys).
+    (signature,) = await raw(store).execute_fetchall(
+        "SELECT minhash FROM articles WHERE id = ?", (first_id,))
+    assert {b for b, _ in big | recent} == set(
+        dedup.band_keys(np.frombuffer(signature[0], dtype=np.uint32)))
 
 
 async def test_merge_in_several_transactions_moves_every_entry_in_key_order(
@@ -189,3 +197,36 @@ async def test_a_bot_write_queued_during_a_merge_transaction_waits_for_one_step(
     # The first step's entries (a key range of 7 or so) were committed, then the write.
     assert len(seen) == 1 and 7 <= seen[0][0] < 14 and seen[0][1] == 1
     assert await subscribers.topics(501) == ["economy"]
+
+
+async def test_a_database_migrated_to_the_big_table_without_its_article_index_keeps_its_bands(
+    settings: Settings, pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database at the schema before the rebuilt big table (found by content: versions
+    # are not fixed), with bands merged into it by an ingest of that time.
+    before = next(i for i, script in enumerate(schema.MIGRATIONS) if "lsh_bands_big" in script)
+    real = connection.migrate
+    monkeypatch.setattr(connection, "migrate",
+                        lambda db: real(db, schema.MIGRATIONS[:before]))
+    merge_after_every_ingest(monkeypatch)
+    async with await Store.open(settings.db_path) as store:
+        first = await ingest(store, settings, pool, dump(("Karaganda is ready for winter", BODY),
+                                                         *OTHERS))
+        old, recent = await bands(store)
+    assert not recent and len(old) == 4 * dedup.BANDS
+    monkeypatch.setattr(connection, "migrate", real)
+    async with await Store.open(settings.db_path) as store:
+        assert await bands(store) == (old, set())
+        # The history still finds its near-duplicates, and a better copy replaces the bands
+        # of the stored one in the big table.
+        longer = BODY + " The akimat thanked the workers of the boiler houses."
+        again = await ingest(store, settings, pool,
+                             dump(("Karaganda is ready for winter", longer)), "2.txt")
+        assert (again.stored, again.duplicates_near, again.replaced) == (0, 1, 1)
+        big, recent = await bands(store)
+        (signature,) = await raw(store).execute_fetchall(
+            "SELECT minhash FROM articles WHERE id = ?", (first.stored_ids[0],))
+        mine = {(b, a) for b, a in big | recent if a == first.stored_ids[0]}
+        assert mine == {(b, first.stored_ids[0]) for b in dedup.band_keys(
+            np.frombuffer(signature[0], dtype=np.uint32))}
+        assert big - mine == old - {e for e in old if e[1] == first.stored_ids[0]}

@@ -43,7 +43,10 @@ history, so that a merge writes each page of the big table once for many new ent
 instead of once an entry), the end of an ingest moves it into ``lsh_bands`` in key order,
 in short transactions of one key range each: between two of them every entry is in
 exactly one of the tables, so a lookup or a bot write in between sees a whole index.
-Deleting an article (an unfinished ingest) deletes its bands in both (foreign keys).
+Deleting an article (an unfinished ingest, whose bands are all still in the recent table)
+deletes its bands there (a foreign key); the big table has no index by article, which every
+merge transaction would have written all over (schema.py), so a replaced article's bands
+are deleted there by their keys, computed from its signature.
 """
 
 from __future__ import annotations
@@ -64,7 +67,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from digest import linking
+import numpy as np
+
+from digest import dedup, linking
 from digest.models import PreparedArticle, Problem
 from digest.storage.articles import Store
 from digest.storage.connection import BUSY_TIMEOUT_MS, iso
@@ -773,6 +778,10 @@ class IngestWrites:
     def replace(self, article_id: int, article: PreparedArticle) -> bool:
         """Put `article` in the row `article_id` (its id and story stay); False, and nothing
         changed, when its URL or text already belongs to another stored article."""
+        # Its bands in the big table have no index by article: computed from the signature
+        # it had (schema.py), before it changes.
+        before = self._db.execute(
+            "SELECT minhash FROM articles WHERE id = ?", (article_id,)).fetchone()
         try:
             self._db.execute(
                 "UPDATE articles SET title = ?, body = ?, summary = ?, "
@@ -788,8 +797,13 @@ class IngestWrites:
             )
         except sqlite3.IntegrityError:
             return False
-        for table in ("article_topics", "lsh_bands", "lsh_bands_recent", "article_numbers"):
+        for table in ("article_topics", "lsh_bands_recent", "article_numbers"):
             self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+        if before is not None:
+            self._db.executemany(
+                "DELETE FROM lsh_bands WHERE band = ? AND article_id = ?",
+                [(band, article_id) for band in dedup.band_keys(
+                    np.frombuffer(before[0], dtype=np.uint32))])
         # The row keeps its date (the copy's may differ): its keys are filed under it.
         row = self._db.execute("SELECT date FROM articles WHERE id = ?", (article_id,)).fetchone()
         self._write_index(article_id, article, row[0] if row else None)

@@ -575,4 +575,25 @@ MIGRATIONS: list[str] = [
         UPDATE search_generation SET generation = generation + 1;
     END;
     """,
+    # (issue 9) The big band table without its article index and foreign key. A merge of
+    # the recent bands (in band order) added each merged article's 42 entries to that index
+    # in every one of its ~130 short transactions, all at the index's tail: 230,000 of the
+    # 350,000 pages a merge of 6,000 articles wrote at 100,000 stored went to it, and it held
+    # 4 million entries. Nothing needs it: a stored article's bands are computed again from
+    # its signature when a better copy replaces it (IngestWrites.replace), and articles are
+    # deleted only while their ingest is pending, when their bands are still in
+    # lsh_bands_recent, which keeps both. The near-duplicate lookup reads articles by the ids
+    # it finds: an entry left by a row deleted some other way finds nothing (or, if its id
+    # were given again, one more candidate, compared by its signature like any other).
+    """
+    CREATE TABLE lsh_bands_big (
+        band TEXT NOT NULL,                 -- "band number:hash of its rows"
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (band, article_id)
+    ) WITHOUT ROWID;
+    INSERT INTO lsh_bands_big (band, article_id)
+    SELECT band, article_id FROM lsh_bands ORDER BY band, article_id;
+    DROP TABLE lsh_bands;
+    ALTER TABLE lsh_bands_big RENAME TO lsh_bands;
+    """,
 ]
