@@ -115,8 +115,11 @@ async def test_failed_ingest_leaves_neither_band_table_written(
         "CREATE TRIGGER fail_second BEFORE INSERT ON articles WHEN (SELECT count(*) FROM "
         "articles) >= 3 BEGIN SELECT RAISE(ABORT, 'disk full'); END")
     await raw(store).commit()
+    # One article a transaction: the first is committed (pending) when the second fails,
+    # and its bands are deleted with it.
+    one = settings.model_copy(update={"ingest_chunk_articles": 1})
     with pytest.raises(Exception, match="disk full"):
-        await ingest(store, settings, pool,
+        await ingest(store, one, pool,
                      dump(OTHERS[2], ("Karaganda is ready for winter", BODY)), "3.txt")
     assert await bands(store) == before
 

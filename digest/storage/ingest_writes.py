@@ -43,10 +43,10 @@ history, so that a merge writes each page of the big table once for many new ent
 instead of once an entry), the end of an ingest moves it into ``lsh_bands`` in key order,
 in short transactions of one key range each: between two of them every entry is in
 exactly one of the tables, so a lookup or a bot write in between sees a whole index.
-Deleting an article (an unfinished ingest, whose bands are all still in the recent table)
-deletes its bands there (a foreign key); the big table has no index by article, which every
-merge transaction would have written all over (schema.py), so a replaced article's bands
-are deleted there by their keys, computed from its signature.
+Neither table has an index by article, which every merge transaction wrote all over
+(schema.py): the bands of an article deleted (an unfinished ingest, whose bands are all
+still in the recent table) or replaced by a better copy are deleted by their keys, computed
+again from its stored signature.
 """
 
 from __future__ import annotations
@@ -536,12 +536,16 @@ class IngestWrites:
         keys, sources and search entries go with them); once none is left, the sources it
         added to other articles, the stories it created, its row and its pending mark.
         False once it is all gone."""
-        cursor = self._db.execute(
-            "DELETE FROM articles WHERE id IN "
-            "(SELECT id FROM articles WHERE ingest_id = ? LIMIT ?)",
-            (ingest_id, limit),
-        )
-        if cursor.rowcount:
+        rows = self._db.execute(
+            "SELECT id, minhash FROM articles WHERE ingest_id = ? LIMIT ?", (ingest_id, limit)
+        ).fetchall()
+        if rows:
+            # Its bands are all in the small table still (schema.py: no index by article).
+            self._delete_bands(rows, ("lsh_bands_recent",))
+            self._db.execute(
+                "DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps([article_id for article_id, _ in rows]),),
+            )
             return True
         self._db.execute("DELETE FROM article_sources WHERE ingest_id = ?", (ingest_id,))
         self._db.execute(
@@ -778,8 +782,8 @@ class IngestWrites:
     def replace(self, article_id: int, article: PreparedArticle) -> bool:
         """Put `article` in the row `article_id` (its id and story stay); False, and nothing
         changed, when its URL or text already belongs to another stored article."""
-        # Its bands in the big table have no index by article: computed from the signature
-        # it had (schema.py), before it changes.
+        # Its bands are found by their keys, computed from the signature it had (schema.py:
+        # no index by article), before it changes.
         before = self._db.execute(
             "SELECT minhash FROM articles WHERE id = ?", (article_id,)).fetchone()
         try:
@@ -797,17 +801,25 @@ class IngestWrites:
             )
         except sqlite3.IntegrityError:
             return False
-        for table in ("article_topics", "lsh_bands_recent", "article_numbers"):
+        for table in ("article_topics", "article_numbers"):
             self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         if before is not None:
-            self._db.executemany(
-                "DELETE FROM lsh_bands WHERE band = ? AND article_id = ?",
-                [(band, article_id) for band in dedup.band_keys(
-                    np.frombuffer(before[0], dtype=np.uint32))])
+            self._delete_bands([(article_id, before[0])], ("lsh_bands", "lsh_bands_recent"))
         # The row keeps its date (the copy's may differ): its keys are filed under it.
         row = self._db.execute("SELECT date FROM articles WHERE id = ?", (article_id,)).fetchone()
         self._write_index(article_id, article, row[0] if row else None)
         return True
+
+    def _delete_bands(
+        self, signatures: Sequence[tuple[int, bytes]], tables: Sequence[str]
+    ) -> None:
+        """Delete the LSH bands of these (article id, stored signature) from `tables`: the
+        band tables have no index by article (schema.py), so by their keys."""
+        entries = [(band, article_id) for article_id, signature in signatures
+                   for band in dedup.band_keys(np.frombuffer(signature, dtype=np.uint32))]
+        for table in tables:
+            self._db.executemany(
+                f"DELETE FROM {table} WHERE band = ? AND article_id = ?", entries)
 
     def _write_index(
         self, article_id: int, article: PreparedArticle, day: str | None = None

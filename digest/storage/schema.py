@@ -575,16 +575,18 @@ MIGRATIONS: list[str] = [
         UPDATE search_generation SET generation = generation + 1;
     END;
     """,
-    # (issue 9) The big band table without its article index and foreign key. A merge of
-    # the recent bands (in band order) added each merged article's 42 entries to that index
-    # in every one of its ~130 short transactions, all at the index's tail: 230,000 of the
-    # 350,000 pages a merge of 6,000 articles wrote at 100,000 stored went to it, and it held
-    # 4 million entries. Nothing needs it: a stored article's bands are computed again from
-    # its signature when a better copy replaces it (IngestWrites.replace), and articles are
-    # deleted only while their ingest is pending, when their bands are still in
-    # lsh_bands_recent, which keeps both. The near-duplicate lookup reads articles by the ids
-    # it finds: an entry left by a row deleted some other way finds nothing (or, if its id
-    # were given again, one more candidate, compared by its signature like any other).
+    # (issue 9) Both band tables without their index by article and foreign key. A merge of
+    # the recent bands (in band order, ~130 short transactions for 6,000 articles) added to
+    # the big table's article index and deleted from the small one's, in every transaction,
+    # entries of all the articles it merged, spread over those indexes' every page: at
+    # 100,000 stored they took 230,000 and 128,000 of the 350,000 pages such a merge wrote
+    # (and the big one held 4 million entries). Nothing needs them: an article's bands are
+    # computed again from its stored signature where they must go (a better copy replacing
+    # it, IngestWrites.replace; an unfinished ingest deleted, IngestWrites.delete_some, whose
+    # bands are all in the small table: a merge runs only after its ingest is published).
+    # The near-duplicate lookup reads articles by the ids it finds: an entry left by a row
+    # deleted some other way finds nothing (or, if its id were given again, one more
+    # candidate, compared by its signature like any other).
     """
     CREATE TABLE lsh_bands_big (
         band TEXT NOT NULL,                 -- "band number:hash of its rows"
@@ -595,5 +597,14 @@ MIGRATIONS: list[str] = [
     SELECT band, article_id FROM lsh_bands ORDER BY band, article_id;
     DROP TABLE lsh_bands;
     ALTER TABLE lsh_bands_big RENAME TO lsh_bands;
+    CREATE TABLE lsh_bands_small (
+        band TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (band, article_id)
+    ) WITHOUT ROWID;
+    INSERT INTO lsh_bands_small (band, article_id)
+    SELECT band, article_id FROM lsh_bands_recent ORDER BY band, article_id;
+    DROP TABLE lsh_bands_recent;
+    ALTER TABLE lsh_bands_small RENAME TO lsh_bands_recent;
     """,
 ]
