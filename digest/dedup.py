@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from digest.ascii_twin import AsciiTwin
+from digest.ascii_twin import WORD_CHARS, WordRuns
 
 NUM_PERM = 128
 SHINGLE = 3
@@ -31,7 +31,7 @@ SHINGLE = 3
 # 1 - (1 - s**3) ** 42, i.e. 94% at 0.4, 99.6% at 0.5, ~100% from 0.6 (the lowest threshold
 # settings accept is 0.5), while unrelated news (s < 0.05) rarely does (< 0.6%).
 BANDS, ROWS = 42, 3
-_WORD = AsciiTwin(r"\w+")
+_WORD = WordRuns(r"\w+", WORD_CHARS)
 # Apostrophes and quotes inside or around words: a copy with them stripped (`Peoples`)
 # must shingle like the original (`People's`) so it is found as a near-duplicate.
 _QUOTE_CHARS = "'’‘`´\"“”„«»"

@@ -49,7 +49,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from digest import translit
-from digest.ascii_twin import SPACE, AsciiTwin
+from digest.ascii_twin import LETTERS, SPACE, AsciiTwin, WordRuns
 
 # -- gov.kz news ids ----------------------------------------------------------------------
 
@@ -432,7 +432,7 @@ def features(title: str, body: str, lang: str) -> LinkFeatures:
 
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "concepts.tsv"
 LEXICON_LANGS = ("en", "ru", "kk")
-_CONCEPT_WORD = AsciiTwin(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_CONCEPT_WORD = WordRuns(r"[^\W\d_]+(?:-[^\W\d_]+)*", LETTERS, "-")
 
 
 @dataclass(frozen=True, slots=True)

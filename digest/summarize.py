@@ -25,7 +25,7 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
 from digest.algorithms import ALGORITHMS
-from digest.ascii_twin import AsciiTwin
+from digest.ascii_twin import WORD_CHARS, WordRuns
 from digest.stemming import stem, stop_words
 from digest.summary_model import (
     Profile,
@@ -42,7 +42,7 @@ from digest.text import split_sentences
 
 ELLIPSIS = "…"
 
-_WORD = AsciiTwin(r"\w+(?:['’-]\w+)*")
+_WORD = WordRuns(r"\w+(?:['’-]\w+)*", WORD_CHARS, "'-")
 _URL = re.compile(r"https?://|www\.\S", re.IGNORECASE)
 # Boilerplate: a credit line's head (matched at the start), a copyright sign or a photo note.
 # Three checks rather than one pattern with `^` among its alternatives, which the engine

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from digest.ascii_twin import AsciiTwin
+from digest.ascii_twin import WORD_CHARS, AsciiTwin, WordRuns
 from digest.stemming import stem, stop_words
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "summary_model.json"
 
-_WORD = AsciiTwin(r"\w+(?:['’-]\w+)*")
+_WORD = WordRuns(r"\w+(?:['’-]\w+)*", WORD_CHARS, "'-")
 _DIGIT = AsciiTwin(r"\d")
 _CAPITALISED = re.compile(r"^[^\W\d_a-zа-яёәғқңөұүһі]")
 _SPEECH_START = re.compile(r"^[-–—]")

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from sentencex import segment
 
-from digest.ascii_twin import AsciiTwin
+from digest.ascii_twin import LETTERS, WordRuns
 from digest.translit import KAZAKH_LATIN_LETTERS
 
 # Bumped whenever split_sentences changes where sentences end: reference summaries record
@@ -78,7 +78,7 @@ _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ODD_SPACE = re.compile(r"[\t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
-_WORD = AsciiTwin(r"[^\W\d_]+")
+_WORD = WordRuns(r"[^\W\d_]+", LETTERS)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 _LATIN_LETTERS = re.compile(r"[a-zA-Z\u00c0-\u024f]")

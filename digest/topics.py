@@ -23,13 +23,13 @@ from typing import Any
 
 import yaml
 
-from digest.ascii_twin import AsciiTwin
+from digest.ascii_twin import WORD_CHARS, WordRuns
 from digest.languages import LANGUAGES
 from digest.text import is_latin_kazakh
 from digest.translit import alphabet_of, to_cyrillic
 
 _WORD = re.compile(r"\w+")
-_WORDS = AsciiTwin(r"\w+")  # a text's words (AsciiTwin: the same, faster on ASCII)
+_WORDS = WordRuns(r"\w+", WORD_CHARS)  # a text's words (the same, faster on ASCII)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
