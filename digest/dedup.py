@@ -36,17 +36,38 @@ _WORD = WordRuns(r"\w+", WORD_CHARS)
 # must shingle like the original (`People's`) so it is found as a near-duplicate.
 _QUOTE_CHARS = "'’‘`´\"“”„«»"
 _QUOTES = re.compile(f"[{re.escape(_QUOTE_CHARS)}]")
+_ASCII_QUOTE_CHARS = "".join(c for c in _QUOTE_CHARS if c.isascii())
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|yclid)$", re.IGNORECASE)
 
 
 def normalise_text(text: str) -> str:
     """NFKC, case-folded, every run of non-word characters a single space."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_WORD.findall(folded))
+    if text.isascii():  # NFKC keeps ASCII as it is, and casefold is lower there
+        return b" ".join(_ascii_words(text)).decode()
+    return " ".join(_WORD.findall(_fold(text)))
 
 
 def text_key(title: str, body: str) -> str:
-    return hashlib.sha256(f"{normalise_text(title)}\n{normalise_text(body)}".encode()).hexdigest()
+    return _text_key(normalise_text(title), normalise_text(body))
+
+
+def _text_key(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+# Every ASCII byte that is not a word character becomes a space; `_ascii_words` deletes the
+# quote characters first (as `shingles` does), so `People's` is one word, `peoples`.
+_NOT_WORD = bytes(c if chr(c).isalnum() and c < 128 or c == ord("_") else 32 for c in range(256))
+_ASCII_QUOTES = "".join(c for c in _QUOTE_CHARS if c.isascii()).encode()
+
+
+def _ascii_words(text: str, quotes: bytes = b"") -> list[bytes]:
+    """`_WORD.findall(text.casefold())` of an ASCII text (less `quotes`), as UTF-8 bytes."""
+    return text.lower().encode().translate(_NOT_WORD, quotes).split()
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -71,13 +92,24 @@ def canonical_url(url: str | None) -> str | None:
 
 
 def shingles(text: str) -> set[bytes]:
-    words = _WORD.findall(_QUOTES.sub("", unicodedata.normalize("NFKC", text).casefold()))
-    if len(words) < SHINGLE:
-        return {" ".join(words).encode()} if words else set()
+    if text.isascii():
+        # The same words as below: NFKC keeps ASCII, casefold is lower, and only the ASCII
+        # quote characters can occur; already UTF-8, so each word is encoded once for free.
+        return _shingles(_ascii_words(text, _ASCII_QUOTES))
+    return _shingles(_quoteless_words(_fold(text)))
+
+
+def _quoteless_words(folded: str) -> list[bytes]:
+    """The words of an NFKC, case-folded text less its quote characters, as UTF-8."""
+    return list(map(str.encode, _WORD.findall(_QUOTES.sub("", folded))))
+
+
+def _shingles(encoded: list[bytes]) -> set[bytes]:
+    if len(encoded) < SHINGLE:
+        return {b" ".join(encoded)} if encoded else set()
     # The runs of SHINGLE words; the shorter tails end the zip.
-    # Each word encoded once and the runs joined as bytes (UTF-8 of a joined text is the
-    # joined UTF-8 of its parts), by map() over C functions: no Python step per shingle.
-    encoded = list(map(str.encode, words))
+    # Words encoded once and the runs joined as bytes (UTF-8 of a joined text is the joined
+    # UTF-8 of its parts), by map() over C functions: no Python step per shingle.
     runs = zip(*(encoded[i:] for i in range(SHINGLE)), strict=False)
     return set(map(b" ".join, runs))
 
@@ -91,7 +123,23 @@ def minhash(text: str) -> np.ndarray:
     finaliser, goes through NUM_PERM affine maps modulo 2**32, and each map keeps its
     minimum. No shingles: every value is the maximum.
     """
-    items = shingles(text)
+    return _signature(shingles(text))
+
+
+def fingerprints(title: str, body: str) -> tuple[np.ndarray, str]:
+    """`minhash(f"{title}\\n{body}")` and `text_key(title, body)`, each text folded once.
+
+    NFKC and case folding work character by character and a line break is a boundary of
+    both (it composes with nothing), so the folded whole is the folded parts joined by it.
+    """
+    if title.isascii() and body.isascii():
+        return minhash(f"{title}\n{body}"), text_key(title, body)
+    folded_title, folded_body = _fold(title), _fold(body)
+    key = _text_key(" ".join(_WORD.findall(folded_title)), " ".join(_WORD.findall(folded_body)))
+    return _signature(_shingles(_quoteless_words(f"{folded_title}\n{folded_body}"))), key
+
+
+def _signature(items: set[bytes]) -> np.ndarray:
     if not items:
         return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint32)
     # Whole digests joined by map() over C functions (no Python step per shingle); each
@@ -129,11 +177,13 @@ _PERM_A, _PERM_B = _permutations()
 
 
 def band_keys(signature: np.ndarray) -> tuple[str, ...]:
-    keys = []
-    for b in range(BANDS):
-        chunk = signature[b * ROWS : (b + 1) * ROWS].tobytes()
-        keys.append(f"{b}:{hashlib.blake2b(chunk, digest_size=8).hexdigest()}")
-    return tuple(keys)
+    # The bands' bytes sliced from the signature's bytes (C order): one conversion, where a
+    # numpy slice and its own conversion per band cost more than the band's hash.
+    raw, size = signature.tobytes(), ROWS * signature.itemsize
+    return tuple(
+        f"{b}:{hashlib.blake2b(raw[b * size : (b + 1) * size], digest_size=8).hexdigest()}"
+        for b in range(BANDS)
+    )
 
 
 def similarity(a: bytes | np.ndarray, b: bytes | np.ndarray) -> float:
@@ -146,5 +196,5 @@ def similarity(a: bytes | np.ndarray, b: bytes | np.ndarray) -> float:
 def quality(body: str, source_url: str | None) -> float:
     """Which copy of a story to keep: one with a URL, then quotes intact, then the longer."""
     # One count per quote character: a C scan each, where findall built a list of matches.
-    quotes = sum(map(body.count, _QUOTE_CHARS))
+    quotes = sum(map(body.count, _ASCII_QUOTE_CHARS if body.isascii() else _QUOTE_CHARS))
     return (1_000_000_000.0 if source_url else 0.0) + min(quotes, 9_999) * 100_000.0 + len(body)

@@ -48,7 +48,7 @@ def prepare(raw: RawArticle, config: PrepareConfig) -> PreparedArticle:
         title, summary_text(body, lang), lang,
         algorithm=config.algorithm, sentences=config.sentences, max_chars=config.max_chars,
     )
-    signature = dedup.minhash(f"{title}\n{body}")
+    signature, text_key = dedup.fingerprints(title, body)
     return PreparedArticle(
         title=title,
         date=raw.date,
@@ -58,7 +58,7 @@ def prepare(raw: RawArticle, config: PrepareConfig) -> PreparedArticle:
         url_key=dedup.canonical_url(raw.source_url),
         section=raw.section,
         lang=lang,
-        text_key=dedup.text_key(title, body),
+        text_key=text_key,
         minhash=signature.tobytes(),
         bands=dedup.band_keys(signature),
         topics={t: classification.scores[t] for t in classification.labels},

@@ -493,9 +493,12 @@ def _graph(prof: Profile) -> tuple[list[float], list[float]]:
     safe = np.where(linked, degree, 1.0)
     keep = np.where(linked, 1.0, 0.0)
     scores = np.ones(n)
-    # A sentence without neighbours passes nothing on (its share is 0).
+    # A sentence without neighbours passes nothing on (its share is 0). When every sentence
+    # has one, multiplying by `keep` (all ones) changes no bit and is left out.
+    everyone = bool(linked.all())
     for _ in range(RANK_ITERATIONS):
-        scores = (1 - RANK_DAMPING) + RANK_DAMPING * (prof.cosines @ (scores / safe * keep))
+        share = scores / safe if everyone else scores / safe * keep
+        scores = (1 - RANK_DAMPING) + RANK_DAMPING * (prof.cosines @ share)
     return degree.tolist(), scores.tolist()
 
 
