@@ -61,7 +61,7 @@ def _fold(text: str) -> str:
 
 # Every ASCII byte that is not a word character becomes a space; `_ascii_words` deletes the
 # quote characters first (as `shingles` does), so `People's` is one word, `peoples`.
-_NOT_WORD = bytes(c if chr(c).isalnum() and c < 128 or c == ord("_") else 32 for c in range(256))
+_NOT_WORD = bytes(c if (chr(c).isalnum() and c < 128) or c == ord("_") else 32 for c in range(256))
 _ASCII_QUOTES = "".join(c for c in _QUOTE_CHARS if c.isascii()).encode()
 
 

@@ -102,6 +102,28 @@ def stem(word: str, lang: str) -> str:
     return word
 
 
+class _Stems(dict[str, str]):
+    """One language's stems by word, each computed once by `stem`: a hit is a dictionary
+    lookup in C, where a call of `stem` builds its cache key and moves its entry."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= STEM_CACHE:
+            self.clear()
+        value = self[word] = stem(word, self.lang)
+        return value
+
+
+@cache
+def stemmer(lang: str) -> Callable[[str], str]:
+    """`stem` for one language, as a function of the word alone (the same stems, cached in a
+    plain dictionary: for mapping it over many words)."""
+    return _Stems(lang).__getitem__
+
+
 def _english(word: str) -> str:
     if len(word) <= 2:  # NLTK's rule, before it maps apostrophes
         return word

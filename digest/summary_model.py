@@ -16,14 +16,14 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import chain, filterfalse, repeat
+from itertools import chain, filterfalse
 from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 
 from digest.ascii_twin import WORD_CHARS, AsciiTwin, WordRuns
-from digest.stemming import stem, stop_words
+from digest.stemming import stem, stemmer, stop_words
 
 MODEL_FILE = Path(__file__).resolve().parent / "data" / "summary_model.json"
 
@@ -246,7 +246,8 @@ def profile(
 ) -> Profile:
     """The sentences as content stems; `words` are their `content_words` if known."""
     surface = content_words(candidates, lang) if words is None else words
-    return term_profile([list(map(stem, ws, repeat(lang, len(ws)))) for ws in surface])
+    stems = stemmer(lang)
+    return term_profile([list(map(stems, ws)) for ws in surface])
 
 
 def similarity(prof: Profile, i: int, j: int) -> float:
@@ -287,7 +288,8 @@ def term_profile(sentences: Sequence[Sequence[str]], dense_limit: int = DENSE_PR
     give the same profile: every dot product is a sum of small integers, exact in any order.
     """
     # Each term's column in first-seen order; the columns of all words by map() (in C).
-    index = {t: j for j, t in enumerate(dict.fromkeys(chain.from_iterable(sentences)))}
+    first_seen = dict.fromkeys(chain.from_iterable(sentences))
+    index = dict(zip(first_seen, range(len(first_seen)), strict=True))
     n, width = len(sentences), max(1, len(index))
     lengths = list(map(len, sentences))
     flat = np.fromiter(map(index.__getitem__, chain.from_iterable(sentences)), dtype=np.int64,
@@ -358,7 +360,7 @@ def feature_matrix(
     ignored = stop_words(lang)
     surface = content_words(candidates, lang) if words is None else words
     terms = {t: j for j, t in enumerate(prof.terms)}
-    title_stems = {stem(w, lang) for w in lower_words_of(title) if w not in ignored}
+    title_stems = set(map(stemmer(lang), filterfalse(ignored.__contains__, lower_words_of(title))))
     # The document's term counts; the terms are in first-seen order, which is the order
     # Counter.most_common breaks ties by, so a stable sort picks the same top terms.
     document = np.bincount(prof.cols, weights=prof.counts, minlength=len(terms))
@@ -401,51 +403,56 @@ def feature_matrix(
     probability = _standardise(probability)
     cap = _capitalised_start
 
-    rows = np.zeros((n, len(FEATURES)))
-    for i, sentence in enumerate(candidates):
-        words = words_of(sentence)
-        k = word_counts[i]
-        position = i / (n - 1) if n > 1 else 0.0
-        rows[i] = (
-            position,
-            1.0 if i == 0 else 0.0,
-            1.0 if i == 1 else 0.0,
-            log_words[i],
-            1.0 if k < 8 else 0.0,
-            1.0 if k >= 40 else 0.0,
-            1.0 if k >= 50 else 0.0,
-            title_share[i],
-            math.log1p(in_title_list[i]),
-            centrality[i],
-            degree[i],
-            probability[i],
-            frequency[i],
-            1.0 if _DIGIT.search(sentence) else 0.0,
-            sum(map(cap, map(_FIRST, words[1:]))) / k if k else 0.0,
-            1.0 if _QUOTES.search(sentence) else 0.0,
-            1.0 if quote_balance(sentence) != 0 else 0.0,
-            1.0 if _SPEECH_START.match(sentence) else 0.0,
-            1.0 if sentence.rstrip().endswith(":") else 0.0,
-            1.0 if sentence[:1].islower() else 0.0,
-            1.0 if 2 <= i <= 4 else 0.0,
-            1.0 if i == n - 1 and n > 1 else 0.0,
-            lengths[i],
-            top_share[i],
-            ranks[i],
-            1.0 if has_cue[i] else 0.0,
-            title_share[i] if i == 0 else 0.0,
-            word_degree[i],
-            word_rank[i],
-            word_degree[i] ** 2,
-            word_rank[i] ** 2,
-            word_degree[i] * log_words[i],
-            word_degree[i] * position,
-            word_rank[i] * log_words[i],
-            math.log(n),
-            math.log1p(i),
-            math.log1p(n - 1 - i),
-        )
-    return rows
+    if not n:
+        return np.zeros((0, len(FEATURES)))
+    # Column by column, in the order of FEATURES: one conversion of the whole table at the
+    # end, where a row at a time converted a tuple per sentence.
+    last = n - 1
+    position = [i / last for i in range(n)] if n > 1 else [0.0] * n
+    flags = (0.0, 1.0)
+    words = list(map(words_of, candidates))
+    log_n = math.log(n)
+    columns = (
+        position,
+        [1.0] + [0.0] * last,
+        [flags[i == 1] for i in range(n)],
+        log_words,
+        [flags[k < 8] for k in word_counts],
+        [flags[k >= 40] for k in word_counts],
+        [flags[k >= 50] for k in word_counts],
+        title_share,
+        list(map(math.log1p, in_title_list)),
+        centrality,
+        degree,
+        probability,
+        frequency,
+        [flags[_DIGIT.search(s) is not None] for s in candidates],
+        [sum(map(cap, map(_FIRST, ws[1:]))) / k if k else 0.0
+         for ws, k in zip(words, word_counts, strict=True)],
+        [flags[_QUOTES.search(s) is not None] for s in candidates],
+        [flags[quote_balance(s) != 0] for s in candidates],
+        [flags[_SPEECH_START.match(s) is not None] for s in candidates],
+        [flags[s.rstrip().endswith(":")] for s in candidates],
+        [flags[s[:1].islower()] for s in candidates],
+        [flags[2 <= i <= 4] for i in range(n)],
+        [0.0] * last + [flags[n > 1]],
+        lengths,
+        top_share,
+        ranks,
+        [flags[bool(c)] for c in has_cue],
+        [title_share[0]] + [0.0] * last,
+        word_degree,
+        word_rank,
+        [d**2 for d in word_degree],
+        [r**2 for r in word_rank],
+        [d * w for d, w in zip(word_degree, log_words, strict=True)],
+        [d * p for d, p in zip(word_degree, position, strict=True)],
+        [r * w for r, w in zip(word_rank, log_words, strict=True)],
+        [log_n] * n,
+        [math.log1p(i) for i in range(n)],
+        [math.log1p(last - i) for i in range(n)],
+    )
+    return np.array(columns, dtype=float).T.copy()
 
 
 def _ids(terms: dict[str, int], wanted: Collection[str]) -> list[int]:

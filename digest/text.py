@@ -51,7 +51,9 @@ _GLUED = re.compile(
     r"(?=[^\W\d_]{2}|[A-Z]\d|(?<=[a-zа-яёәғқңөұүһі%)][.!?])[^\W\d_] )"
 )
 # A straight quote after a full stop that opens the next sentence: `two years."I think`.
-_GLUED_STRAIGHT_QUOTE = re.compile(r'(?<=[a-zа-яёәғқңөұүһі%\d][.!?])(?="[^\W\d_])')
+# It matches the quote itself (the sub puts it back) and checks what precedes it after: the
+# engine then skips to quote marks, where the zero-width form was tried at every position.
+_GLUED_STRAIGHT_QUOTE = re.compile(r'"(?<=[a-zа-яёәғқңөұүһі%\d][.!?]")(?=[^\W\d_])')
 _OPENING_QUOTE = re.compile(r"([.!?])(?=[“«][^\W\d_])")
 # Two paragraphs glued without a full stop: a lower-case word runs into a capitalised one
 # (`развитияВ Акорде`, `годаПрезидент`). Only words that start in lower case with at least
@@ -146,7 +148,7 @@ def _unglue(text: str) -> str:
     text = _GLUED.sub(glued, text)
     if '."' in text or '!"' in text or '?"' in text:  # what the pattern needs
         text = _GLUED_STRAIGHT_QUOTE.sub(
-            lambda m: " " if text[: m.start()].count('"') % 2 == 0 else "", text
+            lambda m: ' "' if text[: m.start()].count('"') % 2 == 0 else '"', text
         )
     urls = None
     text = _OPENING_QUOTE.sub(
