@@ -10,17 +10,45 @@ written out; they differ on `\\s` (Unicode mode also matches \\x1c-\\x1f) and, w
 IGNORECASE, on non-ASCII letters that fold to ASCII ones (the Kelvin sign). A pattern with
 either is refused (`SPACE` stands for `\\s` in both modes), so the twin always finds what the
 Unicode pattern finds.
+
+The same holds on a text whose other characters are Latin-1 ones that are neither word
+characters nor spaces in Unicode mode (`£`, `×`, `°`, `«`; not `é` or a no-break space):
+both modes read them as `\\W`, `\\D` and `\\S`. English news with a pound sign is such a
+text (`plain`).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 # \s as Unicode mode reads it, written out so that ASCII mode reads the same on ASCII text:
 # a twin's pattern uses this class where it means \s.
 SPACE = r"[\s\x1c-\x1f]"
+
+
+# The non-ASCII Latin-1 characters both modes read alike: neither word characters nor spaces
+# in Unicode mode (so not digits either). Deleted with every ASCII byte, they leave nothing.
+_MODE_FREE = bytes(range(128)) + bytes(
+    c for c in range(128, 256) if not re.match(r"[\w\s]", chr(c)))
+# What a str of one byte a character takes beyond its characters, when some are not ASCII
+# (CPython's compact Latin-1 form): a wider text is told apart without reading it.
+_LATIN1_OVERHEAD = sys.getsizeof("\xe9") - 1
+
+
+def plain(text: str) -> bool:
+    """Whether ASCII mode finds in `text` what Unicode mode finds: the text is ASCII, or its
+    other characters are all Latin-1 ones that neither mode reads as word or space."""
+    if text.isascii():  # O(1) in CPython
+        return True
+    if sys.getsizeof(text) - len(text) != _LATIN1_OVERHEAD:
+        return False  # wider characters (Cyrillic): O(1), where encoding would fail late
+    try:
+        return not text.encode("latin-1").translate(None, _MODE_FREE)
+    except UnicodeEncodeError:  # another string layout than measured above
+        return False
 
 
 class AsciiTwin:
@@ -37,7 +65,7 @@ class AsciiTwin:
         self.ascii = re.compile(pattern, flags | re.ASCII)
 
     def _for(self, text: str) -> re.Pattern[str]:
-        return self.ascii if text.isascii() else self.unicode  # isascii is O(1) in CPython
+        return self.ascii if plain(text) else self.unicode
 
     def search(self, text: str) -> re.Match[str] | None:
         return self._for(text).search(text)
@@ -59,7 +87,7 @@ LETTERS, WORD_CHARS = "letters", "word"
 
 class WordRuns(AsciiTwin):
     """The twin of a word pattern, `C+` or `C+(?:J C+)*` for a class C (`\\w` or `[^\\W\\d_]`)
-    and joiners J, whose `findall` on ASCII text splits instead of matching.
+    and joiners J, whose `findall` on `plain` text splits instead of matching.
 
     Such a pattern consumes only C and J characters and looks at nothing else, so on ASCII
     text it finds, in each maximal run of C and J characters, the whole run when every joiner
@@ -83,8 +111,9 @@ class WordRuns(AsciiTwin):
         ))
 
     def findall(self, text: str) -> list[Any]:
-        if not text.isascii():
+        if not plain(text):
             return self.unicode.findall(text)
+        # Other characters than ASCII are word breaks here; in UTF-8 all their bytes are >= 128.
         runs = b" %b " % text.encode().translate(self._table)
         if self._misplaced and any(map(runs.__contains__, self._misplaced)):
             return self.ascii.findall(text)

@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from itertools import compress, repeat
+from itertools import compress, groupby, repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -137,7 +137,11 @@ def skeleton(word: str) -> str:
             out.append(_LATIN.get(ch, ""))
             i += 1
     joined = "".join(out)
-    return _REPEATS.sub(r"\1", joined)
+    if "\n" in joined:  # never from the tables above; `.` below would not take it
+        return _REPEATS.sub(r"\1", joined)
+    # Runs of one letter collapsed, as `(.)\1+` -> `\1` does (a substitution with a
+    # template calls back into Python's `re` for each text: several times the cost).
+    return "".join(map(itemgetter(0), groupby(joined)))
 
 
 MIN_SKELETON = 3  # shorter keys (Ли, Ua) match too much by chance
