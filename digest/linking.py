@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from itertools import compress, groupby, repeat
+from itertools import compress, groupby
 from operator import itemgetter
 from pathlib import Path
 
@@ -518,7 +518,7 @@ def concepts(text: str, lang: str) -> frozenset[str]:
     # lookup is made once per distinct word, by map() at C speed (a Python step per word
     # was a fifth of the link features' time).
     distinct = list(dict.fromkeys(words))
-    entries = list(map(_word_concepts, distinct, repeat(lang, len(distinct))))
+    entries = list(map(_concept_table(lang).__getitem__, distinct))
     found: set[str] = set()
     covered: list[int] = []  # positions inside a matched pattern
     starts = list(compress(distinct, map(itemgetter(1), entries)))
@@ -566,12 +566,41 @@ def _fits(word: str, pattern: str) -> bool:
 
 
 @lru_cache(maxsize=len(LEXICON_LANGS))
-def _lengths(lang: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _lengths(lang: str) -> tuple[tuple[int, ...], tuple[int, ...], int, frozenset[str]]:
     """The lengths of the lexicon's word beginnings and of its phrases' first words in
-    `lang`, longest first."""
+    `lang`, longest first; the shortest of them all, and every beginning of those
+    entries from that length on (a word none of whose beginnings of a length is one of
+    these matches no entry of that length or longer)."""
     lex = lexicon()
+    entries = (*lex.prefix[lang], *lex.phrases[lang])
+    shortest = min(map(len, entries), default=1)
     return (tuple(sorted({len(p) for p in lex.prefix[lang]}, reverse=True)),
-            tuple(sorted({len(p) for p in lex.phrases[lang]}, reverse=True)))
+            tuple(sorted({len(p) for p in lex.phrases[lang]}, reverse=True)),
+            shortest,
+            frozenset(e[:end] for e in entries for end in range(shortest, len(e) + 1)))
+
+
+class _ConceptTable(dict[str, "_WordConcepts"]):
+    """`_word_concepts` of one language by word: a hit is a dictionary lookup in C (the
+    cache of `_word_concepts` builds a key of word and language for every call)."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def __missing__(self, word: str) -> _WordConcepts:
+        if len(self) >= NAME_CACHE:
+            self.clear()
+        value = self[word] = _word_concepts(word, self.lang)
+        return value
+
+
+@lru_cache(maxsize=len(LEXICON_LANGS))
+def _concept_table(lang: str) -> _ConceptTable:
+    return _ConceptTable(lang)
+
+
+_WordConcepts = tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]]
 
 
 # News repeats its words, and a word's lookups (one per pattern length) are the cost.
@@ -584,8 +613,11 @@ def _word_concepts(
     phrases: list[tuple[tuple[str, ...], str]] = []
     single: str | None = lex.exact[lang].get(word)
     table, first = lex.prefix[lang], lex.phrases[lang]
-    prefix_lengths, phrase_lengths = _lengths(lang)
-    size = len(word)
+    prefix_lengths, phrase_lengths, shortest, heads = _lengths(lang)
+    # No entry is longer than the longest beginning of the word that begins one.
+    size = shortest - 1
+    while size < len(word) and word[: size + 1] in heads:
+        size += 1
     # The longest beginning of the word that the lexicon lists, and every phrase that may
     # start with the word, longest beginning first: each table tried at its own lengths.
     if single is None:

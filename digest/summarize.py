@@ -283,16 +283,22 @@ def choose(
     remaining = list(units)
     chosen: list[int] = []
     used = -1  # no separating space before the first sentence
+    redundancy = model.redundancy
+    # Each unit's characters with a separating space per sentence (integers: any order).
+    spans = {(start, end): sum(lengths[start:end]) + end - start for start, end in units}
     while remaining and len(chosen) < sentences:
         best, best_value = None, 0.0
         for start, end in remaining:
             if chosen and len(chosen) + end - start > sentences:
                 continue
-            if max_chars is not None and used + sum(lengths[start:end]) + end - start > max_chars:
+            if max_chars is not None and used + spans[start, end] > max_chars:
                 continue
-            value = sum(
-                worth[i] - model.redundancy * overlap[i] * lengths[i] for i in range(start, end)
-            )
+            if end - start == 1:  # most units: the one term of the sum below
+                value = worth[start] - redundancy * overlap[start] * lengths[start]
+            else:
+                value = sum(
+                    worth[i] - redundancy * overlap[i] * lengths[i] for i in range(start, end)
+                )
             if best is None or value > best_value:
                 best, best_value = (start, end), value
         if best is None or (max_chars is not None and chosen and best_value < 0):
