@@ -185,6 +185,8 @@ def quote_units(candidates: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def _key(text: str) -> str:
+    if text.isascii():  # casefold is lower there
+        return " ".join(lower_words_of(text))
     folded = text.casefold()
     if folded == text.lower():
         # Nearly always: the words are then those the summariser reads again (and caches)

@@ -112,6 +112,7 @@ FUNCTION_WORDS = {
 TOP_WORDS = 10
 RANK_DAMPING = 0.85
 RANK_ITERATIONS = 12
+_DAMPING, _TELEPORT = np.float64(RANK_DAMPING), np.float64(1 - RANK_DAMPING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,11 +502,18 @@ def _graph(prof: Profile) -> tuple[list[float], list[float]]:
     keep = np.where(linked, 1.0, 0.0)
     scores = np.ones(n)
     # A sentence without neighbours passes nothing on (its share is 0). When every sentence
-    # has one, multiplying by `keep` (all ones) changes no bit and is left out.
+    # has one, multiplying by `keep` (all ones) changes no bit and is left out. Each step
+    # writes into the same arrays, with the constants as numpy scalars: the same
+    # operations in the same order, without new arrays or converting the constants.
     everyone = bool(linked.all())
+    share, spread = np.empty(n), np.empty(n)
     for _ in range(RANK_ITERATIONS):
-        share = scores / safe if everyone else scores / safe * keep
-        scores = (1 - RANK_DAMPING) + RANK_DAMPING * (prof.cosines @ share)
+        np.divide(scores, safe, out=share)
+        if not everyone:
+            np.multiply(share, keep, out=share)
+        np.matmul(prof.cosines, share, out=spread)
+        np.multiply(_DAMPING, spread, out=spread)
+        np.add(_TELEPORT, spread, out=scores)
     return degree.tolist(), scores.tolist()
 
 

@@ -389,7 +389,7 @@ def _split_inside(line: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _split_inside_quotes(line: str, start: int, end: int) -> list[tuple[int, int]]:
     fragment = line[start:end]
-    if not any(q in fragment for q in _OPENING + '"'):
+    if not ('"' in fragment or "«" in fragment or "“" in fragment or "„" in fragment):
         return [(start, end)]
     spans: list[tuple[int, int]] = []
     begin = start
