@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -284,7 +285,7 @@ class KeywordIndex:
                 stem, is_prefix = pattern.words[0]
                 table = self.prefix if is_prefix else self.exact
                 table.setdefault(stem, []).append(_Entry(number, order, pattern))
-        self._seen: dict[str, tuple[_Entry, ...]] = {}
+        self._seen = _Seen(self)
         self.shortest = min((len(k) for k in self.prefix), default=1)
         self.longest = max((len(k) for k in self.prefix), default=0)
         # Every beginning of a stem, from the shortest stem's length on: a word's prefixes
@@ -294,10 +295,11 @@ class KeywordIndex:
 
     def __getstate__(self) -> dict[str, Any]:
         # The catalog travels to worker processes: the remembered lookups stay behind.
-        return {**self.__dict__, "_seen": {}}
+        return {**self.__dict__, "_seen": None}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._seen = _Seen(self)
 
     def lookup(self, token: str) -> tuple[_Entry, ...]:
         found = self._seen.get(token)
@@ -326,10 +328,12 @@ class KeywordIndex:
         """
         found: list[dict[Pattern, list[int]]] = [{} for _ in range(self.topics)]
         owners: list[dict[str, _Entry]] = [{} for _ in range(self.topics)]
-        seen = self._seen
-        for token in text.counts:
-            entries = seen.get(token)  # the common case, without a call
-            for entry in self.lookup(token) if entries is None else entries:
+        # Each distinct word's entries by map() (a remembered word is a C lookup, a new one
+        # calls `lookup`); only the few words with entries take a Python step.
+        tokens = list(text.counts)
+        reached = list(map(self._seen.__getitem__, tokens))
+        for token, entries in compress(zip(tokens, reached, strict=True), reached):
+            for entry in entries:
                 if entry.single:
                     owner = owners[entry.topic].get(token)
                     if owner is None or _priority(entry) > _priority(owner):
@@ -349,6 +353,17 @@ class KeywordIndex:
             sorted(counted.items(), key=lambda item: order[item[0]])
             for order, counted in zip(self.orders, found, strict=True)
         ]
+
+
+class _Seen(dict[str, tuple["_Entry", ...]]):
+    """The entries of each word a KeywordIndex has looked up; a new word is looked up."""
+
+    def __init__(self, index: KeywordIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, token: str) -> tuple[_Entry, ...]:
+        return self.index.lookup(token)
 
 
 def _priority(entry: _Entry) -> tuple[int, float, int]:
