@@ -89,15 +89,16 @@ class WordRuns(AsciiTwin):
     """The twin of a word pattern, `C+` or `C+(?:J C+)*` for a class C (`\\w` or `[^\\W\\d_]`)
     and joiners J, whose `findall` on `plain` text splits instead of matching.
 
-    Such a pattern consumes only C and J characters and looks at nothing else, so on ASCII
-    text it finds, in each maximal run of C and J characters, the whole run when every joiner
-    stands between two C characters. A byte table blanks every other character and
-    `split` cuts the runs (a table step a character, where the engine takes 60-100
-    instructions a character and a word); a joiner at a run's edge or next to another joiner
-    (a quote mark, a dash between spaces) sends the text to the pattern as before.
+    Such a pattern consumes only C and J characters and looks at nothing else, so on plain
+    text it finds, in each maximal run of C and J characters, the pieces left when every
+    joiner that does not stand between two C characters is taken out. A byte table blanks
+    every other character (and the non-ASCII ones, which are word breaks in plain text);
+    joiners next to another joiner, and then those next to a blank, become blanks too;
+    `split` cuts the rest into words. A table step a character and a few scans, where the
+    engine takes 60-100 instructions a character and a word.
     """
 
-    __slots__ = ("_misplaced", "_table")
+    __slots__ = ("_edges", "_pairs", "_table")
 
     def __init__(self, pattern: str, chars: str, joiners: str = "") -> None:
         super().__init__(pattern)
@@ -105,16 +106,20 @@ class WordRuns(AsciiTwin):
             raise ValueError(f"{joiners!r}: joiners must be ASCII")
         kept = ((_ASCII_LETTERS if chars == LETTERS else _ASCII_WORD) + joiners).encode()
         self._table = bytes(c if c in kept else 32 for c in range(256))
-        self._misplaced = tuple(sorted(
-            {f" {j}".encode() for j in joiners} | {f"{j} ".encode() for j in joiners}
-            | {(a + b).encode() for a in joiners for b in joiners}
-        ))
+        # A joiner next to another one stands between no two C characters, nor does one
+        # next to a blank: blanked pair by pair (what is left of a longer run of joiners
+        # then has a blank beside it), then edge by edge.
+        self._pairs = tuple((a + b).encode() for a in joiners for b in joiners)
+        self._edges = tuple(e.encode() for j in joiners for e in (f" {j}", f"{j} "))
 
     def findall(self, text: str) -> list[Any]:
         if not plain(text):
             return self.unicode.findall(text)
-        # Other characters than ASCII are word breaks here; in UTF-8 all their bytes are >= 128.
         runs = b" %b " % text.encode().translate(self._table)
-        if self._misplaced and any(map(runs.__contains__, self._misplaced)):
-            return self.ascii.findall(text)
+        for pair in self._pairs:
+            if pair in runs:
+                runs = runs.replace(pair, b"  ")
+        for edge in self._edges:
+            if edge in runs:
+                runs = runs.replace(edge, b"  ")
         return runs.decode().split()
