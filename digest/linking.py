@@ -45,7 +45,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from itertools import compress, groupby
-from operator import itemgetter
+from operator import itemgetter, not_
 from pathlib import Path
 
 from digest import translit
@@ -539,7 +539,10 @@ def concepts(text: str, lang: str) -> frozenset[str]:
         # A word counts its concepts if it stands anywhere outside a matched pattern.
         left = Counter(words)
         left.subtract(words[i] for i in covered)
-        entries = [e for w, e in zip(distinct, entries, strict=True) if left[w] > 0]
+        # Only a covered word can be left with none; the rest are kept by compress() in C.
+        gone = {w for w in map(words.__getitem__, covered) if left[w] <= 0}
+        if gone:
+            entries = list(compress(entries, map(not_, map(gone.__contains__, distinct))))
     found.update(*map(itemgetter(0), entries))
     return frozenset(found)
 
@@ -566,18 +569,15 @@ def _fits(word: str, pattern: str) -> bool:
 
 
 @lru_cache(maxsize=len(LEXICON_LANGS))
-def _lengths(lang: str) -> tuple[tuple[int, ...], tuple[int, ...], int, frozenset[str]]:
-    """The lengths of the lexicon's word beginnings and of its phrases' first words in
-    `lang`, longest first; the shortest of them all, and every beginning of those
-    entries from that length on (a word none of whose beginnings of a length is one of
-    these matches no entry of that length or longer)."""
+def _lengths(lang: str) -> tuple[int, frozenset[str]]:
+    """The length of the shortest word beginning or phrase's first word of the lexicon in
+    `lang`, and every beginning of those entries from that length on (a word none of
+    whose beginnings of a length is one of these matches no entry of that length or
+    longer)."""
     lex = lexicon()
     entries = (*lex.prefix[lang], *lex.phrases[lang])
     shortest = min(map(len, entries), default=1)
-    return (tuple(sorted({len(p) for p in lex.prefix[lang]}, reverse=True)),
-            tuple(sorted({len(p) for p in lex.phrases[lang]}, reverse=True)),
-            shortest,
-            frozenset(e[:end] for e in entries for end in range(shortest, len(e) + 1)))
+    return shortest, frozenset(e[:end] for e in entries for end in range(shortest, len(e) + 1))
 
 
 class _ConceptTable(dict[str, "_WordConcepts"]):
@@ -613,20 +613,23 @@ def _word_concepts(
     phrases: list[tuple[tuple[str, ...], str]] = []
     single: str | None = lex.exact[lang].get(word)
     table, first = lex.prefix[lang], lex.phrases[lang]
-    prefix_lengths, phrase_lengths, shortest, heads = _lengths(lang)
-    # No entry is longer than the longest beginning of the word that begins one.
-    size = shortest - 1
-    while size < len(word) and word[: size + 1] in heads:
-        size += 1
+    shortest, heads = _lengths(lang)
     # The longest beginning of the word that the lexicon lists, and every phrase that may
-    # start with the word, longest beginning first: each table tried at its own lengths.
-    if single is None:
-        for length in prefix_lengths:
-            if length <= size and (single := table.get(word[:length])) is not None:
-                break
-    for length in phrase_lengths:
-        if length <= size and (starting := first.get(word[:length])):
-            phrases.extend(p for p in starting if _fits(word, p[0][0]))
+    # start with the word, longest beginning first. The beginnings are tried in growing
+    # length while they begin an entry (no entry is longer than the first that does not).
+    listed: str | None = None
+    starting: list[tuple[tuple[tuple[str, ...], str], ...]] = []
+    for end in range(shortest, len(word) + 1):
+        head = word[:end]
+        if head not in heads:
+            break
+        if single is None and (found := table.get(head)) is not None:
+            listed = found
+        if more := first.get(head):
+            starting.append(more)
+    single = single if single is not None else listed
+    for group in reversed(starting):
+        phrases.extend(p for p in group if _fits(word, p[0][0]))
     if single is not None:
         return (single,), tuple(phrases)
     if "-" in word:  # visa-free, көші-қон: whole first, then its parts
