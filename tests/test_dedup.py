@@ -75,3 +75,15 @@ def test_signatures_stay_what_stored_databases_hold() -> None:
         439431608, 24708541, 257644448, 266225161, 788872669, 368286950
     ]
     assert set(dedup.minhash("").tolist()) == {2**32 - 1}
+
+
+def test_fingerprints_fold_title_and_body_once_with_the_same_results() -> None:
+    # ASCII, a pound sign, letters that NFKC or case folding change (ligature, superscript,
+    # long s, Kelvin sign, sharp s), combining marks on either side of the line break, Cyrillic.
+    pairs = [("Title", STORY), ("Profit £600m", "Up 76% to $1.13bn (£600m)."),
+             ("ﬁnal ²", "Straße ſ K Å"), ("e\u0301", "\u0301a"), ("Заголовок", "Тоқаев «сказал»."),
+             ("", ""), ("a", "b")]
+    for title, body in pairs:
+        signature, key = dedup.fingerprints(title, body)
+        assert np.array_equal(signature, dedup.minhash(f"{title}\n{body}"))
+        assert key == dedup.text_key(title, body)

@@ -147,3 +147,11 @@ def test_worker_processes_read_the_kazakh_list_they_are_given(own_kazakh_list: P
                      kazakh_stop_words=own_kazakh_list) as pool:
         assert pool.submit(stop_words, "kk").result(timeout=120) == {"салық", "salyq"}
     assert "және" in stop_words("kk")  # this process keeps its own list
+
+
+def test_stemmer_gives_stem_for_each_language() -> None:
+    from digest.stemming import stem, stemmer
+
+    words = ["realization", "people’s", "объём", "экономикалық", "abaı", "ran", "running"]
+    for lang in ("en", "ru", "kk", "de"):
+        assert [stemmer(lang)(w) for w in words] == [stem(w, lang) for w in words]
