@@ -397,7 +397,8 @@ def feature_matrix(
     has_cue = sentences_with(_ids(terms, _cue_stems(lang))).tolist()
     title_share = (in_title / len(title_stems)).tolist() if title_stems else [0.0] * n
     in_title_list = in_title.tolist()
-    word_counts = [len(words_of(s)) for s in candidates]
+    written = list(map(words_of, candidates))  # each sentence's words as written
+    word_counts = list(map(len, written))
     log_words = [math.log(k + 1) for k in word_counts]
     lengths = _standardise(log_words)
     frequency = _standardise([float(f) for f in frequency])
@@ -411,7 +412,6 @@ def feature_matrix(
     last = n - 1
     position = [i / last for i in range(n)] if n > 1 else [0.0] * n
     flags = (0.0, 1.0)
-    words = list(map(words_of, candidates))
     log_n = math.log(n)
     columns = (
         position,
@@ -429,7 +429,7 @@ def feature_matrix(
         frequency,
         [flags[_DIGIT.search(s) is not None] for s in candidates],
         [sum(map(cap, map(_FIRST, ws[1:]))) / k if k else 0.0
-         for ws, k in zip(words, word_counts, strict=True)],
+         for ws, k in zip(written, word_counts, strict=True)],
         [flags[any(map(s.__contains__, _QUOTE_MARKS))] for s in candidates],
         [flags[quote_balance(s) != 0] for s in candidates],
         [flags[s.startswith(_SPEECH_DASHES)] for s in candidates],
@@ -517,6 +517,7 @@ def _graph(prof: Profile) -> tuple[list[float], list[float]]:
     return degree.tolist(), scores.tolist()
 
 
+@lru_cache(maxsize=WORDS_CACHE)  # read twice per candidate: its unit, then its features
 def quote_balance(sentence: str) -> int:
     """Quotation marks opened minus closed; an odd number of straight quotes counts as one.
 
