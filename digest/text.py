@@ -151,9 +151,10 @@ def _unglue(text: str) -> str:
             lambda m: ' "' if text[: m.start()].count('"') % 2 == 0 else '"', text
         )
     urls = None
-    text = _OPENING_QUOTE.sub(
-        lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
-    )
+    if "“" in text or "«" in text:  # what the pattern needs; cheaper to look for
+        text = _OPENING_QUOTE.sub(
+            lambda m: m.group(0) if inside_url(m.start()) else f"{m.group(1)} ", text
+        )
     urls = None
     if not _LOWER_UPPER.search(text):
         return text
