@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fcntl
 import json
 import logging
@@ -61,6 +62,7 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
@@ -71,6 +73,7 @@ import numpy as np
 
 from digest import dedup, linking
 from digest.models import PreparedArticle, Problem
+from digest.storage import key_index
 from digest.storage.articles import Store
 from digest.storage.connection import BUSY_TIMEOUT_MS, iso
 from digest.storage.errors import NOTHING_STORED, StoreError
@@ -411,6 +414,7 @@ def _transaction(
     """SQLite rolls back by itself on some errors (disk full), and then a second ROLLBACK
     would fail and hide the original error: roll back only an open transaction."""
     db.execute("BEGIN IMMEDIATE")
+    writes.begun()
     try:
         result = work(writes)
         db.execute("COMMIT")
@@ -439,6 +443,14 @@ class IngestWrites:
         self.ingest_id = ingest_id
         self._stop = stop or threading.Event()
         self._wanted = wanted
+        self._keys = key_index.KeyIndex(db)
+        self._known: dict[int, linking.Candidate] = {}  # the story lookups' rows, by id
+
+    def begun(self) -> None:
+        """A transaction begins: what the lookups remember of the last one may be stale
+        (another connection may have written in between)."""
+        self._keys = key_index.KeyIndex(self._db)
+        self._known.clear()
 
     def wanted(self) -> bool:
         """Whether a bot write is queued for the write lock: the chunk should end now."""
@@ -536,6 +548,8 @@ class IngestWrites:
         keys, sources and search entries go with them); once none is left, the sources it
         added to other articles, the stories it created, its row and its pending mark.
         False once it is all gone."""
+        self._keys.forget()
+        self._known.clear()
         rows = self._db.execute(
             "SELECT id, minhash FROM articles WHERE ingest_id = ? LIMIT ?", (ingest_id, limit)
         ).fetchall()
@@ -638,9 +652,12 @@ class IngestWrites:
         enough concepts (``linking.is_candidate``), in another language, whose story has no
         version in `lang` yet; with `other_news`, not in a story that is a gov.kz item
         (another gov.kz item is another story)."""
+        sharing = self._keys.sharing(keys, _days(low, high))
+        ids = sorted({i for other, (counts, strong) in sharing.items() if other != lang
+                      for i in key_index.top(counts, strong, None)})
         # A story that has a version in `lang` already takes no translation into `lang`.
-        return self._keyed_candidates(
-            keys, low, high, "lang != ?", lang, other_news=other_news,
+        return self._candidates(
+            ids, lang, other_news=other_news,
             story_filter="AND NOT EXISTS (SELECT 1 FROM articles b "
                          "WHERE b.story_id = a.story_id AND b.lang = ?)",
         )
@@ -654,49 +671,49 @@ class IngestWrites:
         that is a gov.kz item."""
         # A day holds many more articles in the new one's language than in the others, and
         # a rewrite shares most of its keys: only the REWRITE_CANDIDATES sharing the most.
-        return self._keyed_candidates(
-            keys, low, high, "lang = ?", lang, other_news=other_news,
-            best=linking.REWRITE_CANDIDATES,
-        )
+        counts, strong = self._keys.sharing(keys, _days(low, high)).get(lang, _NONE)
+        return self._candidates(key_index.top(counts, strong, linking.REWRITE_CANDIDATES),
+                                lang, other_news=other_news)
 
-    def _keyed_candidates(
-        self, keys: Sequence[str], low: date, high: date, lang_test: str, lang: str, *,
-        other_news: bool, story_filter: str = "", best: int | None = None,
+    def _candidates(
+        self, ids: list[int], lang: str, *, other_news: bool, story_filter: str = "",
     ) -> list[linking.Candidate]:
-        """Articles dated `low` to `high` whose language passes `lang_test` (an SQL test of
-        the key's `lang` against `lang`) sharing a number or a name key, or enough concept
-        keys (``linking.is_candidate``); `story_filter` (with `lang` as its one parameter)
-        narrows their stories; with `other_news`, none in a story that is a gov.kz item
-        (another gov.kz item is another story); with `best`, only the `best` sharing the
-        most keys."""
+        """The articles `ids` (ascending) as candidates, but those whose story
+        `story_filter` (with `lang` as its one parameter) leaves out; with `other_news`,
+        none in a story that is a gov.kz item (another gov.kz item is another story)."""
+        if not ids:
+            return []
         not_news = (
             "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s "
             "ON s.article_id = c.id WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)"
             if other_news else ""
         )
-        marks = ",".join("?" * len(keys))
-        days = [(low + timedelta(days=n)).isoformat() for n in range((high - low).days + 1)]
-        top = "ORDER BY count(*) DESC, article_id DESC LIMIT ?" if best is not None else ""
-        # An indexed lookup of the window's articles sharing a key, not the whole day: the
-        # keys are filed by date, key and language (schema.py), and each day of the window
-        # and key is one equality on the first two. A concept key alone finds most of the
-        # day, so concepts count only when enough of them are shared (linking.is_candidate,
-        # which the rules apply too).
         cursor = self._db.execute(
-            "SELECT a.id, a.story_id, a.lang, a.date, a.link_features FROM articles a "
-            "WHERE a.id IN (SELECT article_id FROM article_numbers "
-            f"WHERE date IN ({','.join('?' * len(days))}) AND number IN ({marks}) "
-            f"AND {lang_test} "
-            f"GROUP BY article_id HAVING max(substr(number, 1, 1) != ?) OR count(*) >= ? {top}) "
-            f"{story_filter} {not_news}",
-            (*days, *keys, lang, linking.CONCEPT_KEY, linking.MIN_INDEXED_CONCEPTS,
-             *(() if best is None else (best,)), *((lang,) if story_filter else ())),
+            "SELECT a.id, a.story_id FROM articles a "
+            f"WHERE a.id IN (SELECT value FROM json_each(?)) {story_filter} {not_news} "
+            "ORDER BY a.id",
+            (json.dumps(ids), *((lang,) if story_filter else ())),
         )
-        return [
-            linking.Candidate(r[0], r[1], r[2], date.fromisoformat(r[3]),
-                              linking.LinkFeatures.loads(r[4]))
-            for r in cursor.fetchall()
-        ]
+        rows = cursor.fetchall()
+        known = self._known
+        missing = [i for i, _ in rows if i not in known]
+        if missing:
+            # Each article's language, date and features are read once per transaction:
+            # the lookups of a day's articles meet the same articles again and again.
+            for i, lang_of, day, features in self._db.execute(
+                "SELECT id, lang, date, link_features FROM articles "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(missing),),
+            ):
+                known[i] = linking.Candidate(i, None, lang_of, date.fromisoformat(day),
+                                             linking.LinkFeatures.loads(features))
+        found = []
+        for i, story in rows:
+            candidate = known[i]
+            if candidate.story != story:
+                candidate = known[i] = dataclasses.replace(candidate, story=story)
+            found.append(candidate)
+        return found
 
     def story_versions(
         self, story_ids: Sequence[int]
@@ -762,7 +779,9 @@ class IngestWrites:
             ),
         )
         article_id = int(cursor.lastrowid or 0)
-        self._write_index(article_id, article)
+        features = self._write_index(article_id, article)
+        self._known[article_id] = linking.Candidate(
+            article_id, story_id, article.lang, article.date, features)
         return article_id
 
     def add_source(
@@ -801,6 +820,8 @@ class IngestWrites:
             )
         except sqlite3.IntegrityError:
             return False
+        self._known.pop(article_id, None)
+        self._keys.forget()
         for table in ("article_topics", "article_numbers"):
             self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         if before is not None:
@@ -823,9 +844,10 @@ class IngestWrites:
 
     def _write_index(
         self, article_id: int, article: PreparedArticle, day: str | None = None
-    ) -> None:
+    ) -> linking.LinkFeatures:
         """The article's topic scores, LSH bands and linking keys; the keys are filed under
-        the row's date (`day`, by default the article's) and language."""
+        the row's date (`day`, by default the article's) and language. Its linking
+        features."""
         self._db.executemany(
             "INSERT INTO article_topics (article_id, topic, score, assigned) "
             "VALUES (?, ?, ?, ?)",
@@ -838,12 +860,23 @@ class IngestWrites:
             "INSERT OR IGNORE INTO lsh_bands_recent (band, article_id) VALUES (?, ?)",
             [(band, article_id) for band in article.bands],
         )
+        features = linking.LinkFeatures.loads(article.link_features)
+        keys = features.index_keys()
+        day = day or article.date.isoformat()
         self._db.executemany(
             "INSERT OR IGNORE INTO article_numbers (number, date, lang, article_id) "
             "VALUES (?, ?, ?, ?)",
-            [(key, day or article.date.isoformat(), article.lang, article_id)
-             for key in linking.LinkFeatures.loads(article.link_features).index_keys()],
+            [(key, day, article.lang, article_id) for key in keys],
         )
+        self._keys.added(article_id, day, article.lang, keys)
+        return features
+
+
+_NONE: tuple[Counter[int], set[int]] = (Counter(), set())
+
+
+def _days(low: date, high: date) -> list[str]:
+    return [(low + timedelta(days=n)).isoformat() for n in range((high - low).days + 1)]
 
 
 def _candidates_sql(bands: int) -> str:
