@@ -809,9 +809,7 @@ class LinkScore:
 
 
 def compare(a: LinkFeatures, b: LinkFeatures) -> LinkScore:
-    shared_names = tuple(sorted(
-        x for x in a.names if any(names_match(x, y) for y in b.names)
-    ))
+    shared_names = tuple(sorted(_names_found(a, b)))
     return LinkScore(tuple(sorted(a.numbers & b.numbers)), shared_names,
                      min(len(a.numbers), len(b.numbers)),
                      headline_numbers=tuple(sorted(a.title_numbers & b.title_numbers)),
@@ -874,9 +872,18 @@ def _shares_number_or_name(own_keys: frozenset[str], keys: frozenset[str]) -> bo
 def is_candidate(own_keys: frozenset[str], other: LinkFeatures) -> bool:
     """Whether the ingest's lookup finds ``other`` for an article with ``own_keys``: a
     shared number or name key, or MIN_INDEXED_CONCEPTS shared concept keys."""
-    shared = own_keys & other.index_keys()
-    concepts_shared = sum(1 for k in shared if k.startswith(CONCEPT_KEY))
-    return len(shared) > concepts_shared or concepts_shared >= MIN_INDEXED_CONCEPTS
+    numbers_and_names, concept_keys = _split_keys(other)
+    return (not own_keys.isdisjoint(numbers_and_names)
+            or len(own_keys & concept_keys) >= MIN_INDEXED_CONCEPTS)
+
+
+@lru_cache(maxsize=FEATURES_CACHE)
+def _split_keys(f: LinkFeatures) -> tuple[frozenset[str], frozenset[str]]:
+    """An article's index keys: those of its numbers and names, and those of its concepts
+    (the ingest tests every candidate row with them, :func:`is_candidate`)."""
+    keys = f.index_keys()
+    concept_keys = frozenset(k for k in keys if k.startswith(CONCEPT_KEY))
+    return keys - concept_keys, concept_keys
 
 
 def _by_numbers(
@@ -939,31 +946,72 @@ def _by_names(
 @lru_cache(maxsize=512)
 def similarity(a: LinkFeatures, b: LinkFeatures) -> float:
     """The words rule's similarity of two articles (see SHORT_SHARE), 0 to 1."""
-    weights = lexicon().weights
-    dot = sum(weights.get(c, 0.0) ** 2 for c in a.concepts & b.concepts)
+    shared = a.concepts & b.concepts
+    groups = _weight_groups()
+    if groups is None:
+        weights = lexicon().weights
+        dot = sum(weights.get(c, 0.0) ** 2 for c in shared)
+    else:
+        dot = sum(square * len(shared & group) for square, group in groups) if shared else 0
     dot += NUMBER_VALUE ** 2 * len(a.numbers & b.numbers)
     if a.names and b.names:
-        heads = _name_heads(b)
-        dot += NAME_VALUE ** 2 * sum(
-            1 for x in a.names
-            if any(names_match(x, y) for y in heads.get(x[:MIN_SKELETON], ())))
+        dot += NAME_VALUE ** 2 * len(_names_found(a, b))
     if not dot:
         return 0.0
-    short, long = sorted((_norm(a), _norm(b)))
+    short, long = sorted((_names_of(a)[0], _names_of(b)[0]))
     return min(1.0, dot / float(short ** SHORT_SHARE * long ** (1 - SHORT_SHARE)))
 
 
-@lru_cache(maxsize=FEATURES_CACHE)
-def _name_heads(f: LinkFeatures) -> Mapping[str, tuple[str, ...]]:
-    """The article's names by their first MIN_SKELETON letters (names that match share
-    them, so only those are compared). Not to be changed: it is shared (FEATURES_CACHE)."""
-    heads: dict[str, list[str]] = {}
-    for y in f.names:
-        heads.setdefault(y[:MIN_SKELETON], []).append(y)
-    return {head: tuple(names) for head, names in heads.items()}
+@lru_cache(maxsize=1)
+def _weight_groups() -> tuple[tuple[float, frozenset[str]], ...] | None:
+    """The lexicon's concepts by their squared weight (0 left out), when every squared
+    weight is a multiple of 1/64: then a sum of them is exact in any order, and counting
+    each group's shared concepts gives the float that adding them one by one gives. None
+    otherwise (then they are added one by one)."""
+    by_square: dict[float, set[str]] = {}
+    for concept, weight in lexicon().weights.items():
+        square = weight ** 2
+        if not (square * 64).is_integer() or square > 2 ** 20:
+            return None
+        if square:
+            by_square.setdefault(square, set()).add(concept)
+    return tuple((square, frozenset(group)) for square, group in sorted(by_square.items()))
+
+
+def _names_found(a: LinkFeatures, b: LinkFeatures) -> frozenset[str]:
+    """The names of `a` that match a name of `b` (:func:`names_match`): those that begin
+    a name of `b` as a match may (`_prefixes` of `b`), and those that a name of `b`
+    begins as a match may (`_beginnings` of `a`), found by set operations in C rather
+    than by comparing names pair by pair."""
+    found = a.names & _names_of(b)[1]
+    beginnings = _names_of(a)[2]
+    starts = beginnings.keys() & b.names
+    return found.union(*map(beginnings.__getitem__, starts)) if starts else found
+
+
+def _match_prefixes(name: str) -> range:
+    """The lengths of the beginnings of `name` that match it (:func:`names_match`): at
+    least MIN_SKELETON letters, at most 3 fewer than the name."""
+    return range(max(MIN_SKELETON, len(name) - 3), len(name) + 1)
 
 
 @lru_cache(maxsize=FEATURES_CACHE)
+def _names_of(
+    f: LinkFeatures,
+) -> tuple[float, frozenset[str], dict[str, tuple[str, ...]]]:
+    """What `similarity` needs of one article, found once (one cache lookup): its
+    :func:`_norm`; every name that matches a name of `f` by being its beginning (the name
+    itself included); and the names of `f` by each beginning that matches them (a name of
+    another article that is that beginning matches them). Not to be changed: it is shared
+    (FEATURES_CACHE)."""
+    starts: dict[str, list[str]] = {}
+    for x in f.names:
+        for n in _match_prefixes(x):
+            starts.setdefault(x[:n], []).append(x)
+    return (_norm(f), frozenset(starts),
+            {start: tuple(names) for start, names in starts.items()})
+
+
 def _norm(f: LinkFeatures) -> float:
     """The squared length of an article's vector."""
     weights = lexicon().weights

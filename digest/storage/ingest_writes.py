@@ -55,6 +55,7 @@ import asyncio
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -879,6 +880,7 @@ def _days(low: date, high: date) -> list[str]:
     return [(low + timedelta(days=n)).isoformat() for n in range((high - low).days + 1)]
 
 
+@functools.lru_cache(maxsize=8)
 def _candidates_sql(bands: int) -> str:
     """Stored articles sharing a band with the new one: the newest few of each band.
 

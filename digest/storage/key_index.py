@@ -17,10 +17,12 @@ change keys (``newsbot refresh-link-keys``), so the next chunk starts afresh.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from heapq import nlargest
+from itertools import chain
 
 from digest import linking
 
@@ -52,18 +54,19 @@ class KeyIndex:
         # Most days of a window hold no article at all (a dump's are mostly of one day).
         days = [day for day in wanted[1] if self._has(day)]
         self._load(keys, days)
-        counts: dict[str, tuple[Counter[int], set[int]]] = {}
+        every: dict[str, list[list[int]]] = {}  # by language, the id lists of the keys
+        strong: dict[str, list[list[int]]] = {}  # the same, of number and name keys only
         entries = self._entries
         for key in keys:
-            strong = not key.startswith(_CONCEPT)
+            numbers_or_names = not key.startswith(_CONCEPT)
             for day in days:
                 for lang, ids in entries[day, key].items():
-                    found = counts.get(lang)
-                    if found is None:
-                        found = counts[lang] = (Counter(), set())
-                    found[0].update(ids)
-                    if strong:
-                        found[1].update(ids)
+                    every.setdefault(lang, []).append(ids)
+                    if numbers_or_names:
+                        strong.setdefault(lang, []).append(ids)
+        counts = {lang: (Counter(chain.from_iterable(lists)),
+                         set(chain.from_iterable(strong.get(lang, ()))))
+                  for lang, lists in every.items()}
         self._counted, self._counts = wanted, counts
         return counts
 
@@ -84,11 +87,12 @@ class KeyIndex:
                 continue
             for key in missing:
                 entries[day, key] = {}
-            # In primary-key order: the ids of a (day, key, language) ascend, as the table's.
+            # One statement text whatever the number of keys: the connection's statement
+            # cache (128) then keeps it, and the near-duplicate lookup's long one, compiled.
             cursor = self._db.execute(
                 "SELECT number, lang, article_id FROM article_numbers "
-                f"WHERE date = ? AND number IN ({','.join('?' * len(missing))})",
-                (day, *missing),
+                "WHERE date = ? AND number IN (SELECT value FROM json_each(?))",
+                (day, json.dumps(missing)),
             )
             for key, lang, article_id in cursor:
                 entries[day, key].setdefault(lang, []).append(article_id)
@@ -119,9 +123,11 @@ def top(counts: Counter[int], strong: set[int], best: int | None) -> list[int]:
     least = linking.MIN_INDEXED_CONCEPTS
     if best is None:
         return sorted(i for i, n in counts.items() if n >= least or i in strong)
-    # (count, id) as one integer (ids are positive), so that the heap compares in C.
-    ranked = nlargest(best, [n << 64 | i for i, n in counts.items() if n >= least or i in strong])
-    return sorted(k & _ID for k in ranked)
-
-
-_ID = (1 << 64) - 1
+    # (count, id) pairs, ranked by the heap in C. Usually the `best` sharing the most keys
+    # all share MIN_INDEXED_CONCEPTS, and so are candidates: no Python step per article.
+    ranked = nlargest(best, zip(counts.values(), counts.keys(), strict=True))
+    if len(ranked) == best and ranked[-1][0] < least:
+        ranked = nlargest(best, [(n, i) for i, n in counts.items() if n >= least or i in strong])
+    elif len(ranked) < best:
+        ranked = [(n, i) for n, i in ranked if n >= least or i in strong]
+    return sorted(i for _, i in ranked)
