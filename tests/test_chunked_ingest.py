@@ -30,7 +30,8 @@ from digest.models import IngestReport
 from digest.settings import Settings
 from digest.storage import FollowStore, Store, StoreError, Subscribers
 from digest.storage.activity import articles_per_topic_day
-from digest.storage.ingest_writes import IngestSession, IngestWrites
+from digest.storage.ingest_writes import IngestSession, IngestWrites, ingest_session
+from digest.storage.link_keys import LinkKeys
 from digest.topics import load_catalog
 from tests.support.db import autocheckpoint_pages, waiting_writes, write_turn
 from tests.support.dumps import economy_article, jsonl
@@ -444,3 +445,32 @@ async def test_the_writing_thread_sleeps_between_work_slices_so_the_bot_can_run(
     report = await ingest_bytes(store, dump(100, 5), "cli.jsonl", settings, catalog,
                                 executor=pool)
     assert report.stored == 5 and events == ["insert"] * 5
+
+
+@pytest.mark.parametrize("where", ["file", "memory"])
+async def test_story_lookups_of_a_later_chunk_see_what_another_write_changed_in_between(
+    settings: Settings, pool: ThreadPoolExecutor, tmp_path: Path, where: str
+) -> None:
+    """The story lookups keep what they read from one chunk to the next (the keys of a
+    day's articles), but not past another write in between: a `newsbot refresh-link-keys`
+    page (another connection to a file; the same connection to an in-memory database)
+    that gives a stored article a key is seen by the next chunk."""
+    catalog = load_catalog(settings.topics_file)
+    async with await Store.open(":memory:" if where == "memory" else tmp_path / "k.db") as store:
+        await ingest_bytes(store, dump(0, 1), "one.jsonl", settings, catalog, executor=pool,
+                           now=NOW)
+        [stored] = await LinkKeys(store).page(0, 10)
+        day = date(2026, 2, 10)
+
+        def found(writes: IngestWrites) -> list[object]:
+            # A Russian article with one number the stored English one does not have yet.
+            return [c.key for c in writes.link_candidates(["777777"], day, day, "ru",
+                                                          other_news=False)]
+
+        async with ingest_session(store, "later.jsonl", NOW, NOW) as session:
+            assert await session.chunk(found) == []
+            features = json.loads(stored.link_features or "{}")
+            features["n"] = sorted([*features.get("n", []), "777777"])
+            written = await LinkKeys(store).write([(stored, json.dumps(features))])
+            assert written == 1
+            assert await session.chunk(found) == [stored.id]

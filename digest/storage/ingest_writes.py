@@ -195,6 +195,7 @@ class IngestSession:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._db: sqlite3.Connection | None = None
+        self._keys: key_index.KeyIndex | None = None  # the story lookups', chunk to chunk
         self.ingest_id = 0
         self.published = False
         self.chunks = 0
@@ -215,6 +216,7 @@ class IngestSession:
             self._db = await asyncio.to_thread(_connect, self._store.path)
             await self._store._writes.autocheckpoint(False)
             self._checkpointed = time.monotonic()
+        self._keys = key_index.KeyIndex(self._db)
 
     async def close(self) -> None:
         if self._db is not None and self._store.path != ":memory:":
@@ -257,7 +259,8 @@ class IngestSession:
         db = self._db
         stop = threading.Event()
         writer = self._store._writes
-        writes = IngestWrites(db, self.ingest_id, stop, lambda: writer.waiting > 0)
+        writes = IngestWrites(db, self.ingest_id, stop, lambda: writer.waiting > 0,
+                              keys=self._keys)
         async with self._store._writes.lock, self._reads_held():
             began = time.monotonic()
             try:
@@ -415,11 +418,13 @@ def _transaction(
     """SQLite rolls back by itself on some errors (disk full), and then a second ROLLBACK
     would fail and hide the original error: roll back only an open transaction."""
     db.execute("BEGIN IMMEDIATE")
-    writes.begun()
+    writes.keys.begin()
     try:
         result = work(writes)
+        writes.keys.end()
         db.execute("COMMIT")
     except BaseException:
+        writes.keys.drop()
         if db.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
@@ -438,20 +443,15 @@ class IngestWrites:
 
     def __init__(
         self, db: sqlite3.Connection, ingest_id: int = 0, stop: Flag | None = None,
-        wanted: Callable[[], bool] = lambda: False,
+        wanted: Callable[[], bool] = lambda: False, *, keys: key_index.KeyIndex | None = None,
     ) -> None:
         self._db = db
         self.ingest_id = ingest_id
         self._stop = stop or threading.Event()
         self._wanted = wanted
-        self._keys = key_index.KeyIndex(db)
-        self._known: dict[int, linking.Candidate] = {}  # the story lookups' rows, by id
-
-    def begun(self) -> None:
-        """A transaction begins: what the lookups remember of the last one may be stale
-        (another connection may have written in between)."""
-        self._keys = key_index.KeyIndex(self._db)
-        self._known.clear()
+        # What the story lookups read, kept from chunk to chunk while nobody else writes.
+        self.keys = keys or key_index.KeyIndex(db)
+        self._keys, self._known = self.keys, self.keys.known
 
     def wanted(self) -> bool:
         """Whether a bot write is queued for the write lock: the chunk should end now."""
@@ -549,8 +549,7 @@ class IngestWrites:
         keys, sources and search entries go with them); once none is left, the sources it
         added to other articles, the stories it created, its row and its pending mark.
         False once it is all gone."""
-        self._keys.forget()
-        self._known.clear()
+        self._keys.drop()
         rows = self._db.execute(
             "SELECT id, minhash FROM articles WHERE ingest_id = ? LIMIT ?", (ingest_id, limit)
         ).fetchall()

@@ -10,9 +10,12 @@ and growing with the day. A day's articles share most of their keys, so the entr
 read here once per transaction, per (day, key), kept by language, and counted by the
 Counter's C loop; the rows a lookup then needs come by id.
 
-Only for one transaction: then nothing but the transaction itself writes the table, and
-it tells the index what it writes (`added`, `forget`). Between two chunks a bot write may
-change keys (``newsbot refresh-link-keys``), so the next chunk starts afresh.
+Inside a transaction nothing but the transaction itself writes the table, and it tells
+the index what it writes (`added`, `forget`). Between two chunks of an ingest another
+write may come (a bot write on the same connection, ``newsbot refresh-link-keys`` on
+another): the index is kept from one chunk to the next only when neither the connection's
+count of changed rows nor SQLite's ``data_version`` (commits of other connections) moved
+in between, and dropped with a chunk that rolls back.
 """
 
 from __future__ import annotations
@@ -35,11 +38,35 @@ class KeyIndex:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self._seen: tuple[int, int] | None = None  # (data_version, total_changes) at the end
+        # The story lookups' rows by id (language, date and features; the story as last
+        # read): read once, not at every lookup that meets them again.
+        self.known: dict[int, linking.Candidate] = {}
         self._entries: dict[tuple[str, str], dict[str, list[int]]] = {}
         self._days: dict[str, bool] = {}  # whether a day has any entry at all
         # The last count, for the second lookup of the same article (no write between).
         self._counted: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self._counts: dict[str, tuple[Counter[int], set[int]]] = {}
+
+    def begin(self) -> None:
+        """A transaction began: keep what the last one read only if nothing was written
+        in between (see the module's docstring)."""
+        if self._seen is None or self._seen != self._now():
+            self.drop()
+
+    def end(self) -> None:
+        """The transaction is about to commit (nobody else can write until it has)."""
+        self._seen = self._now()
+
+    def drop(self) -> None:
+        """Forget everything (the transaction rolled back, or another wrote)."""
+        self.forget()
+        self.known.clear()
+        self._seen = None
+
+    def _now(self) -> tuple[int, int]:
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        return int(version), self._db.total_changes
 
     def sharing(
         self, keys: Sequence[str], days: Sequence[str]
