@@ -61,6 +61,7 @@ _HIDDEN_IN_TITLE = re.compile(
     r"[\x00-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # only JSON escapes can produce these
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # below 32, but tab, LF, FF and CR
 _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -189,7 +190,7 @@ def _lines(stream: BinaryIO, name: str, problems: Problems) -> Iterator[str]:
     if encoding == "utf-8" and b"\x00" in head:
         raise DumpError(f"{name}: this is a binary file, not a text dump")
     sample = head[bom:].decode(encoding, errors="ignore")
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(_CONTROLS.findall(sample))
     if controls > 8 or "\x00" in sample:
         raise DumpError(f"{name}: this is a binary file, not a text dump")
     decoder = codecs.getincrementaldecoder(encoding)("strict")

@@ -683,37 +683,33 @@ class IngestWrites:
         none in a story that is a gov.kz item (another gov.kz item is another story)."""
         if not ids:
             return []
+        known = self._known
+        missing = [i for i in ids if i not in known]
+        if missing:
+            # Each article's row is read once (while nobody else writes: KeyIndex): the
+            # lookups of a day's articles meet the same articles again and again. Its story
+            # changes only by this ingest's merge_story, which changes it here too.
+            for i, story, lang_of, day, features in self._db.execute(
+                "SELECT id, story_id, lang, date, link_features FROM articles "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(missing),),
+            ):
+                known[i] = linking.Candidate(i, story, lang_of, date.fromisoformat(day),
+                                             linking.LinkFeatures.loads(features))
+        if not (story_filter or other_news):
+            return [known[i] for i in ids if i in known]
         not_news = (
             "AND NOT EXISTS (SELECT 1 FROM articles c JOIN article_sources s "
             "ON s.article_id = c.id WHERE c.story_id = a.story_id AND s.news_key IS NOT NULL)"
             if other_news else ""
         )
         cursor = self._db.execute(
-            "SELECT a.id, a.story_id FROM articles a "
+            "SELECT a.id FROM articles a "
             f"WHERE a.id IN (SELECT value FROM json_each(?)) {story_filter} {not_news} "
             "ORDER BY a.id",
             (json.dumps(ids), *((lang,) if story_filter else ())),
         )
-        rows = cursor.fetchall()
-        known = self._known
-        missing = [i for i, _ in rows if i not in known]
-        if missing:
-            # Each article's language, date and features are read once per transaction:
-            # the lookups of a day's articles meet the same articles again and again.
-            for i, lang_of, day, features in self._db.execute(
-                "SELECT id, lang, date, link_features FROM articles "
-                "WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(missing),),
-            ):
-                known[i] = linking.Candidate(i, None, lang_of, date.fromisoformat(day),
-                                             linking.LinkFeatures.loads(features))
-        found = []
-        for i, story in rows:
-            candidate = known[i]
-            if candidate.story != story:
-                candidate = known[i] = dataclasses.replace(candidate, story=story)
-            found.append(candidate)
-        return found
+        return [known[i] for i, in cursor]
 
     def story_versions(
         self, story_ids: Sequence[int]
@@ -747,6 +743,9 @@ class IngestWrites:
         first article `first_id` (which started it) gets `reason` as why it joined."""
         self._db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?",
                          (target, source))
+        for i, candidate in self._known.items():
+            if candidate.story == source:
+                self._known[i] = dataclasses.replace(candidate, story=target)
         self._db.execute("UPDATE articles SET link_reason = ? WHERE id = ?",
                          (json.dumps(reason, ensure_ascii=False), first_id))
         self._db.execute("DELETE FROM stories WHERE id = ? AND ingest_id = ?",
