@@ -42,7 +42,7 @@ from digest.settings import Settings
 from digest.storage import Store, StoreError, describe
 from digest.storage.ingest_writes import IngestWrites, ingest_session
 from digest.topics import TopicCatalog
-from digest.workers import PrepareConfig, prepare_in_worker, worker_pool
+from digest.workers import PrepareConfig, prepare_to_spill, worker_pool
 from digest.write_process import WriterDied, WriterProcess
 
 Progress = Callable[[int, int], None]
@@ -267,7 +267,7 @@ async def _prepare_all(
     size = max(1, min(32, total // 8 or 1))
     loop = asyncio.get_running_loop()
     articles = iter(reader)
-    pending: deque[tuple[asyncio.Future[list[PreparedArticle | Problem]], int]] = deque()
+    pending: deque[tuple[asyncio.Future[tuple[bytes, list[Problem], int]], int]] = deque()
     done = prepared = 0
     if progress:
         progress(0, total)
@@ -275,12 +275,11 @@ async def _prepare_all(
     async def settle_oldest() -> None:
         nonlocal done, prepared
         future, count = pending.popleft()
-        results = await future
-        ready = [r for r in results if isinstance(r, PreparedArticle)]
-        problems.extend(r for r in results if isinstance(r, Problem))
-        if ready:
-            await asyncio.to_thread(pickle.dump, ready, spill, pickle.HIGHEST_PROTOCOL)
-        prepared += len(ready)
+        pickled, found, ready = await future
+        problems.extend(found)
+        if ready:  # a pickled list of the batch's PreparedArticles (see _spilled)
+            await asyncio.to_thread(spill.write, pickled)
+        prepared += ready
         done += count
         if progress:
             progress(min(done, total), total)
@@ -290,7 +289,7 @@ async def _prepare_all(
             batch = await asyncio.to_thread(_next_batch, articles, size)
             if not batch:
                 break
-            future = loop.run_in_executor(executor, prepare_in_worker, batch, config)
+            future = loop.run_in_executor(executor, prepare_to_spill, batch, config)
             pending.append((future, len(batch)))
             while len(pending) >= in_flight:
                 await settle_oldest()

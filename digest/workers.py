@@ -140,6 +140,19 @@ def prepare_in_worker(
     return prepare_batch(batch, config)
 
 
+def prepare_to_spill(
+    batch: list[RawArticle], config: PrepareConfig
+) -> tuple[bytes, list[Problem], int]:
+    """The ingest's task: a batch prepared (prepare_in_worker), its prepared articles
+    pickled as the ingest spills them, its problems, and how many were prepared. The pool
+    would pickle the articles anyway to send them back; sent as bytes, the ingesting
+    process writes them to its spill file without unpickling and pickling them again."""
+    results = prepare_in_worker(batch, config)
+    ready = [r for r in results if isinstance(r, PreparedArticle)]
+    pickled = pickle.dumps(ready, pickle.HIGHEST_PROTOCOL) if ready else b""
+    return pickled, [r for r in results if isinstance(r, Problem)], len(ready)
+
+
 def _start_worker(niceness: int = 0, kazakh_stop_words: Path | None = None) -> None:
     tie_to_parent(niceness)
     # One thread per worker: the pool is the parallelism. A BLAS thread pool in each worker
