@@ -272,15 +272,15 @@ async def main() -> None:
         print(f"  ingest at {stored_big} with that merge's share: "
               f"{(big_cost + merged[1]) * 1000:.1f} ms/article, ratio "
               f"{(big_cost + merged[1]) / small_cost:.2f}")
-    for label, wall, cpu in (("latest --topic", latest, latest_cpu),
-                             ("latest (all topics)", overall, overall_cpu),
-                             ("search", search, search_cpu),
-                             ("search, every query ranked", uncached, uncached_cpu)):
-        if not wall:
+    for label, walls, cpus in (("latest --topic", latest, latest_cpu),
+                               ("latest (all topics)", overall, overall_cpu),
+                               ("search", search, search_cpu),
+                               ("search, every query ranked", uncached, uncached_cpu)):
+        if not walls:
             continue
-        print(f"  {label} at {stored_big}: p50 {pct(wall, .5) * 1000:.2f} ms, "
-              f"p99 {pct(wall, .99) * 1000:.2f} ms ({len(wall)} queries); CPU time p50 "
-              f"{pct(cpu, .5) * 1000:.2f} ms, p99 {pct(cpu, .99) * 1000:.2f} ms")
+        print(f"  {label} at {stored_big}: p50 {pct(walls, .5) * 1000:.2f} ms, "
+              f"p99 {pct(walls, .99) * 1000:.2f} ms ({len(walls)} queries); CPU time p50 "
+              f"{pct(cpus, .5) * 1000:.2f} ms, p99 {pct(cpus, .99) * 1000:.2f} ms")
     print("  search by query: " + ", ".join(
         f"{w!r} {s * 1000:.1f} ms" for w, s in sorted(slowest.items(), key=lambda kv: -kv[1])))
 
