@@ -50,6 +50,7 @@ from pathlib import Path
 
 from digest import translit
 from digest.ascii_twin import LETTERS, SPACE, AsciiTwin, WordRuns
+from digest.memo import BoundedMemo
 
 # -- gov.kz news ids ----------------------------------------------------------------------
 
@@ -580,24 +581,11 @@ def _lengths(lang: str) -> tuple[int, frozenset[str]]:
     return shortest, frozenset(e[:end] for e in entries for end in range(shortest, len(e) + 1))
 
 
-class _ConceptTable(dict[str, "_WordConcepts"]):
-    """`_word_concepts` of one language by word: a hit is a dictionary lookup in C (the
-    cache of `_word_concepts` builds a key of word and language for every call)."""
-
-    def __init__(self, lang: str) -> None:
-        super().__init__()
-        self.lang = lang
-
-    def __missing__(self, word: str) -> _WordConcepts:
-        if len(self) >= NAME_CACHE:
-            self.clear()
-        value = self[word] = _word_concepts(word, self.lang)
-        return value
-
-
 @lru_cache(maxsize=len(LEXICON_LANGS))
-def _concept_table(lang: str) -> _ConceptTable:
-    return _ConceptTable(lang)
+def _concept_table(lang: str) -> BoundedMemo[str, _WordConcepts]:
+    """`_word_concepts` of one language by word (its own cache builds a key of word and
+    language for every call)."""
+    return BoundedMemo[str, _WordConcepts](lambda word: _word_concepts(word, lang), NAME_CACHE)
 
 
 _WordConcepts = tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 
+from digest.memo import BoundedMemo
 from digest.paths import KAZAKH_STOPWORDS_FILE
 from digest.translit import to_latin_variants, word_to_cyrillic
 
@@ -102,26 +103,11 @@ def stem(word: str, lang: str) -> str:
     return word
 
 
-class _Stems(dict[str, str]):
-    """One language's stems by word, each computed once by `stem`: a hit is a dictionary
-    lookup in C, where a call of `stem` builds its cache key and moves its entry."""
-
-    def __init__(self, lang: str) -> None:
-        super().__init__()
-        self.lang = lang
-
-    def __missing__(self, word: str) -> str:
-        if len(self) >= STEM_CACHE:
-            self.clear()
-        value = self[word] = stem(word, self.lang)
-        return value
-
-
 @cache
 def stemmer(lang: str) -> Callable[[str], str]:
     """`stem` for one language, as a function of the word alone (the same stems, cached in a
     plain dictionary: for mapping it over many words)."""
-    return _Stems(lang).__getitem__
+    return BoundedMemo[str, str](lambda word: stem(word, lang), STEM_CACHE).__getitem__
 
 
 def _english(word: str) -> str:
