@@ -133,7 +133,10 @@ class KeyIndex:
             by_lang = self._entries.get((day, key))
             if by_lang is not None:
                 ids = by_lang.setdefault(lang, [])
-                if article_id not in ids:
+                # A pair read before holds lower ids than a new row's (a replaced row's
+                # pairs are forgotten first): if the list has this one, it is its last (a
+                # key given twice). No scan of a common key's thousands of ids.
+                if not ids or ids[-1] != article_id:
                     ids.append(article_id)
 
     def forget(self) -> None:
