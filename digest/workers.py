@@ -21,9 +21,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, InvalidStateError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -98,6 +99,14 @@ class WorkerPool(Executor):
     and refuses all later work; in a long-running bot that would disable ingests until a
     restart. This one fails only the work that was running, and the next submit gets a new
     pool. Whoever holds it (the upload handler, the follow index) keeps the same object.
+
+    The futures it returns are its own, and cancelling one never cancels the pool's. In
+    Python 3.11 a future cancelled while the pool fails its work after a worker's death
+    kills the pool's manager thread (`InvalidStateError` in `terminate_broken`) before it
+    closes its call queue; the queue's feeder thread then blocks on a pipe nobody reads, and
+    the interpreter hangs at exit (fixed in CPython 3.12). So a cancelled future's work still
+    runs and its result is dropped; an ingest has at most 2 × workers + 1 batches out.
+    `shutdown(cancel_futures=True)` still drops queued work: the pool's own thread does it.
     """
 
     def __init__(
@@ -120,15 +129,33 @@ class WorkerPool(Executor):
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         with self._lock:
             try:
-                return self._pool.submit(fn, *args, **kwargs)
+                work = self._pool.submit(fn, *args, **kwargs)
             except BrokenProcessPool:
                 self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._start()
-                return self._pool.submit(fn, *args, **kwargs)
+                work = self._pool.submit(fn, *args, **kwargs)
+        handle: Future[T] = Future()
+        work.add_done_callback(partial(_relay, handle))
+        return handle
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:
             self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _relay(handle: Future[T], work: Future[T]) -> None:
+    """Give the pool's finished `work` to the `handle` WorkerPool.submit returned."""
+    if work.cancelled():  # by shutdown(cancel_futures=True)
+        handle.cancel()
+        return
+    try:
+        error = work.exception()
+        if error is None:
+            handle.set_result(work.result())
+        else:
+            handle.set_exception(error)
+    except InvalidStateError:  # the handle was cancelled: nobody wants the result
+        pass
 
 
 def prepare_in_worker(

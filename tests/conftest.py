@@ -3,6 +3,8 @@ it, and a worker pool for ingests."""
 
 from __future__ import annotations
 
+import faulthandler
+import sys
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,6 +18,15 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seeds" / "000_c98922bd1529e520.txt"
 SAMPLE = REPO / "digest" / "data" / "sample_dump.txt"
+EXIT_LIMIT = 120  # seconds the interpreter may take to exit after the last test
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # A thread or child process left blocked by a test (a process pool's feeder writing to a
+    # pipe nobody reads) hangs the interpreter at exit, after every test passed: CI then
+    # waits out its whole time limit and says nothing. Instead, print every thread's stack
+    # and fail.
+    faulthandler.dump_traceback_later(EXIT_LIMIT, exit=True, file=sys.__stderr__)
 
 
 @pytest.fixture
