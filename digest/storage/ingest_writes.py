@@ -451,7 +451,7 @@ class IngestWrites:
         self._wanted = wanted
         # What the story lookups read, kept from chunk to chunk while nobody else writes.
         self.keys = keys or key_index.KeyIndex(db)
-        self._keys, self._known = self.keys, self.keys.known
+        self._known = self.keys.known
 
     def wanted(self) -> bool:
         """Whether a bot write is queued for the write lock: the chunk should end now."""
@@ -549,7 +549,7 @@ class IngestWrites:
         keys, sources and search entries go with them); once none is left, the sources it
         added to other articles, the stories it created, its row and its pending mark.
         False once it is all gone."""
-        self._keys.drop()
+        self.keys.drop()
         rows = self._db.execute(
             "SELECT id, minhash FROM articles WHERE ingest_id = ? LIMIT ?", (ingest_id, limit)
         ).fetchall()
@@ -652,7 +652,7 @@ class IngestWrites:
         enough concepts (``linking.is_candidate``), in another language, whose story has no
         version in `lang` yet; with `other_news`, not in a story that is a gov.kz item
         (another gov.kz item is another story)."""
-        sharing = self._keys.sharing(keys, _days(low, high))
+        sharing = self.keys.sharing(keys, _days(low, high))
         ids = sorted({i for other, (counts, strong) in sharing.items() if other != lang
                       for i in key_index.top(counts, strong, None)})
         # A story that has a version in `lang` already takes no translation into `lang`.
@@ -671,7 +671,7 @@ class IngestWrites:
         that is a gov.kz item."""
         # A day holds many more articles in the new one's language than in the others, and
         # a rewrite shares most of its keys: only the REWRITE_CANDIDATES sharing the most.
-        counts, strong = self._keys.sharing(keys, _days(low, high)).get(lang, _NONE)
+        counts, strong = self.keys.sharing(keys, _days(low, high)).get(lang, _NONE)
         return self._candidates(key_index.top(counts, strong, linking.REWRITE_CANDIDATES),
                                 lang, other_news=other_news)
 
@@ -820,7 +820,7 @@ class IngestWrites:
         except sqlite3.IntegrityError:
             return False
         self._known.pop(article_id, None)
-        self._keys.forget()
+        self.keys.forget()
         for table in ("article_topics", "article_numbers"):
             self._db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
         if before is not None:
@@ -870,7 +870,7 @@ class IngestWrites:
             "SELECT value, ?, ?, ? FROM json_each(?)",
             (day, article.lang, article_id, json.dumps(list(keys))),
         )
-        self._keys.added(article_id, day, article.lang, keys)
+        self.keys.added(article_id, day, article.lang, keys)
         return features
 
 
